@@ -1,0 +1,162 @@
+// The JSON API between the SPA and the proxy: one place for its shapes, imported by both sides.
+// Every route is under /api. Users send `Authorization: Bearer <session token>`; there are no cookies.
+// Every error is JSON `{ error: { code, message } }` where message is a sentence for a person.
+
+export type Protocol = 'ssh' | 'rdp';
+
+/** The four actions of the original product, plus the owner-only administration actions. */
+export type Action =
+  | 'links.create'
+  | 'links.deleteByResource'
+  | 'links.deleteByToken'
+  | 'links.get'
+  | 'admin'; // resources, users, the feature switch, the audit trail
+
+export type Role = 'owner' | 'contributor' | 'reader';
+
+export const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
+  owner: ['links.create', 'links.deleteByResource', 'links.deleteByToken', 'links.get', 'admin'],
+  contributor: ['links.create', 'links.deleteByResource', 'links.deleteByToken', 'links.get'],
+  reader: ['links.get'],
+};
+
+export const DEFAULT_PORTS: Record<Protocol, number> = { ssh: 22, rdp: 3389 };
+
+export interface Resource {
+  id: string;
+  name: string;
+  /** Host name or IP address, as the proxy dials it. */
+  address: string;
+  /** Which protocols a visitor may choose, and for each the ports allowed (first is the default). */
+  ports: Partial<Record<Protocol, number[]>>;
+  /** Optional pinned SSH host key fingerprint, OpenSSH form "SHA256:…". */
+  sshHostKeyFingerprint?: string;
+  /** Optional pinned RDP certificate fingerprint, "sha256:" + hex of the DER certificate. */
+  rdpCertFingerprint?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ResourceInput = Pick<Resource, 'name' | 'address' | 'ports' | 'sshHostKeyFingerprint' | 'rdpCertFingerprint'>;
+
+export type LinkStatus = 'active' | 'resource-deleted';
+
+export interface Link {
+  /** Non-secret id, used in the audit trail. */
+  id: string;
+  /** The secret that goes in the URL fragment: #/l/<token>. */
+  token: string;
+  resourceId: string;
+  /** Kept when the resource is deleted, so the listing still says what the link was for. */
+  resourceName: string;
+  status: LinkStatus;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface Settings {
+  shareableLinks: boolean;
+  maxLinks: number;
+  maxInflight: number;
+}
+
+export interface Me {
+  user: User;
+  actions: Action[];
+  settings: Settings;
+}
+
+/** What a link page may know about its link: no address, no credentials. */
+export interface LinkInfo {
+  resourceName: string;
+  ports: Partial<Record<Protocol, number[]>>;
+  sshHostKeyFingerprint?: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  /** 'link.create', 'link.delete', 'connect', 'resource.create', … */
+  action: string;
+  /** User name, or 'link visitor' for a connection through a link. */
+  actor: string;
+  linkId?: string;
+  resourceId?: string;
+  resourceName?: string;
+  protocol?: Protocol;
+  port?: number;
+  clientAddress?: string;
+  /** 'ok', 'open' (still running), or a short failure code such as 'refused', 'link-deleted'. */
+  outcome: string;
+  detail?: string;
+  bytesUp?: number;
+  bytesDown?: number;
+  durationMs?: number;
+}
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; field?: string };
+}
+
+export type ApiErrorCode =
+  | 'bad-request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'feature-disabled'
+  | 'link-limit'
+  | 'too-many-requests'
+  | 'conflict'
+  | 'resource-deleted'
+  | 'internal';
+
+/**
+ * Routes (request body → response body):
+ *   GET  /api/health                          → { ok: true, version }
+ *   POST /api/session   { signinToken }        → { token, me: Me }         (a one-time sign-in URL's token)
+ *   DELETE /api/session                        → 204                        (signs this session out)
+ *   GET  /api/me                               → Me
+ *   PUT  /api/settings  { shareableLinks }     → Settings                   (admin)
+ *   GET  /api/resources                        → Resource[]                 (links.get)
+ *   POST /api/resources ResourceInput          → Resource                   (admin)
+ *   PUT  /api/resources/:id ResourceInput      → Resource                   (admin)
+ *   DELETE /api/resources/:id                  → 204                        (admin)
+ *   GET  /api/links                            → Link[]                     (links.get)
+ *   POST /api/links     { resourceIds } | { all: true } → Link[]           (links.create; one per resource)
+ *   POST /api/links/delete-by-resource { resourceIds } → { deleted }       (links.deleteByResource)
+ *   POST /api/links/delete-by-token    { tokens }      → { deleted }       (links.deleteByToken)
+ *   POST /api/link-info { token }              → LinkInfo                   (no auth: the link is the authority)
+ *   GET  /api/users                            → User[]                     (admin)
+ *   POST /api/users     { name, role }         → { user, signinUrl }        (admin)
+ *   PUT  /api/users/:id { role }               → User                       (admin)
+ *   DELETE /api/users/:id                      → 204                        (admin)
+ *   POST /api/users/:id/signin-link            → { signinUrl }              (admin)
+ *   GET  /api/audit?limit=N                    → AuditEntry[]               (admin)
+ *
+ * WebSockets (never carry a secret in the URL; the secret rides in Sec-WebSocket-Protocol):
+ *   /ws/relay?protocol=ssh&port=22             subprotocols ['binary', 'postern.link.<token>']
+ *   /ws/relay?resource=<id>&protocol=ssh&port=22  subprotocols ['binary', 'postern.user.<session token>']
+ *   /ws/rdp  RDCleanPath; the link or user token is the request's proxy auth token field.
+ * The relay carries raw TCP bytes in binary messages, one to one (the websockify convention).
+ */
+export const WS_PROTOCOL_PREFIX = { link: 'postern.link.', user: 'postern.user.' } as const;
+
+/** WebSocket close codes the proxy uses, so the page can explain what happened. */
+export const CLOSE = {
+  badRequest: 4400,
+  unauthenticated: 4401,
+  forbidden: 4403,
+  notFound: 4404,
+  featureDisabled: 4405,
+  resourceDeleted: 4410,
+  linkDeleted: 4411,
+  targetUnreachable: 4502,
+  targetTimeout: 4504,
+} as const;
