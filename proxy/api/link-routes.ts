@@ -1,0 +1,91 @@
+// Shareable links: the four actions of the original (create, delete by resource, delete by token, get),
+// and the public look-up a link page makes with its token.
+import type { Link, LinkInfo } from '../../src/shared/api.ts';
+import { linkTarget, requireAction, requireUser } from '../auth/access.ts';
+import { extractToken, hashToken, looksLikeToken } from '../auth/tokens.ts';
+import { ApiError } from '../http/json.ts';
+import type { RequestContext, Route } from './context.ts';
+import { asObject, stringList } from './validate.ts';
+
+const MAX_PER_REQUEST = 500;
+
+async function audit(ctx: RequestContext, action: string, actor: string, links: Link[]) {
+  for (const l of links) {
+    await ctx.store.addAudit({ action, actor, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok' });
+  }
+}
+
+export const linkRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/links',
+    handler: async (ctx) => {
+      requireAction(await requireUser(ctx.store, ctx.req), 'links.get');
+      return { body: await ctx.store.listLinks() };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/links',
+    limited: true,
+    handler: async (ctx) => {
+      const user = await requireUser(ctx.store, ctx.req);
+      requireAction(user, 'links.create');
+      if (!(await ctx.store.getShareableLinks())) {
+        throw new ApiError('feature-disabled', 'Shareable links are turned off. An owner can turn them on in Settings.');
+      }
+      const body = asObject(ctx.body);
+      const ids = body.all === true
+        ? (await ctx.store.listResources()).map((r) => r.id)
+        : stringList(body, 'resourceIds', 'Resources', MAX_PER_REQUEST);
+      if (ids.length === 0) throw new ApiError('bad-request', 'There are no resources to create links for.', 'resourceIds');
+      const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks);
+      await audit(ctx, 'link.create', user.name, links);
+      return { status: 201, body: links };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/links/delete-by-resource',
+    limited: true,
+    handler: async (ctx) => {
+      const user = await requireUser(ctx.store, ctx.req);
+      requireAction(user, 'links.deleteByResource');
+      const ids = stringList(asObject(ctx.body), 'resourceIds', 'Resources', MAX_PER_REQUEST);
+      const deleted = await ctx.store.deleteLinksByResource(ids);
+      ctx.live.endLinks(deleted.map((l) => l.id));
+      await audit(ctx, 'link.delete', user.name, deleted);
+      return { body: { deleted: deleted.length } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/links/delete-by-token',
+    limited: true,
+    handler: async (ctx) => {
+      const user = await requireUser(ctx.store, ctx.req);
+      requireAction(user, 'links.deleteByToken');
+      const tokens = stringList(asObject(ctx.body), 'tokens', 'Tokens', MAX_PER_REQUEST).map(extractToken);
+      const bad = tokens.findIndex((t) => !looksLikeToken(t));
+      if (bad >= 0) {
+        throw new ApiError('bad-request', `Entry ${bad + 1} is not a link token or link URL; nothing was deleted.`, 'tokens');
+      }
+      const deleted = await ctx.store.deleteLinksByTokenHash(tokens.map(hashToken));
+      ctx.live.endLinks(deleted.map((l) => l.id));
+      await audit(ctx, 'link.delete', user.name, deleted);
+      return { body: { deleted: deleted.length } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/link-info',
+    handler: async (ctx) => {
+      const t = asObject(ctx.body).token;
+      const target = await linkTarget(ctx.store, typeof t === 'string' ? extractToken(t) : '');
+      if ('code' in target) throw new ApiError(target.code, target.message);
+      const info: LinkInfo = { resourceName: target.resource.name, ports: target.resource.ports };
+      if (target.resource.sshHostKeyFingerprint) info.sshHostKeyFingerprint = target.resource.sshHostKeyFingerprint;
+      return { body: info };
+    },
+  },
+];

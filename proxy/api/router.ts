@@ -1,0 +1,65 @@
+// Dispatches /api requests to their routes; maps every failure to a JSON error a person can read.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, readJson, sendError, sendJson } from '../http/json.ts';
+import { StoreConflict } from '../store/store.ts';
+import { adminRoutes } from './admin-routes.ts';
+import type { Route, Services } from './context.ts';
+import { linkRoutes } from './link-routes.ts';
+import { sessionRoutes } from './session-routes.ts';
+
+const ROUTES: Route[] = [...sessionRoutes, ...linkRoutes, ...adminRoutes];
+
+function match(route: Route, path: string): Record<string, string> | undefined {
+  const want = route.path.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].startsWith(':')) {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(got[i])) return undefined;
+      params[want[i].slice(1)] = got[i];
+    } else if (want[i] !== got[i]) return undefined;
+  }
+  return params;
+}
+
+function fromStoreConflict(e: StoreConflict): ApiError {
+  const code = e.code === 'link-limit' ? 'link-limit' : e.code === 'not-found' ? 'not-found' : 'conflict';
+  return new ApiError(code, e.message);
+}
+
+export function createApi(services: Services) {
+  // Create/delete link requests in flight right now (the original allows 50 at a time).
+  let inflight = 0;
+
+  return async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const candidates = ROUTES.map((r) => ({ r, params: match(r, url.pathname) })).filter((m) => m.params);
+    const found = candidates.find((m) => m.r.method === req.method);
+    if (!found) {
+      const err = candidates.length
+        ? new ApiError('bad-request', `${req.method} is not supported on ${url.pathname}.`, undefined, 405)
+        : new ApiError('not-found', `There is no API at ${url.pathname}.`);
+      return sendError(res, err);
+    }
+    const { r: route, params } = found;
+    if (route.limited && inflight >= services.config.maxInflight) {
+      return sendError(res, new ApiError('too-many-requests',
+        `Too many link requests are in progress (at most ${services.config.maxInflight} at once). Try again in a moment.`));
+    }
+    if (route.limited) inflight++;
+    try {
+      const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : undefined;
+      const out = await route.handler({ ...services, req, params: params!, body, query: url.searchParams });
+      sendJson(res, out.status ?? 200, out.body);
+    } catch (e) {
+      if (e instanceof ApiError) sendError(res, e);
+      else if (e instanceof StoreConflict) sendError(res, fromStoreConflict(e));
+      else {
+        console.error(`API ${req.method} ${url.pathname} failed:`, (e as Error)?.message ?? e);
+        sendError(res, new ApiError('internal', 'Something went wrong inside the proxy; nothing was changed.'));
+      }
+    } finally {
+      if (route.limited) inflight--;
+    }
+  };
+}

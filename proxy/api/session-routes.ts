@@ -1,0 +1,65 @@
+// Signing in with a one-time URL, and who am I.
+import type { Me, User } from '../../src/shared/api.ts';
+import { actionsOf, bearerToken, requireUser } from '../auth/access.ts';
+import { hashToken, looksLikeToken, newToken } from '../auth/tokens.ts';
+import { ApiError } from '../http/json.ts';
+import type { Route, Services } from './context.ts';
+import { asObject } from './validate.ts';
+
+export async function meOf(s: Services, user: User): Promise<Me> {
+  return {
+    user,
+    actions: actionsOf(user),
+    settings: {
+      shareableLinks: await s.store.getShareableLinks(),
+      maxLinks: s.config.maxLinks,
+      maxInflight: s.config.maxInflight,
+    },
+  };
+}
+
+/** Issues a one-time sign-in token for a user and returns its URL. */
+export async function issueSigninUrl(s: Services, userId: string, req?: Parameters<Services['signinUrl']>[1]) {
+  const token = newToken();
+  await s.store.addSigninToken(userId, hashToken(token), new Date(Date.now() + s.config.signinTtlMs));
+  return s.signinUrl(token, req);
+}
+
+export const sessionRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/health',
+    handler: async () => ({ body: { ok: true, version: '0.1.0' } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/session',
+    handler: async (ctx) => {
+      const t = asObject(ctx.body).signinToken;
+      const expired = new ApiError('unauthenticated',
+        'This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
+      if (typeof t !== 'string' || !looksLikeToken(t)) throw expired;
+      const userId = await ctx.store.consumeSigninToken(hashToken(t), new Date());
+      const user = userId && (await ctx.store.getUser(userId));
+      if (!user) throw expired;
+      const token = newToken();
+      await ctx.store.addSession(user.id, hashToken(token));
+      await ctx.store.addAudit({ action: 'user.signin', actor: user.name, outcome: 'ok' });
+      return { status: 201, body: { token, me: await meOf(ctx, user) } };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/session',
+    handler: async (ctx) => {
+      await requireUser(ctx.store, ctx.req);
+      await ctx.store.deleteSession(hashToken(bearerToken(ctx.req)!));
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/me',
+    handler: async (ctx) => ({ body: await meOf(ctx, await requireUser(ctx.store, ctx.req)) }),
+  },
+];

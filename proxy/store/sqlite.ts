@@ -1,0 +1,316 @@
+// The embedded store: one SQLite file in WAL mode; each Store method is one transaction.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+import { hashToken, newId, newToken } from '../auth/tokens.ts';
+import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store } from './store.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+type Row = Record<string, any>;
+
+const now = () => new Date().toISOString();
+
+function toUser(r: any): User {
+  return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at };
+}
+
+function toResource(r: any): Resource {
+  const res: Resource = {
+    id: r.id,
+    name: r.name,
+    address: r.address,
+    ports: JSON.parse(r.ports_json),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.ssh_fp) res.sshHostKeyFingerprint = r.ssh_fp;
+  if (r.rdp_fp) res.rdpCertFingerprint = r.rdp_fp;
+  return res;
+}
+
+function toLink(r: any): Link {
+  return {
+    id: r.id,
+    token: r.token,
+    resourceId: r.resource_id,
+    resourceName: r.current_name ?? r.resource_name,
+    status: r.current_name == null ? 'resource-deleted' : 'active',
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+  };
+}
+
+function toAudit(r: any): AuditEntry {
+  const e: AuditEntry = { id: r.id, at: r.at, action: r.action, actor: r.actor, outcome: r.outcome };
+  const optional: [keyof AuditEntry, string][] = [
+    ['linkId', 'link_id'], ['resourceId', 'resource_id'], ['resourceName', 'resource_name'],
+    ['protocol', 'protocol'], ['port', 'port'], ['clientAddress', 'client_address'], ['detail', 'detail'],
+    ['bytesUp', 'bytes_up'], ['bytesDown', 'bytes_down'], ['durationMs', 'duration_ms'],
+  ];
+  for (const [key, col] of optional) if (r[col] != null) (e as any)[key] = r[col];
+  return e;
+}
+
+const LINK_SELECT = `SELECT l.*, r.name AS current_name FROM links l LEFT JOIN resources r ON r.id = l.resource_id`;
+
+export class SqliteStore implements Store {
+  private db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private tx<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(this.db.transaction(fn)());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async close() {
+    this.db.close();
+  }
+
+  getShareableLinks() {
+    return this.tx(() => {
+      const row = this.db.prepare(`SELECT value FROM settings WHERE key = 'shareable_links'`).get() as Row | undefined;
+      return row?.value === 'on';
+    });
+  }
+
+  setShareableLinks(on: boolean) {
+    return this.tx(() => {
+      this.db.prepare(`INSERT INTO settings (key, value) VALUES ('shareable_links', ?)
+        ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(on ? 'on' : 'off');
+    });
+  }
+
+  countUsers() {
+    return this.tx(() => (this.db.prepare(`SELECT count(*) AS n FROM users`).get() as Row).n as number);
+  }
+
+  listUsers() {
+    return this.tx(() => this.db.prepare(`SELECT * FROM users ORDER BY created_at, name`).all().map(toUser));
+  }
+
+  getUser(id: string) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(id) as Row | undefined;
+      return r && toUser(r);
+    });
+  }
+
+  createUser(name: string, role: Role) {
+    return this.tx(() => {
+      if (this.db.prepare(`SELECT 1 FROM users WHERE name = ?`).get(name)) {
+        throw new StoreConflict('duplicate', `A user named "${name}" already exists.`);
+      }
+      const user: User = { id: newId(), name, role, createdAt: now() };
+      this.db.prepare(`INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)`)
+        .run(user.id, user.name, user.role, user.createdAt);
+      return user;
+    });
+  }
+
+  private assertOwnerRemains(changingId: string) {
+    const others = this.db.prepare(`SELECT count(*) AS n FROM users WHERE role = 'owner' AND id != ?`).get(changingId) as Row;
+    if (others.n === 0) {
+      throw new StoreConflict('last-owner', 'This is the only owner; make someone else an owner first.');
+    }
+  }
+
+  setUserRole(id: string, role: Role) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(id) as Row | undefined;
+      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (r.role === 'owner' && role !== 'owner') this.assertOwnerRemains(id);
+      this.db.prepare(`UPDATE users SET role = ? WHERE id = ?`).run(role, id);
+      return toUser({ ...r, role });
+    });
+  }
+
+  deleteUser(id: string) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(id) as Row | undefined;
+      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (r.role === 'owner') this.assertOwnerRemains(id);
+      this.db.prepare(`DELETE FROM users WHERE id = ?`).run(id);
+    });
+  }
+
+  addSigninToken(userId: string, tokenHash: string, expiresAt: Date) {
+    return this.tx(() => {
+      this.db.prepare(`INSERT INTO signin_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)`)
+        .run(tokenHash, userId, expiresAt.toISOString());
+    });
+  }
+
+  consumeSigninToken(tokenHash: string, at: Date) {
+    return this.tx(() => {
+      const r = this.db.prepare(`DELETE FROM signin_tokens WHERE token_hash = ? RETURNING user_id, expires_at`)
+        .get(tokenHash) as Row | undefined;
+      if (!r || r.expires_at < at.toISOString()) return undefined;
+      return r.user_id as string;
+    });
+  }
+
+  addSession(userId: string, tokenHash: string) {
+    return this.tx(() => {
+      this.db.prepare(`INSERT INTO sessions (token_hash, user_id, created_at) VALUES (?, ?, ?)`).run(tokenHash, userId, now());
+    });
+  }
+
+  getSessionUser(tokenHash: string) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`)
+        .get(tokenHash) as Row | undefined;
+      return r && toUser(r);
+    });
+  }
+
+  deleteSession(tokenHash: string) {
+    return this.tx(() => {
+      this.db.prepare(`DELETE FROM sessions WHERE token_hash = ?`).run(tokenHash);
+    });
+  }
+
+  listResources() {
+    return this.tx(() => this.db.prepare(`SELECT * FROM resources ORDER BY name, id`).all().map(toResource));
+  }
+
+  getResource(id: string) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row | undefined;
+      return r && toResource(r);
+    });
+  }
+
+  createResource(input: ResourceInput) {
+    return this.tx(() => {
+      const id = newId();
+      const at = now();
+      this.db.prepare(`INSERT INTO resources (id, name, address, ports_json, ssh_fp, rdp_fp, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, input.name, input.address, JSON.stringify(input.ports),
+        input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, at, at);
+      return toResource(this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row);
+    });
+  }
+
+  updateResource(id: string, input: ResourceInput) {
+    return this.tx(() => {
+      const info = this.db.prepare(`UPDATE resources SET name = ?, address = ?, ports_json = ?, ssh_fp = ?, rdp_fp = ?,
+        updated_at = ? WHERE id = ?`).run(input.name, input.address, JSON.stringify(input.ports),
+        input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, now(), id);
+      if (info.changes === 0) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      // Links remember the name, so a link outliving its resource still says what it was for.
+      this.db.prepare(`UPDATE links SET resource_name = ? WHERE resource_id = ?`).run(input.name, id);
+      return toResource(this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row);
+    });
+  }
+
+  deleteResource(id: string) {
+    return this.tx(() => {
+      const info = this.db.prepare(`DELETE FROM resources WHERE id = ?`).run(id);
+      if (info.changes === 0) throw new StoreConflict('not-found', 'That resource no longer exists.');
+    });
+  }
+
+  listLinks() {
+    return this.tx(() => this.db.prepare(`${LINK_SELECT} ORDER BY l.created_at, l.rowid`).all().map(toLink));
+  }
+
+  createLinks(resourceIds: string[], createdBy: string, maxLinks: number) {
+    return this.tx(() => {
+      const count = (this.db.prepare(`SELECT count(*) AS n FROM links`).get() as Row).n as number;
+      if (count + resourceIds.length > maxLinks) {
+        throw new StoreConflict('link-limit', `This installation allows at most ${maxLinks} links; ` +
+          `it has ${count}, so ${resourceIds.length} more would be too many. Delete some links first.`);
+      }
+      const insert = this.db.prepare(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      const at = now();
+      const created: Link[] = [];
+      for (const rid of resourceIds) {
+        const r = this.db.prepare(`SELECT name FROM resources WHERE id = ?`).get(rid) as Row | undefined;
+        if (!r) throw new StoreConflict('not-found', `Resource ${rid} does not exist; no links were created.`);
+        const token = newToken();
+        const link: Link = {
+          id: newId(), token, resourceId: rid, resourceName: r.name, status: 'active', createdAt: at, createdBy,
+        };
+        insert.run(link.id, token, hashToken(token), rid, r.name, at, createdBy);
+        created.push(link);
+      }
+      return created;
+    });
+  }
+
+  private deleteLinksWhere(column: 'resource_id' | 'token_hash', values: string[]): Link[] {
+    const select = this.db.prepare(`${LINK_SELECT} WHERE l.${column} = ?`);
+    const del = this.db.prepare(`DELETE FROM links WHERE ${column} = ?`);
+    const deleted: Link[] = [];
+    for (const v of values) {
+      deleted.push(...select.all(v).map(toLink));
+      del.run(v);
+    }
+    return deleted;
+  }
+
+  deleteLinksByResource(resourceIds: string[]) {
+    return this.tx(() => this.deleteLinksWhere('resource_id', resourceIds));
+  }
+
+  deleteLinksByTokenHash(tokenHashes: string[]) {
+    return this.tx(() => this.deleteLinksWhere('token_hash', tokenHashes));
+  }
+
+  findLinkByTokenHash(tokenHash: string) {
+    return this.tx(() => {
+      const r = this.db.prepare(`${LINK_SELECT} WHERE l.token_hash = ?`).get(tokenHash) as Row | undefined;
+      if (!r) return undefined;
+      const link: LinkRecord = toLink(r);
+      const res = this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(r.resource_id) as Row | undefined;
+      if (res) link.resource = toResource(res);
+      return link;
+    });
+  }
+
+  addAudit(e: NewAudit) {
+    return this.tx(() => {
+      const info = this.db.prepare(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
+        client_address, outcome, detail, bytes_up, bytes_down, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(now(), e.action, e.actor, e.linkId ?? null, e.resourceId ?? null, e.resourceName ?? null, e.protocol ?? null,
+          e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null, e.bytesUp ?? null, e.bytesDown ?? null,
+          e.durationMs ?? null);
+      return Number(info.lastInsertRowid);
+    });
+  }
+
+  updateAudit(id: number, u: AuditUpdate) {
+    return this.tx(() => {
+      this.db.prepare(`UPDATE audit SET outcome = ?, detail = coalesce(?, detail), bytes_up = ?, bytes_down = ?,
+        duration_ms = ? WHERE id = ?`).run(u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null,
+        u.durationMs ?? null, id);
+    });
+  }
+
+  listAudit(limit: number) {
+    return this.tx(() => this.db.prepare(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`).all(limit).map(toAudit));
+  }
+}

@@ -1,0 +1,69 @@
+// The proxy's one storage interface. Every method is one atomic unit of work, so a backend can run
+// it as a single transaction: SQLite today (sqlite.ts), PostgreSQL later behind the same shape.
+import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+
+/** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
+export interface LinkRecord extends Link {
+  resource?: Resource;
+}
+
+export interface NewAudit extends Omit<AuditEntry, 'id' | 'at'> {}
+
+export interface AuditUpdate {
+  outcome: string;
+  detail?: string;
+  bytesUp?: number;
+  bytesDown?: number;
+  durationMs?: number;
+}
+
+/** Thrown by a store method whose precondition failed; nothing was written. */
+export class StoreConflict extends Error {
+  constructor(
+    readonly code: 'link-limit' | 'last-owner' | 'not-found' | 'duplicate',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Store {
+  close(): Promise<void>;
+
+  getShareableLinks(): Promise<boolean>;
+  setShareableLinks(on: boolean): Promise<void>;
+
+  countUsers(): Promise<number>;
+  listUsers(): Promise<User[]>;
+  getUser(id: string): Promise<User | undefined>;
+  createUser(name: string, role: Role): Promise<User>;
+  /** Refuses (last-owner) to leave the installation without an owner. */
+  setUserRole(id: string, role: Role): Promise<User>;
+  deleteUser(id: string): Promise<void>;
+
+  /** One-time sign-in tokens, stored as hashes. */
+  addSigninToken(userId: string, tokenHash: string, expiresAt: Date): Promise<void>;
+  /** Deletes the token and returns its user, if it existed and had not expired. */
+  consumeSigninToken(tokenHash: string, now: Date): Promise<string | undefined>;
+
+  addSession(userId: string, tokenHash: string): Promise<void>;
+  getSessionUser(tokenHash: string): Promise<User | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+
+  listResources(): Promise<Resource[]>;
+  getResource(id: string): Promise<Resource | undefined>;
+  createResource(input: ResourceInput): Promise<Resource>;
+  updateResource(id: string, input: ResourceInput): Promise<Resource>;
+  deleteResource(id: string): Promise<void>;
+
+  listLinks(): Promise<Link[]>;
+  /** Creates one link per resource, all or none: refuses (link-limit) past maxLinks. */
+  createLinks(resourceIds: string[], createdBy: string, maxLinks: number): Promise<Link[]>;
+  deleteLinksByResource(resourceIds: string[]): Promise<Link[]>;
+  deleteLinksByTokenHash(tokenHashes: string[]): Promise<Link[]>;
+  findLinkByTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
+
+  addAudit(entry: NewAudit): Promise<number>;
+  updateAudit(id: number, update: AuditUpdate): Promise<void>;
+  listAudit(limit: number): Promise<AuditEntry[]>;
+}
