@@ -1,0 +1,98 @@
+// Starts the real proxy (`tsx proxy/main.ts`) as a child process on a free loopback port with a
+// temporary data folder, and gives tests its URL, the first owner's sign-in URL and its output.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface ProxyProcess {
+  url: string;
+  ownerSigninUrl: string;
+  dataDir: string;
+  /** Everything the proxy printed so far (stdout and stderr). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface ProxyOptions {
+  env?: Record<string, string>;
+  args?: string[];
+  /** Serve the built SPA from this folder ('' for API only). */
+  staticDir?: string;
+  /** Reuse a data folder (to restart a proxy on the same database). */
+  dataDir?: string;
+}
+
+export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'postern-proxy-'));
+  const args = ['--import', 'tsx', 'proxy/main.ts', '--host', '127.0.0.1', '--port', '0', '--data', dataDir,
+    '--static', opts.staticDir ?? '', ...(opts.args ?? [])];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`proxy did not start:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /listening on (http\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => fail(new Error(`proxy exited with ${code}:\n${out}`)));
+  });
+  // The sign-in URL is printed right after the listening line on a fresh database.
+  if (!opts.dataDir) {
+    for (let i = 0; i < 100 && !/#\/signin\//.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+  const signin = /(http\S+#\/signin\/\S+)/.exec(out)?.[1] ?? '';
+
+  return {
+    url,
+    ownerSigninUrl: signin,
+    dataDir,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A tiny API client for tests: JSON in, { status, body } out. */
+export function apiClient(base: string, token?: string) {
+  return async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+}
+
+/** Signs in with a one-time URL and returns a client carrying the session token. */
+export async function signIn(base: string, signinUrl: string) {
+  const signinToken = signinUrl.slice(signinUrl.indexOf('#/signin/') + 9);
+  const r = await apiClient(base)('POST', '/api/session', { signinToken });
+  if (r.status !== 201) throw new Error(`sign-in failed: ${JSON.stringify(r.body)}`);
+  return { token: r.body.token as string, me: r.body.me, call: apiClient(base, r.body.token) };
+}
