@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh Debian machine: installs what is missing, type-checks, then runs the
+# unit, API and interop tests (vitest, against real sshd/xrdp/websockify) and the end-to-end tests
+# in real Chromium (Playwright). Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test || exit 1
+mkdir -p .tmp
+rm -f .tmp/vitest.json .tmp/playwright.json
+status=0
+
+echo "== Type check"
+npm run --silent check || status=1
+
+echo "== Unit, API and interop tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=1
+
+echo "== End-to-end tests in Chromium (Playwright)"
+PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json npx playwright test -c tests/e2e/playwright.config.ts --reporter=list,json || status=1
+
+node scripts/summarize.mjs .tmp/vitest.json .tmp/playwright.json || status=1
+exit $status

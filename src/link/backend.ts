@@ -1,0 +1,68 @@
+// What the sign-in form needs from a protocol: one small interface, injected, so the form can be tested
+// without WASM or a network, and the SSH terminal and RDP desktop plug in without the form changing.
+import type { Protocol } from '../shared/api';
+
+/** Who authorises the connection: a shareable link's token, or a signed-in user for a resource. */
+export type ConnectAuthority =
+  | { kind: 'link'; token: string }
+  | { kind: 'user'; sessionToken: string; resourceId: string };
+
+export type Credential =
+  | { kind: 'password'; password: string }
+  /** An OpenSSH/PEM private key as text (pasted, or read from a file), with its passphrase if encrypted. */
+  | { kind: 'private-key'; keyText: string; passphrase?: string };
+
+export interface ConnectOptions {
+  authority: ConnectAuthority;
+  /** Shown in titles and prompts; never used to choose the target (the proxy resolves that itself). */
+  resourceName: string;
+  protocol: Protocol;
+  port: number;
+  username: string;
+  credential: Credential;
+  /** The visitor's choice in the corner toggle: share clipboard text and images with the remote side. */
+  shareClipboard: boolean;
+  /** The admin's pinned SSH host key fingerprint ("SHA256:…"), when the resource has one. */
+  sshHostKeyFingerprint?: string;
+}
+
+/** Where a failure points, so the form can show the sentence beside the right control. */
+export type ConnectField = 'username' | 'password' | 'privateKey' | 'passphrase' | 'port' | 'protocol';
+
+export type ConnectErrorKind =
+  | 'unavailable' // this protocol is not built into this page
+  | 'auth-failed' // wrong username, password or key
+  | 'passphrase' // the key needs a passphrase, or this one is wrong
+  | 'bad-key' // the key text is not a key we can use
+  | 'host-key' // the host key is unknown and was refused, or does not match the pinned one
+  | 'refused' // the proxy refused (link deleted, feature off, resource deleted, port not allowed)
+  | 'unreachable' // the proxy or the target could not be reached
+  | 'protocol'; // the remote side broke the protocol
+
+export class ConnectError extends Error {
+  constructor(
+    readonly kind: ConnectErrorKind,
+    message: string,
+    readonly field?: ConnectField,
+  ) {
+    super(message);
+    this.name = 'ConnectError';
+  }
+}
+
+/** A live session. `ended` resolves when it stops: null for a normal end, or the error that ended it. */
+export interface Session {
+  readonly ended: Promise<ConnectError | null>;
+  close(): void;
+}
+
+/**
+ * One protocol's way to connect. It renders into `host` (a terminal, a desktop, a host-key prompt),
+ * resolves once the session is up, and rejects with a ConnectError when it cannot start.
+ */
+export interface ProtocolBackend {
+  connect(options: ConnectOptions, host: HTMLElement): Promise<Session>;
+}
+
+/** What the form is given: a backend for every protocol it may offer. */
+export type ConnectBackend = (protocol: Protocol) => Promise<ProtocolBackend>;

@@ -1,0 +1,36 @@
+// The protocols this page can open, each behind a dynamic import() so none of their code is fetched
+// before a visitor presses Connect. Plugging in SSH or RDP is a change to one line here:
+//   ssh: () => import('../ssh/ui/backend').then((m) => m.sshBackend),
+import type { Protocol } from '../shared/api';
+import { ConnectError, type ConnectBackend, type ProtocolBackend } from './backend';
+
+const PROTOCOL_NAMES: Record<Protocol, string> = { ssh: 'SSH', rdp: 'RDP' };
+
+const loaders: Record<Protocol, () => Promise<ProtocolBackend>> = {
+  ssh: async () => notYetAvailable('ssh'),
+  rdp: async () => notYetAvailable('rdp'),
+};
+
+/** The default backend: loads the chosen protocol's code on first use. */
+export const defaultBackend: ConnectBackend = (protocol) => {
+  const load = loaders[protocol];
+  if (!load) return Promise.reject(new ConnectError('unavailable', `Unknown protocol "${protocol}".`, 'protocol'));
+  return load().catch((e: unknown) => {
+    if (e instanceof ConnectError) throw e;
+    // A chunk that fails to load is almost always the network or a redeploy mid-visit.
+    throw new ConnectError(
+      'unreachable',
+      `Could not load the ${PROTOCOL_NAMES[protocol]} client. Check your connection and reload the page.`,
+    );
+  });
+};
+
+function notYetAvailable(protocol: Protocol): ProtocolBackend {
+  return {
+    connect() {
+      return Promise.reject(
+        new ConnectError('unavailable', `${PROTOCOL_NAMES[protocol]} is not available in this version of Postern yet.`, 'protocol'),
+      );
+    },
+  };
+}
