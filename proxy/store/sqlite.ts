@@ -232,6 +232,14 @@ export class SqliteStore implements Store {
     });
   }
 
+  pinRdpCertificate(id: string, fingerprint: string) {
+    return this.tx(() => {
+      this.db.prepare(`UPDATE resources SET rdp_fp = ? WHERE id = ? AND rdp_fp IS NULL`).run(fingerprint, id);
+      const r = this.db.prepare(`SELECT rdp_fp FROM resources WHERE id = ?`).get(id) as Row | undefined;
+      return r?.rdp_fp ?? undefined;
+    });
+  }
+
   listLinks() {
     return this.tx(() => this.db.prepare(`${LINK_SELECT} ORDER BY l.created_at, l.rowid`).all().map(toLink));
   }

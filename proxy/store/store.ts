@@ -55,6 +55,8 @@ export interface Store {
   createResource(input: ResourceInput): Promise<Resource>;
   updateResource(id: string, input: ResourceInput): Promise<Resource>;
   deleteResource(id: string): Promise<void>;
+  /** Trust on first use for RDP: pins the fingerprint only if none is pinned yet; returns the pinned one. */
+  pinRdpCertificate(id: string, fingerprint: string): Promise<string | undefined>;
 
   listLinks(): Promise<Link[]>;
   /** Creates one link per resource, all or none: refuses (link-limit) past maxLinks. */
