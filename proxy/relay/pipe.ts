@@ -7,20 +7,13 @@ const HIGH_WATER = 4 * 1024 * 1024;
 /** Returns a function that reports how many bytes went down so far. */
 export function pipeSocketToWebSocket(socket: Duplex, ws: WebSocket): () => number {
   let bytes = 0;
-  let paused = false;
   socket.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     if (ws.readyState !== ws.OPEN) return;
-    ws.send(chunk, { binary: true }, () => {
-      if (paused && ws.bufferedAmount < HIGH_WATER / 2) {
-        paused = false;
-        socket.resume();
-      }
-    });
-    if (!paused && ws.bufferedAmount > HIGH_WATER) {
-      paused = true;
-      socket.pause();
-    }
+    if (ws.bufferedAmount + chunk.length <= HIGH_WATER) return void ws.send(chunk, { binary: true });
+    // The browser is reading slower than the target writes: stop reading until this chunk is out.
+    socket.pause();
+    ws.send(chunk, { binary: true }, () => socket.resume());
   });
   return () => bytes;
 }
