@@ -25,11 +25,8 @@ export class ApiError extends Error {
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The parsed JSON body, or undefined when the request has none. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const type = req.headers['content-type'] ?? '';
-  if (!type.startsWith('application/json')) {
-    throw new ApiError('bad-request', 'Send the request body as JSON (Content-Type: application/json).');
-  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -38,6 +35,10 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
       throw new ApiError('bad-request', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`, undefined, 413);
     }
     chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    throw new ApiError('bad-request', 'Send the request body as JSON (Content-Type: application/json).');
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -141,7 +141,7 @@ export class ApiClient {
     return this.request<void>('DELETE', `users/${encodeURIComponent(id)}`);
   }
   newSigninLink(id: string) {
-    return this.request<{ signinUrl: string }>('POST', `users/${encodeURIComponent(id)}/signin-link`);
+    return this.request<{ signinUrl: string }>('POST', `users/${encodeURIComponent(id)}/signin-link`, {});
   }
   audit(limit = 500) {
     return this.request<AuditEntry[]>('GET', `audit?limit=${limit}`);

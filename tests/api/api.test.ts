@@ -41,6 +41,10 @@ describe('sign-in', () => {
     expect((await leaver.call('GET', '/api/me')).status).toBe(200);
     expect((await leaver.call('DELETE', '/api/session')).status).toBe(204);
     expect((await leaver.call('GET', '/api/me')).status).toBe(401);
+    // An owner can hand out a fresh one-time URL (a POST without a body).
+    const fresh = await owner.call('POST', `/api/users/${created.body.user.id}/signin-link`);
+    expect(fresh.status).toBe(201);
+    expect((await signIn(proxy.url, fresh.body.signinUrl)).me.user.name).toBe('leaver');
   });
 });
 
