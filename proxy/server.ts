@@ -14,6 +14,7 @@ import { ApiError, sendError } from './http/json.ts';
 import { serveStatic } from './http/static.ts';
 import { LiveSessions } from './relay/live-sessions.ts';
 import { handleRelay } from './relay/tcp-relay.ts';
+import { handleRdpGateway } from './rdp/gateway.ts';
 import type { Store } from './store/store.ts';
 
 /** Extra WebSocket endpoints (the RDP gateway registers /ws/rdp here). */
@@ -36,7 +37,7 @@ export async function startServer(config: Config, store: Store, wsHandlers: Reco
     signinUrl: (token) => `${config.publicUrl?.replace(/\/?$/, '/') ?? origin + '/'}#/signin/${token}`,
   };
   const api = createApi(services);
-  const endpoints: Record<string, WsHandler> = { '/ws/relay': handleRelay, ...wsHandlers };
+  const endpoints: Record<string, WsHandler> = { '/ws/relay': handleRelay, '/ws/rdp': handleRdpGateway, ...wsHandlers };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     setSecurityHeaders(res, tls);

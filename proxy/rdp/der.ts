@@ -22,7 +22,7 @@ export function contextTag(n: number): number {
 }
 
 export function describeTag(tag: number): string {
-  if ((tag & 0xe0) === 0xa0) return `[${tag & 0x1f}]`;
+  if ((tag & 0xc0) === 0x80) return `[${tag & 0x1f}]`; // context-specific
   const names: Record<number, string> = { 0x02: 'INTEGER', 0x04: 'OCTET STRING', 0x0c: 'UTF8String', 0x30: 'SEQUENCE' };
   return names[tag] ?? `tag 0x${tag.toString(16).padStart(2, '0')}`;
 }
@@ -48,6 +48,8 @@ export interface Tlv {
   valueStart: number;
   value: Uint8Array;
 }
+
+const join = (path: string, field: string): string => (path ? `${path}.${field}` : field);
 
 /** The largest length we ever accept; RDCleanPath messages are bounded far below this anyway. */
 const MAX_LENGTH_OCTETS = 3;
@@ -103,7 +105,7 @@ export class DerReader {
 
   /** Reads the next TLV; `field` names it in errors, `maxLength` bounds its contents. */
   next(field: string, maxLength: number): Tlv {
-    const name = `${this.field}.${field}`;
+    const name = join(this.field, field);
     const start = this.base + this.at;
     if (this.done) throw new DerError('is missing (the value ended before it)', name, start);
     const h = readHeader(this.buf, this.at, name);
@@ -121,14 +123,14 @@ export class DerReader {
   expect(tag: number, field: string, maxLength: number): Tlv {
     const tlv = this.next(field, maxLength);
     if (tlv.tag !== tag) {
-      throw new DerError(`expected ${describeTag(tag)} but found ${describeTag(tlv.tag)}`, `${this.field}.${field}`, tlv.start);
+      throw new DerError(`expected ${describeTag(tag)} but found ${describeTag(tlv.tag)}`, join(this.field, field), tlv.start);
     }
     return tlv;
   }
 
   /** A reader over a constructed TLV's contents, one level deeper. */
   enter(tlv: Tlv, field: string): DerReader {
-    const name = `${this.field}.${field}`;
+    const name = join(this.field, field);
     if ((tlv.tag & 0x20) === 0) throw new DerError(`${describeTag(tlv.tag)} must be constructed`, name, tlv.start);
     if (this.depthLeft <= 0) throw new DerError('is nested too deeply', name, tlv.start);
     return new DerReader(tlv.value, name, tlv.valueStart, this.depthLeft - 1);
@@ -137,7 +139,7 @@ export class DerReader {
   /** Fails if anything is left: DER values have exactly the contents their length says. */
   end(): void {
     if (!this.done) {
-      throw new DerError(`has ${this.buf.length - this.at} unexpected trailing bytes`, this.field, this.base + this.at);
+      throw new DerError(`has ${this.buf.length - this.at} unexpected trailing bytes`, this.field || 'message', this.base + this.at);
     }
   }
 }

@@ -143,10 +143,29 @@ export type ApiErrorCode =
  * WebSockets (never carry a secret in the URL; the secret rides in Sec-WebSocket-Protocol):
  *   /ws/relay?protocol=ssh&port=22             subprotocols ['binary', 'postern.link.<token>']
  *   /ws/relay?resource=<id>&protocol=ssh&port=22  subprotocols ['binary', 'postern.user.<session token>']
- *   /ws/rdp  RDCleanPath; the link or user token is the request's proxy auth token field.
+ *   /ws/rdp  RDCleanPath: proxy auth token 'link.<token>' or 'user.<session token>'; destination
+ *            '<resourceId>:<port>' for users, 'link:<port>' for links (only the port is taken from it).
  * The relay carries raw TCP bytes in binary messages, one to one (the websockify convention).
  */
 export const WS_PROTOCOL_PREFIX = { link: 'postern.link.', user: 'postern.user.' } as const;
+
+/**
+ * RDP refusals reach IronRDP only as an HTTP status inside the RDCleanPath error, so each reason
+ * gets its own status and the page turns it back into a sentence.
+ */
+export const RDP_STATUS = {
+  badRequest: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  notFound: 404,
+  resourceDeleted: 410,
+  featureDisabled: 423,
+  requestTimeout: 408,
+  tooLarge: 413,
+  notSupported: 501,
+  targetFailed: 502,
+  targetTimeout: 504,
+} as const;
 
 /** WebSocket close codes the proxy uses, so the page can explain what happened. */
 export const CLOSE = {

@@ -1,0 +1,271 @@
+// The RDCleanPath endpoint: one WebSocket from IronRDP's web client becomes one RDP connection.
+//   1. read the request (the first binary message(s), bounded in size and time) and parse it;
+//   2. ask the injected `authorize` which machine the token may reach: the destination the browser
+//      names is only a hint, never dialled as given;
+//   3. dial it (X.224, TLS, certificate check), answer with the confirm and certificate chain, or
+//      with an RDCleanPath error whose HTTP status says what went wrong;
+//   4. relay the plaintext RDP both ways as binary messages, with backpressure, until either side ends.
+// The proxy sees the RDP stream after TLS, including the password in the Client Info PDU; nothing
+// here logs payloads or tokens.
+
+import type { WebSocket } from 'ws';
+import type { TLSSocket } from 'node:tls';
+import { ClientInfoAutologon, type AutologonState } from './autologon.ts';
+import {
+  MAX_REQUEST_BYTES, RdCleanPathError, encodeError, encodeNegotiationError, encodeResponse, parseRequest, pduLength,
+  type RdCleanPathRequest,
+} from './rdcleanpath.ts';
+import { TargetError, connectRdpTarget, normalizeFingerprint, type TargetFailureKind } from './target.ts';
+import { DerError } from './der.ts';
+import { PROTOCOL, parseConnectionConfirm } from './x224.ts';
+
+export interface RdpGrant {
+  ok: true;
+  host: string;
+  port: number;
+  /** "sha256:<hex>" the machine's certificate must have (pinned on the resource or remembered). */
+  pinnedCertFingerprint?: string;
+  /** Called with the fingerprint when nothing is pinned (trust on first use); throwing refuses it. */
+  rememberCertificate?(fingerprint: string): void | Promise<void>;
+  /** Set INFO_AUTOLOGON in the Client Info PDU (for servers without NLA, such as xrdp). */
+  autologon: boolean;
+  /** Names the machine in error sentences, e.g. '"build-box" port 3389'. */
+  label?: string;
+  /** Called once the relay runs, with a function that ends it; returns an unregister function. */
+  onOpen?(end: (reason: string) => void): (() => void) | void;
+  /** Called exactly once when the session is over (or failed after authorisation). */
+  onClose(summary: RdpSessionSummary): void;
+}
+
+export interface RdpRefusal {
+  ok: false;
+  /** Goes into the RDCleanPath error; the page branches on it (e.g. 401, 403, 404, 410). */
+  httpStatus: number;
+  code: string;
+  message: string;
+}
+
+export type RdpOutcome = 'ok' | 'ended' | TargetFailureKind | 'relay-error';
+
+export interface RdpSessionSummary {
+  outcome: RdpOutcome;
+  /** A sentence for the audit trail; never contains payload or token. */
+  detail?: string;
+  bytesUp: number;
+  bytesDown: number;
+  durationMs: number;
+  autologon: AutologonState;
+  fingerprint?: string;
+}
+
+/** Failures before authorisation (nothing was dialled), for the caller's audit trail. */
+export interface RdpRequestFailure {
+  code: 'bad-request' | 'too-large' | 'request-timeout' | 'closed' | RdCleanPathError['kind'];
+  message: string;
+}
+
+export interface RdCleanPathOptions {
+  authorize(proxyAuth: string, destination: string, request: RdCleanPathRequest): Promise<RdpGrant | RdpRefusal>;
+  /** Deadline for the browser's request after the WebSocket opens. */
+  requestTimeoutMs?: number;
+  /** Deadline for TCP + X.224 + TLS with the machine. */
+  connectTimeoutMs?: number;
+  /** Reports refused or malformed requests (before `authorize`). */
+  onRequestFailure?(failure: RdpRequestFailure): void;
+}
+
+const HIGH_WATER = 4 * 1024 * 1024;
+
+/** Handles one WebSocket from start to end; resolves when both sides are closed. */
+export async function handleRdCleanPath(ws: WebSocket, opts: RdCleanPathOptions): Promise<void> {
+  ws.on('error', () => {}); // a protocol error (e.g. over maxPayload) is followed by 'close', handled below
+  const request = await readRequest(ws, opts.requestTimeoutMs ?? 10_000).catch((e: RdpRequestFailure) => {
+    opts.onRequestFailure?.(e);
+    if (e.code !== 'closed') replyError(ws, e.code === 'too-large' ? 413 : e.code === 'request-timeout' ? 408 : 400);
+    return undefined;
+  });
+  if (!request) return;
+
+  const started = Date.now();
+  const grant = await opts.authorize(request.proxyAuth, request.destination, request).catch((): RdpRefusal => ({
+    ok: false, httpStatus: 500, code: 'internal', message: 'The proxy could not check this connection.',
+  }));
+  if (!grant.ok) {
+    replyError(ws, grant.httpStatus);
+    return;
+  }
+  const summary = (outcome: RdpOutcome, detail?: string): RdpSessionSummary => ({
+    outcome, detail, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - started, autologon: 'passthrough',
+  });
+  if (ws.readyState !== ws.OPEN) {
+    grant.onClose(summary('aborted', 'The browser went away before the machine was dialled.'));
+    return;
+  }
+  if (request.preconnectionBlob !== undefined) {
+    replyError(ws, 501);
+    grant.onClose(summary('not-rdp', 'The client sent a preconnection blob (Hyper-V console), which Postern does not support.'));
+    return;
+  }
+
+  // IronRDP waits for the answer before sending RDP; bytes now would have nowhere to go.
+  let earlyData = false;
+  const onEarlyData = () => { earlyData = true; };
+  ws.on('message', onEarlyData);
+  const abort = new AbortController();
+  const onEarlyClose = () => abort.abort();
+  ws.once('close', onEarlyClose);
+  let target;
+  try {
+    target = await connectRdpTarget({
+      host: grant.host, port: grant.port, x224Request: request.x224Request, label: grant.label,
+      timeoutMs: opts.connectTimeoutMs ?? 15_000, signal: abort.signal,
+      verifyCertificate: async (fingerprint) => {
+        if (grant.pinnedCertFingerprint) return normalizeFingerprint(grant.pinnedCertFingerprint) === fingerprint;
+        try {
+          await grant.rememberCertificate?.(fingerprint);
+          return true;
+        } catch {
+          return false; // e.g. a different certificate was remembered meanwhile
+        }
+      },
+    });
+  } catch (e) {
+    const err = e instanceof TargetError ? e : new TargetError('tls-failed', (e as Error).message);
+    if (err.kind === 'negotiation-failed' && err.extra.x224Confirm) sendAndClose(ws, encodeNegotiationError(err.extra.x224Confirm));
+    else replyError(ws, err.httpStatus, err.wsaLastError, err.extra.tlsAlert);
+    grant.onClose(summary(err.kind, err.message));
+    return;
+  } finally {
+    ws.off('close', onEarlyClose);
+    ws.off('message', onEarlyData);
+  }
+  if (ws.readyState !== ws.OPEN || earlyData) {
+    target.socket.destroy();
+    if (earlyData) replyError(ws, 400);
+    grant.onClose(earlyData
+      ? summary('relay-error', 'The browser sent data before the RDCleanPath answer.')
+      : summary('aborted', 'The browser went away before the machine answered.'));
+    return;
+  }
+  ws.send(encodeResponse(target.x224Confirm, target.certChain, target.serverAddress), { binary: true });
+  // Only a server that signs in inside RDP (TLS without NLA, like xrdp) needs the autologon flag;
+  // with NLA the credentials travel in CredSSP and the Client Info PDU is left alone.
+  const chosen = parseConnectionConfirm(target.x224Confirm);
+  const autologon = grant.autologon && chosen.kind === 'selected' && chosen.protocol === PROTOCOL.SSL;
+  await relay(ws, target.socket, { ...grant, autologon }, started, target.fingerprint);
+}
+
+/** Collects the request: it may span several binary messages; its DER header gives its length. */
+function readRequest(ws: WebSocket, timeoutMs: number): Promise<RdCleanPathRequest> {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const done = (err?: RdpRequestFailure, req?: RdCleanPathRequest) => {
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      ws.off('close', onClose);
+      if (err) reject(err);
+      else resolve(req!);
+    };
+    const timer = setTimeout(() => done({ code: 'request-timeout', message: 'The browser sent no RDCleanPath request in time.' }), timeoutMs);
+    const onClose = () => done({ code: 'closed', message: 'The browser closed the connection before sending a request.' });
+    const onMessage = (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return done({ code: 'bad-request', message: 'The RDCleanPath request must be a binary message.' });
+      buf = Buffer.concat([buf, data]);
+      if (buf.length > MAX_REQUEST_BYTES) {
+        return done({ code: 'too-large', message: `The RDCleanPath request is larger than ${MAX_REQUEST_BYTES} bytes.` });
+      }
+      try {
+        const total = pduLength(buf);
+        if (total === undefined || buf.length < total) {
+          if (total !== undefined && total > MAX_REQUEST_BYTES) {
+            done({ code: 'too-large', message: `The RDCleanPath request declares ${total} bytes; at most ${MAX_REQUEST_BYTES} are allowed.` });
+          }
+          return;
+        }
+        // Bytes after the request would be RDP before the tunnel exists: parseRequest rejects them.
+        done(undefined, parseRequest(buf));
+      } catch (e) {
+        if (e instanceof RdCleanPathError) return done({ code: e.kind, message: e.message });
+        if (e instanceof DerError) return done({ code: 'malformed', message: `The RDCleanPath request is malformed: ${e.message}.` });
+        done({ code: 'bad-request', message: 'The RDCleanPath request could not be read.' });
+      }
+    };
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+  });
+}
+
+function sendAndClose(ws: WebSocket, pdu: Uint8Array): void {
+  if (ws.readyState !== ws.OPEN) return;
+  ws.send(pdu, { binary: true }, () => ws.close(1000));
+}
+
+function replyError(ws: WebSocket, httpStatusCode: number, wsaLastError?: number, tlsAlertCode?: number): void {
+  sendAndClose(ws, encodeError({ httpStatusCode, wsaLastError, tlsAlertCode }));
+}
+
+function relay(ws: WebSocket, socket: TLSSocket, grant: RdpGrant, started: number, fingerprint: string): Promise<void> {
+  const autologon = new ClientInfoAutologon(grant.autologon);
+  let bytesUp = 0;
+  let bytesDown = 0;
+  let outcome: RdpOutcome = 'ok';
+  let detail: string | undefined;
+  let paused = false;
+
+  const unregister = grant.onOpen?.((reason) => {
+    outcome = 'ended';
+    detail = reason;
+    ws.close(1000, reason.slice(0, 120));
+    socket.destroy();
+  });
+
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary) {
+      outcome = 'relay-error';
+      detail = 'The browser sent a text message inside the RDP tunnel.';
+      ws.close(1003, 'Only binary messages are relayed.');
+      return;
+    }
+    for (const part of autologon.push(data)) {
+      bytesUp += part.length;
+      if (!socket.write(part) && !ws.isPaused) {
+        ws.pause();
+        socket.once('drain', () => ws.resume());
+      }
+    }
+  });
+  socket.on('data', (chunk: Buffer) => {
+    bytesDown += chunk.length;
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(chunk, { binary: true }, () => {
+      if (paused && ws.bufferedAmount < HIGH_WATER / 2) {
+        paused = false;
+        socket.resume();
+      }
+    });
+    if (!paused && ws.bufferedAmount > HIGH_WATER) {
+      paused = true;
+      socket.pause();
+    }
+  });
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (outcome === 'ok') {
+      outcome = 'relay-error';
+      detail = `The connection to the machine failed (${err.code ?? 'error'}).`;
+    }
+  });
+  socket.on('close', () => {
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1000, 'The machine closed the connection.');
+  });
+
+  return new Promise((resolve) => {
+    ws.once('close', () => {
+      socket.destroy();
+      if (unregister) unregister();
+      grant.onClose({
+        outcome, detail, bytesUp, bytesDown, durationMs: Date.now() - started, autologon: autologon.state, fingerprint,
+      });
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,84 @@
+// Runs the real IronRDP web client (ironrdp-wasm 1.1.0, the same build the SPA loads) in Node, so
+// the proxy's RDCleanPath endpoint is tested against the client it serves without a browser.
+// Node 20 has no global WebSocket; the `ws` client stands in. connect() never touches the canvas
+// (only Session.run() draws), so a placeholder object is enough for these tests.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { WebSocket } from 'ws';
+
+type IronRdp = typeof import('ironrdp-wasm');
+
+/**
+ * After a failed connect() IronRDP frees its WebSocket callbacks but leaves them attached, so the
+ * close that follows throws "closure invoked recursively or after being dropped" (a browser only
+ * logs it). Node would treat it as an uncaught exception, so this WebSocket drops exactly that error.
+ */
+class NodeWebSocket extends WebSocket {
+  private wrapped = new WeakMap<object, (ev: unknown) => void>();
+
+  override addEventListener(type: never, listener: never, options?: never): void {
+    const fn = listener as (ev: unknown) => void;
+    let safe = this.wrapped.get(fn);
+    if (!safe) {
+      safe = (ev: unknown) => {
+        try {
+          fn(ev);
+        } catch (e) {
+          if (!/after being dropped/.test(String(e))) throw e;
+        }
+      };
+      this.wrapped.set(fn, safe);
+    }
+    super.addEventListener(type, safe as never, options);
+  }
+
+  override removeEventListener(type: never, listener: never): void {
+    super.removeEventListener(type, (this.wrapped.get(listener as object) ?? listener) as never);
+  }
+}
+let loaded: Promise<IronRdp> | undefined;
+
+export function loadIronRdp(): Promise<IronRdp> {
+  loaded ??= (async () => {
+    (globalThis as { WebSocket?: unknown }).WebSocket ??= NodeWebSocket;
+    const mod = await import('ironrdp-wasm');
+    const wasmPath = join(dirname(createRequire(import.meta.url).resolve('ironrdp-wasm')), 'rdp_client_bg.wasm');
+    await mod.default({ module_or_path: readFileSync(wasmPath) });
+    mod.setup('error');
+    return mod;
+  })();
+  return loaded;
+}
+
+export interface IronConnect {
+  proxyUrl: string;
+  token: string;
+  destination: string;
+  username: string;
+  password: string;
+  width?: number;
+  height?: number;
+}
+
+export async function ironConnect(o: IronConnect) {
+  const rdp = await loadIronRdp();
+  return new rdp.SessionBuilder()
+    .username(o.username)
+    .password(o.password)
+    .destination(o.destination)
+    .proxyAddress(o.proxyUrl)
+    .authToken(o.token)
+    .desktopSize(new rdp.DesktopSize(o.width ?? 1024, o.height ?? 768))
+    .renderCanvas({} as HTMLCanvasElement)
+    .setCursorStyleCallback(() => {})
+    .setCursorStyleCallbackContext({})
+    .connect();
+}
+
+/** What an IronError says, in plain values (the error is a WASM object). */
+export function ironFailure(e: unknown): { kind: number; http?: number; wsa?: number; tls?: number; text: string } {
+  const err = e as { kind(): number; backtrace(): string; rdcleanpathDetails(): { httpStatusCode?: number; wsaErrorCode?: number; tlsAlertCode?: number } | undefined };
+  const d = err.rdcleanpathDetails?.();
+  return { kind: err.kind(), http: d?.httpStatusCode, wsa: d?.wsaErrorCode, tls: d?.tlsAlertCode, text: err.backtrace() };
+}
