@@ -13,10 +13,10 @@ echo "== Type check"
 npm run --silent check || status=1
 
 echo "== Unit, API and interop tests (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=1
+npx vitest run --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest.json" || status=1
 
 echo "== End-to-end tests in Chromium (Playwright)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=.tmp/playwright.json npx playwright test -c tests/e2e/playwright.config.ts --reporter=list,json || status=1
+PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/.tmp/playwright.json" npx playwright test -c tests/e2e/playwright.config.ts --reporter=list,json || status=1
 
-node scripts/summarize.mjs .tmp/vitest.json .tmp/playwright.json || status=1
+node scripts/summarize.mjs "$PWD/.tmp/vitest.json" "$PWD/.tmp/playwright.json" || status=1
 exit $status
