@@ -33,6 +33,8 @@ function bcryptHash(sha2pass: Uint8Array, sha2salt: Uint8Array): Uint8Array {
  * every byte of the result depends on the full cost, as in the reference implementation.
  */
 export function bcryptPbkdf(password: Uint8Array, salt: Uint8Array, keyLength: number, rounds: number): Uint8Array {
+  // As in OpenBSD: an empty passphrase or salt is an error, not a weak key.
+  if (password.length === 0 || salt.length === 0) throw new RangeError('bcrypt_pbkdf: empty passphrase or salt');
   if (rounds < 1) throw new RangeError('bcrypt_pbkdf: rounds must be at least 1');
   if (keyLength < 1 || keyLength > HASH_BYTES * HASH_BYTES) throw new RangeError('bcrypt_pbkdf: bad key length');
   const key = new Uint8Array(keyLength);

@@ -60,7 +60,10 @@ export function toBase64(bytes: Uint8Array, pad = true): string {
 
 /** Decodes base64, ignoring whitespace anywhere (pasted keys). Returns null if it is not base64. */
 export function fromBase64(text: string): Uint8Array | null {
-  const clean = text.replace(/\s+/g, '').replace(/=+$/, '');
+  let clean = text.replace(/\s+/g, '');
+  let end = clean.length;
+  while (end > 0 && clean.charCodeAt(end - 1) === 61 /* = */) end--;
+  clean = clean.slice(0, end);
   if (clean.length % 4 === 1) return null;
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let bits = 0;
