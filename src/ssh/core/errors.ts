@@ -82,8 +82,14 @@ const DISCONNECT_SENTENCES: Record<number, string> = {
 export function disconnectError(code: number, description: string): SshError {
   const base = DISCONNECT_SENTENCES[code] ?? `The server closed the connection (reason ${code}).`;
   const text = description.trim() ? `${base} The server said: "${description.trim()}"` : base;
-  const kind: SshErrorKind = code === Disconnect.NO_MORE_AUTH_METHODS_AVAILABLE ? 'no-methods-left' : 'disconnected';
-  return new SshError(kind, text, { reasonCode: code, serverMessage: description });
+  // OpenSSH reports "Too many authentication failures" with reason 2 (protocol error); say what it means.
+  if (code === Disconnect.NO_MORE_AUTH_METHODS_AVAILABLE || /too many authentication failures/i.test(description)) {
+    return new SshError('no-methods-left', `The server allows no more sign-in attempts (too many failures). The server said: "${description.trim()}"`, {
+      reasonCode: code,
+      serverMessage: description,
+    });
+  }
+  return new SshError('disconnected', text, { reasonCode: code, serverMessage: description });
 }
 
 export function protocolError(message: string): SshError {

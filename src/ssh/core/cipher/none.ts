@@ -1,0 +1,21 @@
+// The "none" cipher and MAC in force until the first NEWKEYS (RFC 4253 §6.3, §6.4).
+
+import { readUint32 } from '../bytes';
+import type { Opener, Sealer } from './types';
+
+export const noneSealer: Sealer = {
+  name: 'none',
+  blockSize: 8,
+  lengthExcluded: false,
+  seal: async (_seq, packet) => packet,
+};
+
+export const noneOpener: Opener = {
+  name: 'none',
+  blockSize: 8,
+  lengthExcluded: false,
+  macLength: 0,
+  prefixLength: 4,
+  decryptLength: (_seq, prefix) => readUint32(prefix, 0),
+  open: async (_seq, wire) => wire.subarray(4),
+};

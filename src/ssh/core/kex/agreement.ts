@@ -1,0 +1,94 @@
+// Key agreement for each kex method: a party's own public value and the shared secret K.
+// Symmetric on purpose: the client and an in-memory test server use the same code.
+//   curve25519-sha256 (RFC 8731): values are 32-byte X25519 keys; K is the 32-byte output read
+//     as an unsigned big-endian integer.
+//   ecdh-sha2-nistp* (RFC 5656 §4): values are uncompressed SEC1 points; K is the x coordinate.
+//   diffie-hellman-group14-sha256, -group16-sha512 (RFC 8268, RFC 4253 §8): values are e and f;
+//     K = f^x mod p.
+
+import { x25519 } from '@noble/curves/ed25519.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { SshError } from '../errors';
+import { dhGroup } from './dh';
+
+export type HashFn = (data: Uint8Array) => Uint8Array;
+
+export interface KeyAgreement {
+  readonly hash: HashFn;
+  /** Q_C / Q_S for ECDH, the mpint body of e / f for DH: what goes in KEX_ECDH_INIT or _REPLY. */
+  readonly ownValue: Uint8Array;
+  /** K as an unsigned big-endian magnitude (encode as mpint for hashing). */
+  computeSecret(peerValue: Uint8Array): Uint8Array;
+}
+
+export const KEX_NAMES = [
+  'curve25519-sha256',
+  'curve25519-sha256@libssh.org',
+  'ecdh-sha2-nistp256',
+  'ecdh-sha2-nistp384',
+  'ecdh-sha2-nistp521',
+  'diffie-hellman-group16-sha512',
+  'diffie-hellman-group14-sha256',
+] as const;
+
+function kexFailed(why: string): SshError {
+  return new SshError('kex-failed', `The key exchange with the server failed: ${why}.`);
+}
+
+function curve25519(fixed?: Uint8Array): KeyAgreement {
+  const secret = fixed ?? x25519.utils.randomSecretKey();
+  return {
+    hash: sha256,
+    ownValue: x25519.getPublicKey(secret),
+    computeSecret(peer) {
+      if (peer.length !== 32) throw kexFailed(`the peer's X25519 key is ${peer.length} bytes, not 32`);
+      let shared: Uint8Array;
+      try {
+        shared = x25519.getSharedSecret(secret, peer);
+      } catch {
+        throw kexFailed("the peer's X25519 key is a low-order point");
+      }
+      // RFC 7748 §6.1: an all-zero result means a contributory-behaviour failure.
+      if (shared.every((b) => b === 0)) throw kexFailed('the X25519 shared secret is zero');
+      return shared;
+    },
+  };
+}
+
+function ecdh(curve: typeof p256, hash: HashFn, fixed?: Uint8Array): KeyAgreement {
+  const secret = fixed ?? curve.utils.randomSecretKey();
+  return {
+    hash,
+    ownValue: curve.getPublicKey(secret, false),
+    computeSecret(peer) {
+      try {
+        // Compressed form = 1 prefix byte || x; the prefix is dropped.
+        return curve.getSharedSecret(secret, peer, true).slice(1);
+      } catch {
+        throw kexFailed("the peer's elliptic-curve point is not valid");
+      }
+    },
+  };
+}
+
+/** `secretKey` fixes the private value; only test vectors use it. */
+export function createAgreement(kex: string, secretKey?: Uint8Array): KeyAgreement {
+  switch (kex) {
+    case 'curve25519-sha256':
+    case 'curve25519-sha256@libssh.org':
+      return curve25519(secretKey);
+    case 'ecdh-sha2-nistp256':
+      return ecdh(p256, sha256, secretKey);
+    case 'ecdh-sha2-nistp384':
+      return ecdh(p384, sha384, secretKey);
+    case 'ecdh-sha2-nistp521':
+      return ecdh(p521, sha512, secretKey);
+    case 'diffie-hellman-group14-sha256':
+      return dhGroup(14, sha256, kexFailed, secretKey);
+    case 'diffie-hellman-group16-sha512':
+      return dhGroup(16, sha512, kexFailed, secretKey);
+    default:
+      throw new RangeError(`unsupported key exchange ${kex}`);
+  }
+}

@@ -1,0 +1,68 @@
+// The exchange hash and key derivation shared by every kex method here.
+// H = HASH(string V_C || string V_S || string I_C || string I_S || string K_S
+//          || string Q_C (or mpint e) || string Q_S (or mpint f) || mpint K)
+//   RFC 4253 §8 (DH), RFC 5656 §4 (ECDH), RFC 8731 §3 (curve25519).
+// Keys (RFC 4253 §7.2): K1 = HASH(K || H || X || session_id), Kn+1 = HASH(K || H || K1..Kn),
+// with K as mpint and X = 'A'..'F'.
+
+import { concat, utf8 } from '../bytes';
+import { SshWriter } from '../wire';
+import type { HashFn } from './agreement';
+
+export interface ExchangeInputs {
+  clientVersion: string; // without CR LF
+  serverVersion: string;
+  clientKexInit: Uint8Array; // payload, starting with the message number 20
+  serverKexInit: Uint8Array;
+  hostKey: Uint8Array; // K_S
+  clientValue: Uint8Array; // Q_C, or the mpint body of e
+  serverValue: Uint8Array;
+  secret: Uint8Array; // K, unsigned big-endian magnitude
+}
+
+export function exchangeHash(hash: HashFn, x: ExchangeInputs): Uint8Array {
+  const w = new SshWriter()
+    .string(x.clientVersion)
+    .string(x.serverVersion)
+    .bytes(x.clientKexInit)
+    .bytes(x.serverKexInit)
+    .bytes(x.hostKey)
+    .bytes(x.clientValue)
+    .bytes(x.serverValue)
+    .mpintFromBytes(x.secret);
+  return hash(w.finish());
+}
+
+export function deriveKey(hash: HashFn, secret: Uint8Array, h: Uint8Array, sessionId: Uint8Array, letter: string, length: number): Uint8Array {
+  const k = new SshWriter().mpintFromBytes(secret).finish();
+  let out = hash(concat(k, h, utf8(letter), sessionId));
+  while (out.length < length) out = concat(out, hash(concat(k, h, out)));
+  return out.slice(0, length);
+}
+
+export interface DerivedKeys {
+  ivClientToServer: Uint8Array;
+  ivServerToClient: Uint8Array;
+  encClientToServer: Uint8Array;
+  encServerToClient: Uint8Array;
+  macClientToServer: Uint8Array;
+  macServerToClient: Uint8Array;
+}
+
+export function deriveKeys(
+  hash: HashFn,
+  secret: Uint8Array,
+  h: Uint8Array,
+  sessionId: Uint8Array,
+  sizes: { ivC: number; ivS: number; encC: number; encS: number; macC: number; macS: number },
+): DerivedKeys {
+  const d = (letter: string, n: number) => (n === 0 ? new Uint8Array(0) : deriveKey(hash, secret, h, sessionId, letter, n));
+  return {
+    ivClientToServer: d('A', sizes.ivC),
+    ivServerToClient: d('B', sizes.ivS),
+    encClientToServer: d('C', sizes.encC),
+    encServerToClient: d('D', sizes.encS),
+    macClientToServer: d('E', sizes.macC),
+    macServerToClient: d('F', sizes.macS),
+  };
+}

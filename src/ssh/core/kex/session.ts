@@ -1,0 +1,120 @@
+// One key exchange, client side (RFC 4253 §7-8, RFC 5656 §4, RFC 8731):
+//   both sides send KEXINIT -> client sends KEX_ECDH_INIT / KEXDH_INIT (30): string Q_C or mpint e
+//   server answers KEX_ECDH_REPLY / KEXDH_REPLY (31): string K_S, string Q_S or mpint f, string signature
+//   each side sends NEWKEYS (21) and switches to the new keys for what it sends next.
+// The transport drives it and decides when keys switch; this object holds the per-exchange state.
+
+import { CIPHERS, createOpener, createSealer, macKeyLength } from '../cipher/suite';
+import type { Opener, Sealer } from '../cipher/types';
+import { fingerprintSha256, keyTypeOf, verifyHostSignature } from '../hostkey';
+import { buildKexInit, guessWasWrong, negotiate, parseKexInit, STRICT_KEX_S, type AlgorithmPreferences, type Negotiated } from '../kexinit';
+import { protocolError } from '../errors';
+import { Msg } from '../messages';
+import { SshReader, SshWriter } from '../wire';
+import { createAgreement, type HashFn, type KeyAgreement } from './agreement';
+import { deriveKeys, exchangeHash } from './exchange';
+
+export interface HostKeyInfo {
+  /** The negotiated signature algorithm, e.g. "rsa-sha2-512". */
+  algorithm: string;
+  /** The key type as known_hosts writes it, e.g. "ssh-rsa", "ssh-ed25519". */
+  keyType: string;
+  /** "SHA256:..." as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  /** The public key blob (RFC 4253 §6.6); base64 of it is the known_hosts key field. */
+  blob: Uint8Array;
+}
+
+export class KexSession {
+  readonly ourInit: Uint8Array;
+  negotiated: Negotiated | undefined;
+  strict = false;
+  agreement: KeyAgreement | undefined;
+  keys: { sealer: Sealer; opener: Opener } | undefined;
+  sentNewKeys = false;
+  private serverInit: Uint8Array | undefined;
+  private ignoreGuess = false;
+  private result: { hash: HashFn; secret: Uint8Array; exchangeHash: Uint8Array } | undefined;
+
+  constructor(private readonly prefs: AlgorithmPreferences, readonly first: boolean) {
+    this.ourInit = buildKexInit(prefs, first);
+  }
+
+  onServerInit(payload: Uint8Array): void {
+    if (this.serverInit) throw protocolError('a second KEXINIT within one key exchange');
+    this.serverInit = payload.slice();
+    const init = parseKexInit(payload);
+    this.negotiated = negotiate(this.prefs, init);
+    // Strict mode is fixed by the first exchange and lasts for the whole connection.
+    if (this.first) this.strict = init.kex.includes(STRICT_KEX_S);
+    this.ignoreGuess = guessWasWrong(this.prefs, init);
+    this.agreement = createAgreement(this.negotiated.kex);
+  }
+
+  /** KEX_ECDH_INIT / KEXDH_INIT. */
+  initMessage(): Uint8Array {
+    return new SshWriter().byte(Msg.KEX_ECDH_INIT).bytes(this.agreement!.ownValue).finish();
+  }
+
+  /** A wrongly guessed kex packet from the server is skipped once (RFC 4253 §7). */
+  skipGuess(): boolean {
+    if (!this.ignoreGuess) return false;
+    this.ignoreGuess = false;
+    return true;
+  }
+
+  async onReply(
+    payload: Uint8Array,
+    ctx: { clientVersion: string; serverVersion: string; sessionId: Uint8Array | undefined },
+  ): Promise<{ hostKey: HostKeyInfo; exchangeHash: Uint8Array }> {
+    const r = new SshReader(payload);
+    r.byte();
+    const hostKeyBlob = r.bytes('the server host key').slice();
+    const serverValue = r.bytes("the server's key exchange value");
+    const signature = r.bytes('the exchange hash signature');
+    r.end('KEX_ECDH_REPLY');
+    const agreement = this.agreement!;
+    const secret = agreement.computeSecret(serverValue);
+    const h = exchangeHash(agreement.hash, {
+      clientVersion: ctx.clientVersion,
+      serverVersion: ctx.serverVersion,
+      clientKexInit: this.ourInit,
+      serverKexInit: this.serverInit!,
+      hostKey: hostKeyBlob,
+      clientValue: agreement.ownValue,
+      serverValue,
+      secret,
+    });
+    await verifyHostSignature(this.negotiated!.hostKey, hostKeyBlob, signature, h);
+    this.result = { hash: agreement.hash, secret, exchangeHash: h };
+    return {
+      hostKey: {
+        algorithm: this.negotiated!.hostKey,
+        keyType: keyTypeOf(hostKeyBlob),
+        fingerprint: fingerprintSha256(hostKeyBlob),
+        blob: hostKeyBlob,
+      },
+      exchangeHash: h,
+    };
+  }
+
+  async deriveKeys(sessionId: Uint8Array): Promise<void> {
+    const { hash, secret, exchangeHash: h } = this.result!;
+    const n = this.negotiated!;
+    const c = CIPHERS[n.cipherC2S];
+    const s = CIPHERS[n.cipherS2C];
+    const k = deriveKeys(hash, secret, h, sessionId, {
+      ivC: c.ivLength,
+      ivS: s.ivLength,
+      encC: c.keyLength,
+      encS: s.keyLength,
+      macC: macKeyLength(n.macC2S),
+      macS: macKeyLength(n.macS2C),
+    });
+    const [sealer, opener] = await Promise.all([
+      createSealer({ cipher: n.cipherC2S, mac: n.macC2S, key: k.encClientToServer, iv: k.ivClientToServer, macKey: k.macClientToServer }),
+      createOpener({ cipher: n.cipherS2C, mac: n.macS2C, key: k.encServerToClient, iv: k.ivServerToClient, macKey: k.macServerToClient }),
+    ]);
+    this.keys = { sealer, opener };
+  }
+}
