@@ -5,26 +5,11 @@
 import { KeyError } from './types';
 
 export const utf8 = new TextEncoder();
+
+// Shared with the SSH core: one implementation of the basic byte helpers.
+import { bigIntToBytes, bytesToBigInt, concat } from '../core/bytes';
+export { bigIntToBytes, bytesToBigInt, concat, equalBytes, toBase64 } from '../core/bytes';
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
 
 export function decodeUtf8(bytes: Uint8Array, what: string): string {
   try {
@@ -39,24 +24,6 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
-
-export function toBase64(bytes: Uint8Array, pad = true): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + (pad ? '==' : '');
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + (pad ? '=' : '');
-  }
-  return out;
-}
 
 /** Decodes base64, ignoring whitespace anywhere (pasted keys). Returns null if it is not base64. */
 export function fromBase64(text: string): Uint8Array | null {
@@ -84,25 +51,6 @@ export function fromBase64(text: string): Uint8Array | null {
 }
 
 // ---- big integers as unsigned big-endian bytes
-
-export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
-}
-
-/** Unsigned big-endian bytes; `length` left-pads with zeros (and must be large enough). */
-export function bigIntToBytes(n: bigint, length?: number): Uint8Array {
-  if (n < 0n) throw new RangeError('negative integer');
-  let hex = n.toString(16);
-  if (hex.length % 2) hex = '0' + hex;
-  let size = hex.length / 2;
-  if (n === 0n) size = 0;
-  const out = new Uint8Array(length ?? size);
-  if (size > out.length) throw new RangeError('integer does not fit');
-  for (let i = 0; i < size; i++) out[out.length - size + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
 
 export function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
