@@ -1,6 +1,5 @@
 // The protocols this page can open, each behind a dynamic import() so none of their code is fetched
-// before a visitor presses Connect. Plugging in SSH or RDP is a change to one line here:
-//   ssh: () => import('../ssh/ui/backend').then((m) => m.sshBackend),
+// before a visitor presses Connect. Plugging in a protocol is a change to one line here.
 import type { Protocol } from '../shared/api';
 import { ConnectError, type ConnectBackend, type ProtocolBackend } from './backend';
 
@@ -8,7 +7,7 @@ const PROTOCOL_NAMES: Record<Protocol, string> = { ssh: 'SSH', rdp: 'RDP' };
 
 const loaders: Record<Protocol, () => Promise<ProtocolBackend>> = {
   ssh: async () => notYetAvailable('ssh'),
-  rdp: async () => notYetAvailable('rdp'),
+  rdp: () => import('../rdp/backend').then((m) => m.rdpBackend),
 };
 
 /** The default backend: loads the chosen protocol's code on first use. */

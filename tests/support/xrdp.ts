@@ -317,6 +317,8 @@ key_file=${o.dir}/key.pem
 ssl_protocols=TLSv1.2, TLSv1.3
 max_bpp=32
 use_fastpath=both
+; Without this, xrdp assigns no virtual channels (clipboard, drdynvc) whatever [Channels] says.
+allow_channels=true
 
 [Logging]
 LogFile=${o.dir}/xrdp.log

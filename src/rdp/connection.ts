@@ -1,0 +1,147 @@
+// One RDP connection through IronRDP: builds the session, reports the phases of connecting, runs it,
+// and tells the caller when the first frame is drawn and when the machine's user session is up.
+//
+// IronRDP's connect() is one opaque step, so the phases are observed from outside:
+//   'proxy'       the WebSocket to the Postern proxy is opening;
+//   'machine'     it is open: the proxy dials the machine, does TLS and checks its certificate;
+//   'signin'      the proxy's RDCleanPath answer arrived: RDP sign-in and capability exchange;
+//   'first-frame' connect() resolved: waiting for the desktop's first pixels;
+//   'running'     a frame was drawn.
+// The first two come from watching the one WebSocket IronRDP opens to the proxy URL, the last from
+// the canvas context IronRDP draws into.
+import type { Session as IronSession, ClipboardData } from 'ironrdp-wasm';
+import { loadIronRdp, type IronRdp } from '../../wasm/ironrdp';
+import type { Size } from './geometry';
+import { readIronError, type IronFailure } from './errors';
+
+export type RdpPhase = 'loading' | 'proxy' | 'machine' | 'signin' | 'first-frame' | 'running';
+
+export interface RdpConnectParams {
+  proxyUrl: string;
+  /** 'link.<token>' or 'user.<session token>': the proxy's only way to know who asks. */
+  authToken: string;
+  /** 'link:<port>' or '<resourceId>:<port>': the proxy takes the port from it, never the host. */
+  destination: string;
+  username: string;
+  password: string;
+  desktop: Size;
+  canvas: HTMLCanvasElement;
+  onPhase(phase: RdpPhase): void;
+  /** CSS cursor for the canvas ('default', 'none', or `url(…) x y, auto`). */
+  onCursor(css: string): void;
+  /** The machine's clipboard changed (all formats already fetched). */
+  onRemoteClipboard(data: ClipboardData): void;
+  /**
+   * The machine's clipboard service asks for the page's clipboard. It runs inside the user's
+   * session (xrdp's chansrv, Windows' rdpclip), so this is also the sign that a session started.
+   */
+  onClipboardRequested(): void;
+  /** IronRDP resized the canvas: the machine changed the desktop size. */
+  onResized(): void;
+}
+
+export interface RdpConnection {
+  rdp: IronRdp;
+  session: IronSession;
+  desktop: Size;
+  /** Resolves when the session ends: null when it ended normally, or what went wrong. */
+  ended: Promise<IronFailure | null>;
+}
+
+/** Connects and starts the session; rejects with an IronFailure when it cannot. */
+export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
+  p.onPhase('loading');
+  let rdp: IronRdp;
+  try {
+    rdp = await loadIronRdp();
+  } catch (e) {
+    throw { kind: -1, text: `loading IronRDP failed: ${String(e)}` } satisfies IronFailure;
+  }
+  p.onPhase('proxy');
+  const stopWatching = watchProxySocket(p.proxyUrl, {
+    open: () => p.onPhase('machine'),
+    firstMessage: () => p.onPhase('signin'),
+  });
+  const stopDrawWatch = watchFirstDraw(p.canvas, () => p.onPhase('running'));
+  let session: IronSession;
+  try {
+    session = await new rdp.SessionBuilder()
+      .username(p.username)
+      .password(p.password)
+      .destination(p.destination)
+      .proxyAddress(p.proxyUrl)
+      .authToken(p.authToken)
+      .desktopSize(new rdp.DesktopSize(p.desktop.width, p.desktop.height))
+      .renderCanvas(p.canvas)
+      // IronRDP refuses to connect without both cursor settings.
+      .setCursorStyleCallback((kind: string, data?: string, x?: number, y?: number) => p.onCursor(cursorCss(kind, data, x, y)))
+      .setCursorStyleCallbackContext(null)
+      .remoteClipboardChangedCallback((data: ClipboardData) => p.onRemoteClipboard(data))
+      .forceClipboardUpdateCallback(() => p.onClipboardRequested())
+      .canvasResizedCallback(() => p.onResized())
+      .connect();
+  } catch (e) {
+    stopDrawWatch();
+    throw readIronError(e);
+  } finally {
+    stopWatching();
+  }
+  p.onPhase('first-frame');
+  const size = session.desktopSize();
+  const desktop = { width: size.width, height: size.height };
+  size.free();
+  const ended = session.run().then(
+    (info) => {
+      info.free();
+      return null;
+    },
+    (e: unknown) => readIronError(e),
+  ).finally(stopDrawWatch);
+  return { rdp, session, desktop, ended };
+}
+
+/** IronRDP's cursor kinds ('default', 'none', 'url' with a data URL and hotspot) as CSS. */
+export function cursorCss(kind: string, data?: string, x?: number, y?: number): string {
+  if (kind === 'none') return 'none';
+  if (kind === 'url' && data && /^data:image\/[a-z+]+;base64,[A-Za-z0-9+/=]+$/.test(data)) {
+    return `url("${data}") ${Math.round(x ?? 0)} ${Math.round(y ?? 0)}, auto`;
+  }
+  return 'default';
+}
+
+/**
+ * Watches the next WebSocket opened to `url` (IronRDP opens exactly one, with the global
+ * constructor): reports its opening and its first message. Returns a function that stops watching.
+ */
+function watchProxySocket(url: string, on: { open(): void; firstMessage(): void }): () => void {
+  const Original = globalThis.WebSocket;
+  class Watched extends Original {
+    constructor(target: string | URL, protocols?: string | string[]) {
+      super(target, protocols);
+      if (String(target) !== url) return;
+      if (globalThis.WebSocket === Watched) globalThis.WebSocket = Original;
+      this.addEventListener('open', () => on.open(), { once: true });
+      this.addEventListener('message', () => on.firstMessage(), { once: true });
+    }
+  }
+  globalThis.WebSocket = Watched;
+  return () => {
+    if (globalThis.WebSocket === Watched) globalThis.WebSocket = Original;
+  };
+}
+
+/** Calls `drawn` once, after IronRDP's first putImageData on this canvas. */
+function watchFirstDraw(canvas: HTMLCanvasElement, drawn: () => void): () => void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return () => {};
+  const original = ctx.putImageData;
+  const restore = () => {
+    if (ctx.putImageData !== original) delete (ctx as Partial<CanvasRenderingContext2D>).putImageData;
+  };
+  ctx.putImageData = function (this: CanvasRenderingContext2D, ...args: Parameters<CanvasRenderingContext2D['putImageData']>) {
+    (original as (...a: unknown[]) => void).apply(this, args);
+    restore();
+    drawn();
+  } as CanvasRenderingContext2D['putImageData'];
+  return restore;
+}

@@ -1,0 +1,207 @@
+// RDP in real Chromium, through a real proxy, to a real xrdp (xorgxrdp backend) on loopback: the
+// visitor opens a link, chooses RDP, signs in and works in the desktop; every way it can fail ends
+// in a sentence on the form, with what was typed kept.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { existsSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { freePort, startXrdp, xrdpUnavailable, type XrdpServer } from '../support/xrdp';
+import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
+import { canvasColours } from './rdp-canvas';
+
+const why = xrdpUnavailable();
+test.skip(!!why, why ?? '');
+test.describe.configure({ timeout: 120_000 });
+
+let pt: Postern;
+let xrdp: XrdpServer;
+let resourceId = '';
+let token = '';
+let closedPort = 0;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  [pt, xrdp] = await Promise.all([startPostern(), startXrdp()]);
+  closedPort = await freePort();
+  await setFeature(pt, true);
+  const r = await addResource(pt, 'rdp-box', { rdp: [xrdp.port, closedPort] });
+  resourceId = r.id;
+  token = (await createLinks(pt, [r.id]))[0].token;
+});
+test.afterAll(async () => {
+  if (process.env.RDP_E2E_LOG) console.log(xrdp?.logs());
+  await pt?.stop();
+  await xrdp?.stop();
+});
+
+async function visitor(browser: Browser, url = `${pt.url}/#/l/${token}`) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning' || process.env.RDP_E2E_LOG) console.log(`[page] ${m.text()}`);
+  });
+  await page.goto(url);
+  if (url.includes('/#/l/')) await expect(page.getByRole('heading', { name: /^Sign in to / })).toBeVisible();
+  return { page, context };
+}
+
+/** Fills the form for RDP on `port` and presses Connect. */
+async function connect(page: Page, o: { password?: string; port?: number; share?: boolean } = {}) {
+  await page.getByRole('radio', { name: 'RDP', exact: true }).check();
+  await page.getByLabel('Port').selectOption(String(o.port ?? xrdp.port));
+  await page.getByLabel('Username').fill(xrdp.user);
+  await page.getByLabel('Password', { exact: true }).fill(o.password ?? xrdp.password);
+  if (o.share) await page.getByRole('switch', { name: 'Share clipboard (text and images)' }).check();
+  await page.getByRole('button', { name: 'Connect' }).click();
+}
+
+/** The form is back, with an alert saying `message`, and with what was typed kept. */
+async function expectFormError(page: Page, message: string | RegExp) {
+  await expect(page.getByRole('alert').filter({ hasText: message })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel('Username')).toHaveValue(xrdp.user);
+  await expect(page.getByRole('button', { name: 'Connect' })).toBeEnabled();
+}
+
+test('sign in, see the desktop, type into it and share the clipboard both ways', async ({ browser }) => {
+  const { page, context } = await visitor(browser);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: pt.url });
+  await connect(page, { share: true });
+
+  const canvas = page.getByLabel(/^Desktop of rdp-box/);
+  await expect(canvas).toBeVisible({ timeout: 30_000 });
+  await xrdp.waitForSession(30_000);
+  // Not blank: the harness's xterm prints the 256-colour palette.
+  await expect.poll(() => canvasColours(page), { timeout: 30_000 }).toBeGreaterThan(100);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // Keyboard by physical key: the xterm under the pointer runs what is typed.
+  const file = `/tmp/postern-rdp-e2e-${randomBytes(4).toString('hex')}`;
+  rmSync(file, { force: true });
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await canvas.focus();
+  await page.keyboard.type(`touch ${file}`);
+  await page.keyboard.press('Enter');
+  await expect.poll(() => existsSync(file), { timeout: 15_000 }).toBe(true);
+  rmSync(file, { force: true });
+
+  // Page → machine: the paste shortcut inside the desktop sends the page's clipboard.
+  await page.evaluate(() => navigator.clipboard.writeText('from the page ✓'));
+  await canvas.focus();
+  await page.keyboard.press('Control+V');
+  await expect.poll(() => safe(() => xrdp.readClipboard()), { timeout: 15_000 }).toBe('from the page ✓');
+
+  // Machine → page: what is copied there lands in the browser's clipboard.
+  await xrdp.writeClipboard('from the server ✓');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 15_000 }).toBe('from the server ✓');
+
+  // A paste carrying an image and text: the text arrives (xrdp 0.9's clipboard service takes images
+  // only as CF_DIB, which IronRDP does not offer, so the image is not checked on the machine).
+  await page.evaluate(async () => {
+    const c = new OffscreenCanvas(8, 6);
+    c.getContext('2d')!.fillRect(0, 0, 8, 6);
+    const dt = new DataTransfer();
+    dt.items.add(new File([await c.convertToBlob({ type: 'image/png' })], 'dot.png', { type: 'image/png' }));
+    dt.setData('text/plain', 'pasted with an image');
+    document.querySelector('.rdp-stage canvas')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+  });
+  await expect.poll(() => safe(() => xrdp.readClipboard()), { timeout: 15_000 }).toBe('pasted with an image');
+
+  // The canvas follows the window, keeping the desktop's aspect ratio.
+  const aspect = await canvas.evaluate((c: HTMLCanvasElement) => c.width / c.height);
+  await page.setViewportSize({ width: 700, height: 900 });
+  await expect.poll(async () => Math.round((await canvas.boundingBox())!.width)).toBeLessThanOrEqual(700);
+  const small = (await canvas.boundingBox())!;
+  expect(Math.abs(small.width / small.height - aspect)).toBeLessThan(0.02);
+
+  // Full screen holds the toolbar, with its own Disconnect (the page's is outside it).
+  await page.getByRole('button', { name: 'Full screen' }).click();
+  const toolbar = page.getByRole('toolbar', { name: 'Desktop controls' });
+  await expect(toolbar.getByRole('button', { name: 'Exit full screen' })).toBeVisible();
+  await expect(toolbar.getByRole('button', { name: 'Disconnect' })).toBeVisible();
+  await toolbar.getByRole('button', { name: 'Exit full screen' }).click();
+  await expect(toolbar.getByRole('button', { name: 'Full screen' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'The session ended. You can connect again.' })).toBeVisible();
+  await context.close();
+});
+
+test('a wrong password: the machine shows its own sign-in screen, and the page says so', async ({ browser }) => {
+  const { page, context } = await visitor(browser);
+  await connect(page, { password: 'not-the-password' });
+  // xrdp (no NLA) accepts the connection and draws its login dialog; no user session starts, so
+  // the machine never asks for the clipboard, which the page takes as "not signed in".
+  const hint = page.getByRole('alert').filter({ hasText: 'is showing its own sign-in screen' });
+  await expect(hint).toBeVisible({ timeout: 30_000 });
+  await hint.getByRole('button', { name: 'Disconnect and try again' }).click();
+  await expect(page.locator('#password-error')).toHaveText(
+    '"rdp-box" did not sign you in: the username or password was probably not accepted. Check them and connect again.');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Username')).toHaveValue(xrdp.user);
+  await context.close();
+});
+
+test('the machine refuses the port: no RDP server is listening there', async ({ browser }) => {
+  const { page, context } = await visitor(browser);
+  await connect(page, { port: closedPort });
+  await expectFormError(page, `"rdp-box" refused the connection on port ${closedPort}: the machine is up, but no RDP server is listening there.`);
+  await context.close();
+});
+
+test('a changed certificate is refused', async ({ browser }) => {
+  const r = await addResource(pt, 'moved-box', { rdp: [xrdp.port] });
+  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
+    name: r.name, address: r.address, ports: r.ports, rdpCertFingerprint: `sha256:${'ab'.repeat(32)}`,
+  }));
+  const [link] = await createLinks(pt, [r.id]);
+  const { page, context } = await visitor(browser, `${pt.url}/#/l/${link.token}`);
+  await connect(page);
+  await expectFormError(page, /^"moved-box" presented a different certificate from the one Postern trusts for it, so the connection was stopped\./);
+  await context.close();
+});
+
+test('a link deleted after the page opened, and a wrong link token', async ({ browser }) => {
+  const r = await addResource(pt, 'unlinked-box', { rdp: [xrdp.port] });
+  const [link] = await createLinks(pt, [r.id]);
+  const { page, context } = await visitor(browser, `${pt.url}/#/l/${link.token}`);
+  await ok(pt.owner('POST', '/api/links/delete-by-token', { tokens: [link.token] }));
+  await connect(page);
+  await expectFormError(page, 'This link no longer exists: it may have been deleted. Ask the person who shared it with you for a new link.');
+  await context.close();
+  // A token that never existed is turned away before any RDP is attempted.
+  const wrong = await browser.newPage();
+  await wrong.goto(`${pt.url}/#/l/${'B'.repeat(43)}`);
+  await expect(wrong.getByRole('heading', { name: 'This link does not exist' })).toBeVisible();
+  await expect(wrong.getByLabel('Password', { exact: true })).toHaveCount(0);
+  await wrong.close();
+});
+
+test('the resource deleted after the page opened', async ({ browser }) => {
+  const r = await addResource(pt, 'gone-box', { rdp: [xrdp.port] });
+  const [link] = await createLinks(pt, [r.id]);
+  const { page, context } = await visitor(browser, `${pt.url}/#/l/${link.token}`);
+  await ok(pt.owner('DELETE', `/api/resources/${r.id}`));
+  await connect(page);
+  await expectFormError(page, /^The machine behind this link \("gone-box"\) was removed from Postern, so the link no longer connects\./);
+  await context.close();
+});
+
+test('shareable links switched off after the page opened', async ({ browser }) => {
+  const { page, context } = await visitor(browser);
+  await setFeature(pt, false);
+  try {
+    await connect(page);
+    await expectFormError(page, /^Shareable links are turned off on this Postern, so this link cannot connect now\./);
+  } finally {
+    await setFeature(pt, true);
+  }
+  await context.close();
+});
+
+function safe(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '';
+  }
+}
