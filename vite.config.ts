@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { serviceWorkerPlugin } from './src/sw/vite-plugin';
 
 // One config for the SPA build and for vitest.
 // base './' keeps every asset URL relative, so the built site works from any path on any static host.
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  // serviceWorkerPlugin: builds src/sw/sw.ts into sw.js with the list of files to precache.
+  plugins: [svelte(), serviceWorkerPlugin()],
   build: {
     outDir: 'dist',
     target: 'es2022',

@@ -18,6 +18,7 @@ if [ "${1:-}" = "--test" ]; then
     [xterm]=/usr/bin/xterm
     [x11-utils]=/usr/bin/xwininfo
     [xclip]=/usr/bin/xclip
+    [python3-cryptography]=/usr/lib/python3/dist-packages/cryptography
   )
   missing=()
   for pkg in "${!want[@]}"; do [ -e "${want[$pkg]}" ] || missing+=("$pkg"); done

@@ -2,7 +2,12 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './styles/app.css';
+import { loadRuntimeConfig } from './config/runtime';
+import { registerServiceWorker } from './sw/register';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
+registerServiceWorker();
+// Which proxy to talk to is decided at run time (config.json beside the site), never at build time.
+await loadRuntimeConfig();
 mount(App, { target });

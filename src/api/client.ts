@@ -1,5 +1,6 @@
 // The one door to the proxy's JSON API. It adds the bearer token, turns error bodies into ApiError and
 // network failures into OfflineError, so the UI can branch on a kind and show the API's own sentence.
+import { apiBase, hasProxy } from '../config/runtime';
 import type {
   ApiErrorBody,
   ApiErrorCode,
@@ -50,7 +51,7 @@ export class ApiClient {
   private readonly fetchImpl: typeof fetch;
 
   constructor(opts: ApiClientOptions = {}) {
-    this.base = opts.baseUrl ?? new URL('api/', document.baseURI).href;
+    this.base = opts.baseUrl ?? (hasProxy() ? apiBase() : new URL('api/', document.baseURI).href);
     this.getToken = opts.getToken ?? (() => null);
     this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
   }
