@@ -86,6 +86,8 @@ export class Transport {
   private outChain: Promise<void> = Promise.resolve();
   private dead = false;
   private pumping = false;
+  /** A stream end that arrived while packets were still being decrypted: reported after them. */
+  private closePending?: () => void;
   private kick = false;
   private packetsReceived = 0;
   private lastKexAt = 0;
@@ -200,12 +202,21 @@ export class Transport {
       this.fail(asSshError(e));
     } finally {
       this.pumping = false;
+      const close = this.closePending;
+      this.closePending = undefined;
+      close?.();
     }
   }
 
   /** What the stream adapter reports when the byte stream ends. */
   streamClosed(error?: SshError): void {
     if (this.dead) return;
+    // A server that sends DISCONNECT and closes at once: its reason is still being decrypted; let it
+    // arrive first, so the person reads the server's reason rather than "connection lost".
+    if (this.pumping) {
+      this.closePending = () => this.streamClosed(error);
+      return;
+    }
     if (error) return this.fail(error, false);
     if (this.serverVersion === undefined) {
       const seen = this.versionReader.preamble[0];
