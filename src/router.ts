@@ -11,6 +11,10 @@ export type Route =
   | { name: 'signin'; token: string }
   | { name: 'console'; section: ConsoleSection }
   | { name: 'console-connect'; resourceId: string }
+  /** This browser's encrypted SSH key vaults (src/vault). */
+  | { name: 'keys' }
+  /** SSH host keys this browser trusts (src/known-hosts). */
+  | { name: 'known-hosts' }
   | { name: 'not-found'; path: string };
 
 /** Parses a location hash such as "#/l/abc" into a route. Unknown paths become 'not-found', never an exception. */
@@ -21,6 +25,8 @@ export function parseHash(hash: string): Route {
   if (parts.length === 0) return { name: 'home' };
   if (head === 'l' && a && parts.length === 2) return { name: 'link', token: a };
   if (head === 'signin' && a && parts.length === 2) return { name: 'signin', token: a };
+  if (head === 'keys' && parts.length === 1) return { name: 'keys' };
+  if (head === 'known-hosts' && parts.length === 1) return { name: 'known-hosts' };
   if (head === 'console') {
     if (parts.length === 1) return { name: 'console', section: 'resources' };
     if (a === 'connect' && b && parts.length === 3) return { name: 'console-connect', resourceId: b };
@@ -44,6 +50,10 @@ export function routeHash(route: Route): string {
       return `#/console/${route.section}`;
     case 'console-connect':
       return `#/console/connect/${encodeURIComponent(route.resourceId)}`;
+    case 'keys':
+      return '#/keys';
+    case 'known-hosts':
+      return '#/known-hosts';
     case 'not-found':
       return `#${route.path}`;
   }

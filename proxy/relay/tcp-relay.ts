@@ -92,6 +92,8 @@ async function relayTo(
     protocol: target.protocol, port: target.port, clientAddress: client, outcome: 'open',
   });
   const tcp = net.connect({ host: resource.address, port: target.port });
+  // Interactive protocols: Nagle plus the peer's delayed ACK would stall small packets (~40 ms each).
+  tcp.setNoDelay(true);
   let outcome = 'ok';
   let detail: string | undefined;
   let bytesUp = 0;

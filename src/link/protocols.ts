@@ -1,12 +1,16 @@
 // The protocols this page can open, each behind a dynamic import() so none of their code is fetched
 // before a visitor presses Connect. Plugging in a protocol is a change to one line here.
 import type { Protocol } from '../shared/api';
+import { prepareSshWorker } from '../ssh/browser/spare-worker';
 import { ConnectError, type ConnectBackend, type ProtocolBackend } from './backend';
 
 const PROTOCOL_NAMES: Record<Protocol, string> = { ssh: 'SSH', rdp: 'RDP' };
 
 const loaders: Record<Protocol, () => Promise<ProtocolBackend>> = {
-  ssh: async () => notYetAvailable('ssh'),
+  ssh: () => {
+    prepareSshWorker(); // the SSH worker loads in parallel with the terminal's code
+    return import('../ssh/browser/backend').then((m) => m.sshBackend);
+  },
   rdp: () => import('../rdp/backend').then((m) => m.rdpBackend),
 };
 

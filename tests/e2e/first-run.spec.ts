@@ -48,6 +48,7 @@ test('first owner signs in, registers a resource, enables links, creates, copies
     await page.getByRole('button', { name: 'Edit build-box' }).click();
     await form.getByLabel('RDP', { exact: true }).check();
     await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect(form).toBeHidden();
     await expect(row(page, 'build-box')).toContainText('RDP 3389');
   });
 

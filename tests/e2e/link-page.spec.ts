@@ -54,13 +54,13 @@ test('the form offers what the resource allows and explains what is missing', as
 });
 
 test('Connect asks the injected protocol backend and keeps the form when it fails', async ({ page }) => {
-  // Until the SSH and RDP clients are plugged into src/link/protocols.ts, the default backend says so.
+  // visitor-box points at 127.0.0.1:2222, where nothing listens: the SSH client explains, the form stays.
   await page.goto(url);
   await page.getByLabel('Username').fill('alice');
   await page.getByLabel('Password', { exact: true }).fill('secret');
   await page.getByRole('switch', { name: 'Share clipboard (text and images)' }).check();
   await page.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByRole('alert')).toHaveText('SSH is not available in this version of Postern yet.');
+  await expect(page.getByRole('alert')).toContainText('"visitor-box" port 2222');
   await expect(page.getByLabel('Username')).toHaveValue('alice');
   await expect(page.getByLabel('Password', { exact: true })).toHaveValue('secret');
   await expect(page.getByRole('switch', { name: 'Share clipboard (text and images)' })).toBeChecked();

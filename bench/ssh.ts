@@ -1,0 +1,260 @@
+// SSH benchmark: Postern's in-browser SSH client (Chromium, Web Worker, xterm.js) beside OpenSSH's own client,
+// in one run against the same real sshd. Figures, not tests:
+//   connect: from pressing Connect to the shell prompt on screen, versus `ssh -tt` to the same prompt (median);
+//   throughput: `head -c N | tr` rendered in the session's terminal, versus xterm.js rendering the same bytes
+//   written directly into a terminal of the same size in the same page.
+// Run: npm run bench:ssh [-- --runs 7 --mb 200]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
+import { startSshd } from '../tests/support/sshd.ts';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const RUNS = arg('--runs', 7);
+const MB = arg('--mb', 200);
+const BYTES = MB * 1_000_000;
+const PROMPT = /postern-test@\S*:~\$/;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `ssh -tt` with a key, from spawn to the prompt appearing on its stdout. */
+async function opensshConnect(port: number, user: string, keyFile: string): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn('ssh', ['-tt', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${user}@127.0.0.1`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (PROMPT.test(out)) resolve(performance.now() - t0);
+      });
+      child.once('exit', (code) => reject(new Error(`ssh exited with ${code} before the prompt:\n${out}`)));
+    });
+  } finally {
+    child.kill();
+  }
+}
+
+/** In the page: press Connect and resolve with the milliseconds until the prompt is drawn in the terminal. */
+async function postern(page: Page, linkUrl: string, user: string, keyText: string): Promise<number> {
+  await page.goto('about:blank'); // a fresh page load each run (a hash change alone would not reload)
+  await page.goto(linkUrl);
+  await page.getByLabel('Username').fill(user);
+  await page.getByRole('radio', { name: 'A pasted private key' }).check();
+  await page.getByLabel('SSH private key', { exact: true }).fill(keyText);
+  return page.evaluate((source) => {
+    const prompt = new RegExp(source);
+    return new Promise<number>((resolve) => {
+      const t0 = performance.now();
+      const seen = () => prompt.test(document.querySelector('.xterm-rows')?.textContent ?? '');
+      const observer = new MutationObserver(() => {
+        if (!seen()) return;
+        observer.disconnect();
+        resolve(performance.now() - t0);
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+      (document.querySelector('button[type=submit]') as HTMLButtonElement).click();
+    });
+  }, PROMPT.source).then(async (total) => {
+    // Where the time went: the session's performance marks, relative to its start.
+    const marks = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('postern-ssh:')).map((m) => [m.name.slice(12), m.startTime] as const));
+    const start = marks.find(([n]) => n === 'connect')?.[1] ?? 0;
+    phaseLog.push(marks.map(([n, t]) => `${n} ${(t - start).toFixed(0)}`).join(', ') + `, prompt ~${total.toFixed(0)}`);
+    return total;
+  });
+}
+const phaseLog: string[] = [];
+
+/** Resolves with ms from the Enter key until `marker` is drawn in the first `.xterm-rows` of `root`. */
+function armMarker(page: Page, marker: string, rootSelector: string) {
+  return page.evaluate(
+    ([m, sel]) => {
+      const w = window as unknown as { __benchDone: Promise<number>; __benchStart: number };
+      w.__benchDone = new Promise<number>((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (!(document.querySelector(sel)?.textContent ?? '').includes(m)) return;
+          observer.disconnect();
+          resolve(performance.now() - w.__benchStart);
+        });
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+      });
+    },
+    [marker, rootSelector] as const,
+  );
+}
+
+/** The session terminal's size as the shell sees it. */
+async function sttySize(page: Page): Promise<{ rows: number; cols: number }> {
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type('clear; echo "SZ=$(stty size)=E"');
+  await page.keyboard.press('Enter');
+  for (;;) {
+    const m = /SZ=(\d+) (\d+)=E/.exec(await page.locator('.ssh-terminal .xterm-rows').innerText());
+    if (m) return { rows: Number(m[1]), cols: Number(m[2]) };
+    await page.waitForTimeout(50);
+  }
+}
+
+async function sessionThroughput(page: Page): Promise<number> {
+  await armMarker(page, 'END-42', '.ssh-terminal .xterm-rows');
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(`head -c ${BYTES} /dev/zero | tr '\\0' a; echo; echo END-$((6*7))`);
+  await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()));
+  await page.keyboard.press('Enter');
+  const ms = await page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone);
+  return BYTES / 1e6 / (ms / 1000);
+}
+
+/** xterm.js alone: the same bytes in 32 KB writes (the SSH packet size), at most 2 MB in flight, same size and font. */
+async function xtermThroughput(page: Page, xtermSource: string, size: { rows: number; cols: number }): Promise<number> {
+  await armMarker(page, 'END-42', '#bench-term .xterm-rows');
+  const ms = await page.evaluate(async ({ total, rows, cols, source }) => {
+    // The same xterm.js build the app bundles, as a module from a blob: URL (the context bypasses CSP for this).
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const { Terminal } = (await import(url)) as typeof import('@xterm/xterm');
+    const session = document.querySelector('.ssh-terminal') as HTMLElement;
+    const rect = session.getBoundingClientRect();
+    const host = document.createElement('div');
+    host.id = 'bench-term';
+    Object.assign(host.style, { position: 'fixed', left: `${rect.left}px`, top: `${rect.top}px`, width: `${rect.width}px`, height: `${rect.height}px`, zIndex: '100', background: '#000' });
+    document.body.appendChild(host);
+    const term = new Terminal({ cols, rows, fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, scrollback: 5000 });
+    term.open(host);
+    const chunk = new Uint8Array(32768).fill(0x61);
+    const w = window as unknown as { __benchStart: number; __benchDone: Promise<number> };
+    w.__benchStart = performance.now();
+    let written = 0;
+    let done = 0;
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        while (written < total && written - done < 2 << 20) {
+          const n = Math.min(chunk.length, total - written);
+          written += n;
+          term.write(n === chunk.length ? chunk : chunk.subarray(0, n), () => {
+            done += n;
+            if (done >= total) resolve();
+            else pump();
+          });
+        }
+      };
+      pump();
+    });
+    term.write('\r\nEND-42\r\n');
+    return w.__benchDone;
+  }, { total: BYTES, ...size, source: xtermSource });
+  return BYTES / 1e6 / (ms / 1000);
+}
+
+/**
+ * The SSH pipeline alone, no rendering: a second worker from the same build, its output acknowledged as it
+ * arrives. Says whether the terminal or the SSH client is the limit.
+ */
+async function workerThroughput(page: Page, linkToken: string, user: string, keyText: string): Promise<number> {
+  return page.evaluate(async ({ token, user, keyText, total }) => {
+    const url = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\/worker-[^/]*\.js$/.test(n))!;
+    const worker = new Worker(url, { type: 'module' });
+    const relay = new URL('ws/relay', document.baseURI);
+    relay.protocol = 'ws:';
+    relay.search = `?protocol=ssh&port=${(window as unknown as { __benchPort: number }).__benchPort}`;
+    return new Promise<number>((resolve, reject) => {
+      let t0 = 0;
+      let got = 0;
+      let tail = '';
+      worker.onmessage = (e) => {
+        const m = e.data;
+        if (m.type === 'host-key') worker.postMessage({ type: 'host-key-answer', accept: true });
+        else if (m.type === 'error') reject(new Error(m.error.message));
+        else if (m.type === 'ready') {
+          worker.postMessage({ type: 'data', data: new TextEncoder().encode(`head -c ${total} /dev/zero | tr '\\0' a; echo; echo END-$((6*7))\r`).buffer });
+          t0 = performance.now();
+        } else if (m.type === 'data') {
+          const bytes = new Uint8Array(m.data);
+          got += bytes.length;
+          worker.postMessage({ type: 'ack', bytes: bytes.length });
+          tail = (tail + new TextDecoder().decode(bytes.subarray(Math.max(0, bytes.length - 256)))).slice(-512);
+          if (got > total && tail.includes('END-42')) {
+            worker.terminate();
+            resolve(performance.now() - t0);
+          }
+        }
+      };
+      worker.postMessage({ type: 'connect', url: relay.href, protocols: ['binary', 'postern.link.' + token], username: user,
+        credential: { kind: 'private-key', keyText } });
+      worker.postMessage({ type: 'resize', cols: 120, rows: 40 });
+      worker.postMessage({ type: 'host-keys', preferKeyTypes: [], trusted: [] });
+    });
+  }, { token: linkToken, user, keyText, total: BYTES }).then((ms) => BYTES / 1e6 / (ms / 1000));
+}
+
+async function main() {
+  const dist = join(ROOT, '.tmp', 'bench-dist');
+  const build = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('vite build failed');
+
+  const sshd = await startSshd();
+  const proxy = await startProxy({ staticDir: dist });
+  const keyDir = mkdtempSync(join(tmpdir(), 'postern-bench-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const owner = await signIn(proxy.url, proxy.ownerSigninUrl);
+    await owner.call('PUT', '/api/settings', { shareableLinks: true });
+    const res = (await owner.call('POST', '/api/resources', {
+      name: 'bench', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
+    })).body;
+    const link = (await owner.call('POST', '/api/links', { resourceIds: [res.id] })).body[0];
+    const linkUrl = `${proxy.url}/#/l/${link.token}`;
+    const user = sshd.fixture.user;
+    const keyText = sshd.fixture.userKeys.ed25519;
+    const keyFile = join(keyDir, 'id_ed25519');
+    writeFileSync(keyFile, keyText, { mode: 0o600 });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    // tsx compiles this file with esbuild's keepNames, whose __name() helper the evaluated functions then call.
+    await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+    const page = await context.newPage();
+    const cold = await postern(page, linkUrl, user, keyText); // first visit: fetches and compiles the SSH chunks
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      theirs.push(await opensshConnect(sshd.port, user, keyFile));
+      ours.push(await postern(page, linkUrl, user, keyText));
+    }
+    await page.evaluate((port) => ((window as unknown as { __benchPort: number }).__benchPort = port), sshd.port);
+    const pipeline = await workerThroughput(page, link.token, user, keyText);
+    const size = await sttySize(page);
+    const session = await sessionThroughput(page);
+    const direct = await xtermThroughput(page, readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8'), size);
+
+    const c = median(ours);
+    const o = median(theirs);
+    const pad = (s: string, n: number) => s.padStart(n);
+    console.log(`\nSSH benchmark against OpenSSH sshd on 127.0.0.1 (median of ${RUNS} connects; ${MB} MB of output)`);
+    console.log(`${'measure'.padEnd(34)}${pad('Postern', 14)}${pad('reference', 14)}${pad('ratio', 9)}   goal`);
+    console.log(`${'connect → prompt (ms)'.padEnd(34)}${pad(c.toFixed(0), 14)}${pad(o.toFixed(0) + ' ssh -tt', 14)}${pad((c / o).toFixed(2) + '×', 9)}   ≤ 1.10×`);
+    console.log(`${'  first visit, cold chunks (ms)'.padEnd(34)}${pad(cold.toFixed(0), 14)}`);
+    console.log(`${'terminal throughput (MB/s)'.padEnd(34)}${pad(session.toFixed(1), 14)}${pad(direct.toFixed(1) + ' xterm', 14)}${pad(((session / direct) * 100).toFixed(0) + '%', 9)}   ≥ 80%`);
+    console.log(`${'  SSH worker alone, no rendering'.padEnd(34)}${pad(pipeline.toFixed(1), 14)}`);
+    console.log(`phases (ms after Connect), last run: ${phaseLog[phaseLog.length - 1]}`);
+    console.log(`connect runs, Postern: ${ours.map((x) => x.toFixed(0)).join(' ')}; ssh -tt: ${theirs.map((x) => x.toFixed(0)).join(' ')}`);
+  } finally {
+    await browser.close();
+    await proxy.stop();
+    await sshd.stop();
+    rmSync(keyDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

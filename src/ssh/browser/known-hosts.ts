@@ -1,0 +1,116 @@
+// Host-key trust for the browser: which key a resource is expected to have, and the verdict on the key
+// a server presents. Three sources, strongest first:
+//   1. a fingerprint the admin pinned on the resource: checked without a prompt; a mismatch is refused;
+//   2. a key this browser trusted before for the same resource and port (IndexedDB knownHosts);
+//   3. nothing known: the visitor is asked once (trust on first use).
+//
+// The resource key. A link page does not learn the resource's id (LinkInfo hides it), and the link
+// token is a secret that must not sit in storage, so a link's key is "link:" + SHA-256(token) in hex.
+// A console connection knows the resource: "resource:" + its id. The port is part of the key, as in
+// OpenSSH's known_hosts ("[host]:port"), since two ports may be two different servers. The same machine
+// reached through a link and through the console is therefore remembered twice; that is deliberate:
+// neither side can prove to the other that they mean the same machine.
+import type { ConnectAuthority } from '../../link/backend';
+import { knownHostsFor, rememberHost, type KnownHost } from '../../storage/db';
+import { sameFingerprint } from './fingerprint';
+
+export async function resourceKeyFor(authority: ConnectAuthority, port: number): Promise<string> {
+  if (authority.kind === 'user') return `resource:${authority.resourceId}:${port}`;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(authority.token));
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `link:${hex}:${port}`;
+}
+
+export interface PresentedKey {
+  keyType: string;
+  fingerprint: string;
+}
+
+export type Verdict =
+  | { kind: 'trusted' }
+  /** Nothing known: ask the visitor. */
+  | { kind: 'ask' }
+  /** Refuse, and say why: the key differs from the pinned or the remembered one. */
+  | { kind: 'changed'; message: string };
+
+const HOW_TO_FIX =
+  'If the machine was reinstalled or its key replaced on purpose, an administrator can pin the new fingerprint on ' +
+  'the resource in the Postern console (Resources → Edit → "Pinned SSH host key fingerprint"); this browser then ' +
+  'accepts the new key and forgets the old one.';
+
+export class KnownHosts {
+  private remembered: KnownHost[] = [];
+
+  constructor(
+    private readonly resourceKey: string,
+    private readonly resourceName: string,
+    private readonly port: number,
+    private readonly pinned: string | undefined,
+  ) {}
+
+  /** Reads what this browser remembers; storage that cannot be read (private mode) counts as nothing known. */
+  async load(): Promise<void> {
+    try {
+      this.remembered = await knownHostsFor(this.resourceKey);
+    } catch {
+      this.remembered = [];
+    }
+  }
+
+  /** Key types to ask the server for first, so a known host presents the key we know. */
+  get preferredKeyTypes(): string[] {
+    return this.remembered.map((k) => k.keyType);
+  }
+
+  /** Fingerprints the worker may accept without asking the page: the pinned one, or else the remembered ones. */
+  get trustedFingerprints(): string[] {
+    return this.pinned ? [this.pinned] : this.remembered.map((k) => k.fingerprint);
+  }
+
+  verdict(key: PresentedKey): Verdict {
+    const name = `"${this.resourceName}"`;
+    if (this.pinned) {
+      if (sameFingerprint(this.pinned, key.fingerprint)) return { kind: 'trusted' };
+      return {
+        kind: 'changed',
+        message:
+          `WARNING: the host key of ${name} does not match the fingerprint its administrator pinned. ` +
+          `Expected ${this.pinned}; the server presented ${key.keyType} ${key.fingerprint}. ` +
+          'Someone could be intercepting the connection, so it was stopped before your password or key was sent. ' +
+          'Tell the administrator: if the key was changed on purpose, they must update the pinned fingerprint.',
+      };
+    }
+    if (this.remembered.length === 0) return { kind: 'ask' };
+    const same = this.remembered.find((k) => k.keyType === key.keyType);
+    if (same && sameFingerprint(same.fingerprint, key.fingerprint)) return { kind: 'trusted' };
+    const old = same ?? this.remembered[0];
+    return {
+      kind: 'changed',
+      message:
+        `WARNING: the host key of ${name} has changed. This browser trusted its ${old.keyType} key ${old.fingerprint} ` +
+        `(first seen ${old.firstSeen.slice(0, 10)}); the server now presents ${key.keyType} ${key.fingerprint}. ` +
+        'Someone could be intercepting the connection, so it was stopped before your password or key was sent. ' +
+        HOW_TO_FIX,
+    };
+  }
+
+  /** Remembers a trusted key (after the visitor said yes, or because the pinned fingerprint matched). */
+  async remember(key: PresentedKey): Promise<void> {
+    const current = this.remembered.find((k) => k.keyType === key.keyType);
+    if (this.remembered.length === 1 && current && sameFingerprint(current.fingerprint, key.fingerprint)) return;
+    const record: KnownHost = {
+      resourceKey: this.resourceKey,
+      keyType: key.keyType,
+      fingerprint: key.fingerprint,
+      firstSeen: new Date().toISOString(),
+      resourceName: this.resourceName,
+      port: this.port,
+    };
+    try {
+      await rememberHost(record);
+      this.remembered = [record];
+    } catch {
+      // Storage refused (private mode, quota): the session goes on; the next visit asks again.
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// The messages between the page and the SSH worker. The worker owns the WebSocket, the SshClient and
+// the private key; the page owns the terminal, the prompts and the known-hosts memory. Bulk data
+// travels as transferable ArrayBuffers, so neither side copies it twice.
+//
+//   page                                   worker
+//   connect ───────────────────────────────►  opens the relay and parses the key at once
+//   host-keys, resize ─────────────────────►  then starts the handshake; the pty gets the latest size
+//           ◄─────────────────────────────── phase (proxy, kex, host-key, sign-in, shell)
+//           ◄─────────────────────────────── host-key   (trusted already, or the page decides)
+//   host-key-answer ───────────────────────►
+//           ◄─────────────────────────────── prompt     (keyboard-interactive; the page asks the user)
+//   prompt-answer ─────────────────────────►
+//           ◄─────────────────────────────── ready      (shell open) or error (it could not start)
+//   data, resize, ack ◄──────────────────► data, exit
+//   close ─────────────────────────────────► ◄─── closed (the session ended after ready, with a reason)
+import type { ConnectErrorKind, ConnectField } from '../../link/backend';
+
+export type Phase = 'proxy' | 'kex' | 'host-key' | 'sign-in' | 'shell';
+
+/** What the worker needs to sign in; the same shape as the form's Credential. */
+export type WireCredential =
+  | { kind: 'password'; password: string }
+  | { kind: 'private-key'; keyText: string; passphrase?: string };
+
+/** A failure as it crosses the boundary: a ConnectError's fields, rebuilt into one on the page. */
+export interface WireError {
+  kind: ConnectErrorKind;
+  message: string;
+  field?: ConnectField;
+}
+
+export type ToWorker =
+  | {
+      type: 'connect';
+      /** The relay's ws(s):// URL, resolved by the page against its own base URL. */
+      url: string;
+      /** ['binary', 'postern.link.<token>'] or ['binary', 'postern.user.<session token>']. */
+      protocols: string[];
+      username: string;
+      credential: WireCredential;
+    }
+  /**
+   * What the page knows about the resource's host key, sent once it has read its known hosts; the handshake
+   * waits for it (the relay and the key parsing do not). `preferKeyTypes` are asked of the server first;
+   * a key whose fingerprint is in `trusted` (the pinned one, or the remembered ones) is accepted without
+   * a round trip to the page. Any other key is put to the page, which decides.
+   */
+  | { type: 'host-keys'; preferKeyTypes: string[]; trusted: string[] }
+  | { type: 'host-key-answer'; accept: true }
+  | { type: 'host-key-answer'; accept: false; changed: boolean; message: string }
+  /** null cancels the prompts. */
+  | { type: 'prompt-answer'; answers: string[] | null }
+  | { type: 'data'; data: ArrayBuffer }
+  /** The terminal has processed this many bytes of output: the worker may open the SSH window that far. */
+  | { type: 'ack'; bytes: number }
+  /** The terminal's size: sent before the shell opens too, so the pty starts with the real size. */
+  | { type: 'resize'; cols: number; rows: number }
+  | { type: 'close' };
+
+export type ExitInfo = { code: number } | { signal: string; coreDumped: boolean; message: string };
+
+export type FromWorker =
+  /** `at`: when the worker entered the phase, in ms since the epoch (performance.timeOrigin + now()). */
+  | { type: 'phase'; phase: Phase; at: number }
+  /** The server's host key; `accepted` when the worker already trusted it, else the page must answer. */
+  | { type: 'host-key'; keyType: string; algorithm: string; fingerprint: string; accepted: boolean }
+  | { type: 'banner'; text: string }
+  | { type: 'prompt'; name: string; instruction: string; prompts: { text: string; echo: boolean }[] }
+  | { type: 'ready' }
+  | { type: 'data'; data: ArrayBuffer }
+  | { type: 'exit'; exit: ExitInfo }
+  /** The session could not start. */
+  | { type: 'error'; error: WireError }
+  /** The session ended after it was ready: `error` is null when the shell simply ended or the user closed it. */
+  | { type: 'closed'; reason: string; error: WireError | null };

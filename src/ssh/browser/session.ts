@@ -1,0 +1,251 @@
+// The page side of an SSH session: it starts the worker, renders the terminal and the questions into the
+// host element the sign-in form gives it, decides host-key trust, and keeps the terminal on screen after
+// the session ends so the visitor can read why, and reconnect.
+import { mount, unmount } from 'svelte';
+import { ConnectError, type ConnectOptions, type Session } from '../../link/backend';
+import { WS_PROTOCOL_PREFIX } from '../../shared/api';
+import { TerminalView } from '../../terminal/terminal';
+import { KnownHosts, resourceKeyFor } from './known-hosts';
+import type { FromWorker, ToWorker, WireError } from './protocol';
+import { startSshWorker, takeSshWorker } from './spare-worker';
+import SshView from './SshView.svelte';
+import { exitSentence, SshViewModel } from './view-model.svelte';
+
+/** The relay URL beside the page, whatever path the SPA is served from. */
+function relay(options: ConnectOptions): { url: string; protocols: string[] } {
+  const url = new URL('ws/relay', document.baseURI);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('protocol', 'ssh');
+  url.searchParams.set('port', String(options.port));
+  const a = options.authority;
+  if (a.kind === 'user') url.searchParams.set('resource', a.resourceId);
+  const secret = a.kind === 'link' ? WS_PROTOCOL_PREFIX.link + a.token : WS_PROTOCOL_PREFIX.user + a.sessionToken;
+  return { url: url.href, protocols: ['binary', secret] };
+}
+
+const toError = (e: WireError) => new ConnectError(e.kind, e.message, e.field);
+
+/** One visitor's SSH session in one host element: the first connection and any reconnections. */
+export class SshSession implements Session {
+  readonly ended: Promise<ConnectError | null>;
+  private resolveEnded!: (reason: ConnectError | null) => void;
+  private readonly model: SshViewModel;
+  private readonly terminalHost = document.createElement('div');
+  private readonly terminal: TerminalView;
+  private readonly view: ReturnType<typeof mount>;
+  private readonly previousTitle = document.title;
+  private worker: Worker | undefined;
+  private known: KnownHosts | undefined;
+  private knownLoaded: Promise<KnownHosts>;
+  private readonly firstAttempt: Promise<void>;
+  private torn = false;
+
+  constructor(private readonly options: ConnectOptions, host: HTMLElement) {
+    performance.mark('postern-ssh:connect');
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.model = new SshViewModel(`${options.username}@${options.resourceName}`, {
+      reconnect: () => void this.reconnect(),
+      close: () => this.finish(null),
+      find: (text, backwards) => this.terminal.find(text, backwards),
+    });
+    this.knownLoaded = this.loadKnownHosts();
+    // The worker starts first: its module loads, the relay opens and the key is parsed while this thread
+    // builds the view and the terminal.
+    this.firstAttempt = this.attempt();
+    this.firstAttempt.catch(() => undefined); // awaited in start()
+    this.terminalHost.className = 'ssh-terminal';
+    this.view = mount(SshView, { target: host, props: { model: this.model, terminalHost: this.terminalHost } });
+    this.terminal = new TerminalView(this.terminalHost, {
+      shareClipboard: options.shareClipboard,
+      onInput: (bytes) => this.post({ type: 'data', data: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]),
+      onResize: (cols, rows) => this.post({ type: 'resize', cols, rows }),
+    });
+    this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
+  }
+
+  /** The first connection: resolves when the shell is open, rejects with a ConnectError (and cleans up) otherwise. */
+  async start(): Promise<void> {
+    try {
+      await this.firstAttempt;
+    } catch (e) {
+      this.teardown();
+      throw e instanceof ConnectError ? e : new ConnectError('protocol', e instanceof Error ? e.message : String(e));
+    }
+    document.title = this.model.title;
+    this.model.stage = 'live';
+    this.terminal.focus();
+  }
+
+  close(): void {
+    this.finish(null);
+  }
+
+  private async loadKnownHosts(): Promise<KnownHosts> {
+    const o = this.options;
+    const known = new KnownHosts(await resourceKeyFor(o.authority, o.port), o.resourceName, o.port, o.sshHostKeyFingerprint);
+    await known.load();
+    return known;
+  }
+
+  /** One connection attempt, each in a fresh worker: settles when the shell is open or the attempt failed. */
+  private attempt(): Promise<void> {
+    this.model.phase = 'proxy';
+    const worker = takeSshWorker() ?? startSshWorker();
+    this.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const settleError = (error: ConnectError) => {
+        this.clearQuestions();
+        this.stopWorker(worker);
+        if (!ready) reject(error);
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        settleError(new ConnectError('unreachable', 'The SSH client could not start in this browser. Reload the page and try again.'));
+      };
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        if (this.worker !== worker) return;
+        const m = event.data;
+        switch (m.type) {
+          case 'phase':
+            this.model.phase = m.phase;
+            // Phase timings for devtools and bench/ssh.ts, on this page's clock.
+            performance.mark(`postern-ssh:${m.phase}`, { startTime: m.at - performance.timeOrigin });
+            return;
+          case 'host-key':
+            if (m.accepted) return void this.known?.remember(m); // pinned or known: keep the memory current
+            return void this.decideHostKey(m.keyType, m.fingerprint);
+          case 'banner':
+            return this.terminal.write(m.text.replace(/\r?\n/g, '\r\n'));
+          case 'prompt':
+            this.model.prompt = {
+              name: m.name,
+              instruction: m.instruction,
+              prompts: m.prompts,
+              answer: (answers) => {
+                this.model.prompt = null;
+                this.post({ type: 'prompt-answer', answers });
+              },
+            };
+            return;
+          case 'ready':
+            ready = true;
+            performance.mark('postern-ssh:ready');
+            this.terminal.inputEnabled = true;
+            // The form hides now and the terminal moves on screen; fit to the real size.
+            requestAnimationFrame(() => this.terminal.fitNow());
+            return resolve();
+          case 'data': {
+            const bytes = new Uint8Array(m.data);
+            // Acknowledge once xterm.js has taken the bytes: the SSH window opens only as fast as we render.
+            return this.terminal.write(bytes, () => this.post({ type: 'ack', bytes: bytes.length }));
+          }
+          case 'exit':
+            return this.terminal.notice(exitSentence(m.exit));
+          case 'error':
+            return settleError(toError(m.error));
+          case 'closed':
+            this.stopWorker(worker);
+            return this.onEnded(m.reason, m.error);
+        }
+      };
+      const { username, credential } = this.options;
+      this.post({ type: 'connect', ...relay(this.options), username, credential });
+      if (this.terminal) this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
+      this.knownLoaded.then(
+        (known) => {
+          this.known = known;
+          if (this.worker !== worker) return;
+          this.post({ type: 'host-keys', preferKeyTypes: known.preferredKeyTypes, trusted: known.trustedFingerprints });
+        },
+        (e: unknown) => settleError(new ConnectError('protocol', `Could not read this browser's known hosts: ${String(e)}`)),
+      );
+    });
+  }
+
+  private async decideHostKey(keyType: string, fingerprint: string): Promise<void> {
+    const known = this.known!;
+    const verdict = known.verdict({ keyType, fingerprint });
+    if (verdict.kind === 'changed') {
+      return this.post({ type: 'host-key-answer', accept: false, changed: true, message: verdict.message });
+    }
+    if (verdict.kind === 'ask') {
+      const trust = await new Promise<boolean>((answer) => {
+        this.model.hostKey = { resourceName: this.options.resourceName, keyType, fingerprint, answer };
+      });
+      this.model.hostKey = null;
+      if (!trust) {
+        const message = `You did not trust the host key of "${this.options.resourceName}", so the connection was stopped.`;
+        return this.post({ type: 'host-key-answer', accept: false, changed: false, message });
+      }
+    }
+    // Trusted by the visitor, or matching the pinned fingerprint (which then replaces an older memory).
+    // The answer goes first; storing it need not hold up the handshake.
+    this.post({ type: 'host-key-answer', accept: true });
+    void known.remember({ keyType, fingerprint });
+  }
+
+  private onEnded(reason: string, error: WireError | null): void {
+    this.terminal.inputEnabled = false;
+    this.terminal.resetModes();
+    this.terminal.notice(reason);
+    document.title = this.previousTitle;
+    this.model.endMessage = reason;
+    this.model.endIsError = error !== null;
+    this.model.stage = 'ended';
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.model.reconnecting || this.torn) return;
+    this.model.reconnecting = true;
+    this.terminal.notice(`Reconnecting to ${this.model.title}…`);
+    try {
+      this.knownLoaded = this.loadKnownHosts(); // read again: the first session may have remembered a key
+      await this.attempt();
+      document.title = this.model.title;
+      this.model.stage = 'live';
+      this.terminal.focus();
+    } catch (e) {
+      const error = e instanceof ConnectError ? e : new ConnectError('protocol', String(e));
+      // A wrong password or key belongs beside its field in the form: end here and let the form say it.
+      if (error.field) return this.finish(error);
+      this.terminal.notice(error.message);
+      this.model.endMessage = error.message;
+      this.model.endIsError = true;
+    } finally {
+      this.model.reconnecting = false;
+    }
+  }
+
+  private post(message: ToWorker, transfer?: Transferable[]): void {
+    this.worker?.postMessage(message, transfer ?? []);
+  }
+
+  private clearQuestions(): void {
+    this.model.hostKey?.answer(false);
+    this.model.prompt = null;
+    this.model.hostKey = null;
+  }
+
+  /** Asks the worker to say goodbye to the server (SSH DISCONNECT), then ends it regardless. */
+  private stopWorker(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    worker.postMessage({ type: 'close' } satisfies ToWorker);
+    setTimeout(() => worker.terminate(), 1000);
+  }
+
+  private finish(reason: ConnectError | null): void {
+    this.teardown();
+    this.resolveEnded(reason);
+  }
+
+  private teardown(): void {
+    if (this.torn) return;
+    this.torn = true;
+    this.clearQuestions();
+    if (this.worker) this.stopWorker(this.worker);
+    document.title = this.previousTitle;
+    this.terminal.dispose();
+    void unmount(this.view);
+  }
+}

@@ -1,0 +1,56 @@
+// What the SSH view shows, as reactive state the session controller writes and SshView.svelte reads.
+// The questions (host key, sign-in prompts) carry their own answer functions, so the view only calls them.
+import type { Phase } from './protocol';
+
+export const PHASES: readonly { phase: Phase; label: string }[] = [
+  { phase: 'proxy', label: 'Reaching the Postern proxy' },
+  { phase: 'kex', label: 'Key exchange' },
+  { phase: 'host-key', label: 'Checking the host key' },
+  { phase: 'sign-in', label: 'Signing in' },
+  { phase: 'shell', label: 'Starting the shell' },
+];
+
+export interface HostKeyQuestion {
+  resourceName: string;
+  keyType: string;
+  fingerprint: string;
+  answer(trust: boolean): void;
+}
+
+export interface PromptQuestion {
+  name: string;
+  instruction: string;
+  prompts: { text: string; echo: boolean }[];
+  /** null cancels. */
+  answer(values: string[] | null): void;
+}
+
+export class SshViewModel {
+  /** connecting: the first attempt (the form is still on screen); live: a shell; ended: stopped, terminal kept. */
+  stage = $state<'connecting' | 'live' | 'ended'>('connecting');
+  phase = $state<Phase>('proxy');
+  hostKey = $state<HostKeyQuestion | null>(null);
+  prompt = $state<PromptQuestion | null>(null);
+  banner = $state('');
+  /** Why the session ended, as a sentence; `endIsError` decides how loudly it is shown. */
+  endMessage = $state('');
+  endIsError = $state(false);
+  reconnecting = $state(false);
+
+  constructor(
+    readonly title: string,
+    readonly actions: { reconnect(): void; close(): void; find(text: string, backwards: boolean): boolean },
+  ) {}
+
+  phaseIndex(): number {
+    return PHASES.findIndex((p) => p.phase === this.phase);
+  }
+}
+
+/** A shell's end as a sentence: RFC 4254 §6.10 exit-status or exit-signal. */
+export function exitSentence(exit: { code: number } | { signal: string; coreDumped: boolean; message: string }): string {
+  if ('code' in exit) return exit.code === 0 ? 'The shell exited normally (status 0).' : `The shell exited with status ${exit.code}.`;
+  const core = exit.coreDumped ? ' (core dumped)' : '';
+  const said = exit.message.trim() ? ` It said: "${exit.message.trim()}"` : '';
+  return `The shell was ended by signal ${exit.signal}${core}.${said}`;
+}

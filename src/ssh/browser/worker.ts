@@ -1,0 +1,309 @@
+// The SSH session's Web Worker: it owns the relay WebSocket, the SshClient and the parsed private key,
+// so decryption runs beside the page's rendering instead of competing with it. It talks to the page
+// only through the messages in protocol.ts.
+import { connectSsh, DEFAULT_ALGORITHMS, SshError, webSocketStream, type ByteStream, type SshChannel, type SshClient } from '../core/index';
+import type { AuthMethod, PromptRequest } from '../core/auth';
+import { parsePrivateKey, type PrivateKey } from '../keys/index';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { endReason, toWire } from './errors';
+import { sameFingerprint } from './fingerprint';
+import type { FromWorker, Phase, ToWorker, WireError } from './protocol';
+
+/** The part of DedicatedWorkerGlobalScope used here (the root tsconfig types `self` as a Window). */
+interface WorkerScope {
+  postMessage(message: FromWorker, options?: { transfer?: Transferable[] }): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
+}
+const scope = self as unknown as WorkerScope;
+
+type ConnectRequest = Extract<ToWorker, { type: 'connect' }>;
+type HostKeys = Omit<Extract<ToWorker, { type: 'host-keys' }>, 'type'>;
+
+/** Host key algorithms with the remembered key types first, as OpenSSH orders them for a known host. */
+export function hostKeyOrder(preferKeyTypes: string[]): string[] {
+  const typeOf = (alg: string) => (alg.startsWith('rsa-sha2-') ? 'ssh-rsa' : alg);
+  const all = [...DEFAULT_ALGORITHMS.hostKey];
+  return [...all.filter((a) => preferKeyTypes.includes(typeOf(a))), ...all.filter((a) => !preferKeyTypes.includes(typeOf(a)))];
+}
+
+/**
+ * The stream, with whatever arrives before the client subscribes kept for it. The server's version line can
+ * come in while the handshake still waits for the page's known hosts, and a WebSocket does not wait.
+ */
+function holdData(stream: ByteStream): ByteStream {
+  let held: Uint8Array[] | null = [];
+  let ended: { error?: SshError } | undefined;
+  const offHold = stream.onData((bytes) => held?.push(bytes.slice()));
+  const offEnd = stream.onClose((error) => (ended = { error }));
+  return {
+    ...stream,
+    onData(handler) {
+      if (held) {
+        offHold();
+        for (const bytes of held) handler(bytes);
+        held = null;
+      }
+      return stream.onData(handler);
+    },
+    onClose(handler) {
+      offEnd();
+      if (ended) {
+        const { error } = ended;
+        queueMicrotask(() => handler(error)); // it ended before anyone listened: say so now
+        return () => undefined;
+      }
+      return stream.onClose(handler);
+    },
+  };
+}
+
+/**
+ * noble builds its Ed25519 tables on first use (some 25 ms): build them now, while the relay dials the
+ * machine and sshd starts, instead of during the key exchange. Ed25519 is the host key type asked for first.
+ */
+function warmUp(): void {
+  const seed = new Uint8Array(32).fill(7);
+  const message = new Uint8Array(1);
+  ed25519.verify(ed25519.sign(message, seed), message, ed25519.getPublicKey(seed));
+}
+
+class WorkerSession {
+  private client: SshClient | undefined;
+  private channel: SshChannel | undefined;
+  private ready = false;
+  private finished = false;
+  private closingByUser = false;
+  private shellEnded = false;
+  private promptAnswer: ((answers: string[] | null) => void) | undefined;
+  private readonly output = new OutputBatcher((data) => this.post({ type: 'data', data }, [data]));
+  private size = { cols: 80, rows: 24 };
+  private gotHostKeys!: (info: HostKeys) => void;
+  private readonly hostKeys = new Promise<HostKeys>((resolve) => (this.gotHostKeys = resolve));
+
+  constructor(private readonly req: ConnectRequest) {
+    void this.run();
+  }
+
+  private post(message: FromWorker, transfer?: Transferable[]): void {
+    scope.postMessage(message, transfer ? { transfer } : undefined);
+  }
+
+  private phase(phase: Phase): void {
+    this.post({ type: 'phase', phase, at: performance.timeOrigin + performance.now() });
+  }
+
+  handle(m: ToWorker): void {
+    switch (m.type) {
+      case 'data':
+        if (this.channel?.state === 'open') this.channel.write(new Uint8Array(m.data));
+        return;
+      case 'ack':
+        this.channel?.consume(m.bytes);
+        return;
+      case 'resize':
+        this.size = { cols: m.cols, rows: m.rows };
+        this.channel?.resize(m.cols, m.rows);
+        return;
+      case 'host-keys':
+        return this.gotHostKeys(m);
+      case 'host-key-answer':
+        return this.answerHostKey(m);
+      case 'prompt-answer':
+        return this.answerPrompt(m.answers);
+      case 'close':
+        this.closingByUser = true;
+        this.gotHostKeys({ preferKeyTypes: [], trusted: [] });
+        if (this.client) this.client.close();
+        else this.fail(new SshError('closed', 'The session was closed.'));
+        return;
+      case 'connect':
+        return; // one session per worker
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { req } = this;
+    // Parse (and for encrypted keys, run the slow KDF) while the network handshake proceeds.
+    const keyPromise: Promise<PrivateKey> | undefined =
+      req.credential.kind === 'private-key' ? parsePrivateKey(req.credential.keyText, req.credential.passphrase) : undefined;
+    keyPromise?.catch(() => undefined);
+    try {
+      this.phase('proxy');
+      const opening = webSocketStream(new WebSocket(req.url, req.protocols) as never);
+      warmUp();
+      const stream = holdData(await opening);
+      const known = await this.hostKeys;
+      if (this.closingByUser) return stream.close();
+      this.phase('kex');
+      const client = connectSsh(stream, { username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) } });
+      this.client = client;
+      client.on('hostKey', (info) => {
+        this.phase('host-key');
+        // A pinned or remembered key needs no round trip to the page (whose thread may be busy drawing).
+        const accepted = known.trusted.some((f) => sameFingerprint(f, info.fingerprint));
+        if (accepted) client.acceptHostKey();
+        this.post({ type: 'host-key', keyType: info.keyType, algorithm: info.algorithm, fingerprint: info.fingerprint, accepted });
+      });
+      client.on('banner', (text) => this.post({ type: 'banner', text }));
+      client.on('prompt', (request) => void this.relayPrompt(request));
+      void client.closed.then((e) => this.onClosed(e));
+      await client.ready;
+      const key = keyPromise ? await keyPromise : undefined;
+      this.phase('sign-in');
+      await this.signIn(client, key);
+      this.phase('shell');
+      const asked = this.size;
+      const channel = await client.openShell({ term: 'xterm-256color', ...asked }, 'manual');
+      this.channel = channel;
+      if (this.size !== asked) channel.resize(this.size.cols, this.size.rows); // resized while the shell opened
+      channel.on('data', (bytes) => this.output.push(bytes));
+      channel.on('stderr', (bytes) => this.output.push(bytes));
+      channel.on('exit', (exit) => this.post({ type: 'exit', exit }));
+      channel.on('close', () => {
+        this.shellEnded = true;
+        client.close();
+      });
+      this.ready = true;
+      this.post({ type: 'ready' });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Signs in with what the visitor gave, following the server's list of methods through partial success. */
+  private async signIn(client: SshClient, key: PrivateKey | undefined): Promise<void> {
+    let methods = await client.authMethods();
+    const tried = new Set<string>();
+    const cred = this.req.credential;
+    for (let round = 0; methods !== 'success' && round < 6; round++) {
+      const offered: string[] = methods;
+      const can = (m: string) => offered.includes(m) && !tried.has(m);
+      let method: AuthMethod | undefined;
+      if (cred.kind === 'password' && can('password')) method = { method: 'password', password: cred.password };
+      else if (key && can('publickey')) method = { method: 'publickey', key };
+      else if (can('keyboard-interactive')) {
+        // The visitor's password answers a lone hidden prompt, unless it was already spent on "password".
+        const password = cred.kind === 'password' && !tried.has('password') ? cred.password : undefined;
+        method = { method: 'keyboard-interactive', password };
+      } else if (can('password')) {
+        const answers = await this.ask({ name: 'Password required', instruction: 'The server also asks for a password.', prompts: [{ text: 'Password:', echo: false }] });
+        if (!answers) throw new SshError('auth-cancelled', 'Sign-in was cancelled.');
+        method = { method: 'password', password: answers[0] ?? '' };
+      }
+      if (!method) {
+        const what = cred.kind === 'password' ? 'passwords' : 'this key';
+        throw new SshError('method-not-allowed', `The server does not accept ${what} for this user. It accepts: ${offered.join(', ') || 'nothing'}.`);
+      }
+      tried.add(method.method);
+      const outcome = await client.authenticate(method);
+      methods = outcome.status === 'success' ? 'success' : outcome.methods;
+    }
+    if (methods !== 'success') throw new SshError('no-methods-left', 'The server kept asking for more sign-in steps; the sign-in was stopped.');
+  }
+
+  private ask(request: PromptRequest): Promise<string[] | null> {
+    return new Promise((resolve) => {
+      this.promptAnswer = resolve;
+      this.post({ type: 'prompt', name: request.name, instruction: request.instruction, prompts: request.prompts });
+    });
+  }
+
+  private async relayPrompt(request: PromptRequest): Promise<void> {
+    const answers = await this.ask(request);
+    try {
+      if (answers) this.client?.answerPrompts(answers);
+      else this.client?.cancelPrompts();
+    } catch {
+      // The session ended while the visitor was typing: the close path reports it.
+    }
+  }
+
+  private answerPrompt(answers: string[] | null): void {
+    const answer = this.promptAnswer;
+    this.promptAnswer = undefined;
+    answer?.(answers);
+  }
+
+  private answerHostKey(m: Extract<ToWorker, { type: 'host-key-answer' }>): void {
+    const client = this.client;
+    if (!client || client.state.name !== 'host-key') return; // ended meanwhile
+    if (m.accept) client.acceptHostKey();
+    else client.rejectHostKey(m.changed ? 'host-key-changed' : 'host-key-rejected', m.message);
+  }
+
+  private onClosed(e: SshError): void {
+    this.answerPrompt(null);
+    if (!this.ready) return; // run() reports failures before the shell opened
+    if (this.finished) return;
+    this.finished = true;
+    let error: WireError | null = endReason(e);
+    let reason = error?.message ?? '';
+    if (this.closingByUser) {
+      error = null;
+      reason = 'You disconnected.';
+    } else if (this.shellEnded && (e.kind === 'closed' || e.kind === 'connection-lost')) {
+      error = null;
+      reason = 'The remote shell ended.';
+    }
+    this.post({ type: 'closed', reason, error });
+  }
+
+  private fail(e: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.client?.close();
+    const cred = this.req.credential.kind;
+    this.post({ type: 'error', error: toWire(e, cred) });
+  }
+}
+
+/**
+ * Gathers shell output into larger messages. A pty hands sshd about 4 KB at a time, so a fast command
+ * arrives as thousands of small packets; one postMessage and one terminal write per packet would cost
+ * more than decrypting them. Output goes out when 64 KB have gathered, or at the end of the current task.
+ */
+class OutputBatcher {
+  static readonly SIZE = 64 * 1024;
+  private buffer = new Uint8Array(OutputBatcher.SIZE);
+  private used = 0;
+  private scheduled = false;
+  private readonly channel = new MessageChannel();
+
+  constructor(private readonly send: (data: ArrayBuffer) => void) {
+    this.channel.port1.onmessage = () => {
+      this.scheduled = false;
+      this.flush();
+    };
+  }
+
+  push(bytes: Uint8Array): void {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const n = Math.min(bytes.length - offset, this.buffer.length - this.used);
+      this.buffer.set(bytes.subarray(offset, offset + n), this.used);
+      this.used += n;
+      offset += n;
+      if (this.used === this.buffer.length) this.flush();
+    }
+    if (this.used > 0 && !this.scheduled) {
+      this.scheduled = true;
+      this.channel.port2.postMessage(null); // a task after this one: everything decrypted meanwhile joins the batch
+    }
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    // Transfer a right-sized buffer the page can own; the next batch gets a fresh one.
+    const out = this.used === this.buffer.length ? this.buffer.buffer : this.buffer.slice(0, this.used).buffer;
+    if (out === this.buffer.buffer) this.buffer = new Uint8Array(OutputBatcher.SIZE);
+    this.used = 0;
+    this.send(out);
+  }
+}
+
+let session: WorkerSession | undefined;
+scope.addEventListener('message', (event) => {
+  const m = event.data;
+  if (m.type === 'connect' && !session) session = new WorkerSession(m);
+  else session?.handle(m);
+});

@@ -1,0 +1,172 @@
+// The terminal component: xterm.js 6 with the fit, web-links, unicode11 and search addons, fitted to its
+// host element and following it when the window resizes. It knows nothing of SSH: bytes go in with
+// write(), keystrokes come out through onInput, and size changes through onResize.
+//
+// Clipboard, per the visitor's "share clipboard" toggle:
+//   on:  Ctrl+Shift+C copies the selection, Ctrl+Shift+V and the context menu paste, through the system clipboard;
+//   off: nothing reads or writes the system clipboard. Copy and paste still work inside this terminal,
+//        from a buffer that never leaves the page; the context menu is suppressed.
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import '@xterm/xterm/css/xterm.css';
+
+export interface TerminalViewOptions {
+  shareClipboard: boolean;
+  /** Keystrokes and pastes, UTF-8 encoded, for the remote side. */
+  onInput(bytes: Uint8Array): void;
+  onResize(cols: number, rows: number): void;
+}
+
+const encoder = new TextEncoder();
+
+export class TerminalView {
+  readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly search = new SearchAddon();
+  private readonly cleanups: Array<() => void> = [];
+  /** The copy buffer used while the clipboard is not shared. */
+  private localClip = '';
+  private fitFrame = 0;
+
+  constructor(private readonly host: HTMLElement, private readonly options: TerminalViewOptions) {
+    this.term = new Terminal({
+      allowProposedApi: true, // the unicode11 addon's activeVersion is a proposed API
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+      fontSize: 14,
+      scrollback: 5000,
+      rightClickSelectsWord: options.shareClipboard,
+    });
+    this.term.loadAddon(this.fit);
+    this.term.loadAddon(this.search);
+    this.term.loadAddon(new Unicode11Addon());
+    this.term.loadAddon(
+      new WebLinksAddon((event, uri) => {
+        event.preventDefault();
+        // noopener: the opened page gets no handle on this one (and so none on the session).
+        window.open(uri, '_blank', 'noopener,noreferrer');
+      }),
+    );
+    this.term.unicode.activeVersion = '11';
+    this.term.open(host);
+
+    const onData = this.term.onData((text) => options.onInput(encoder.encode(text)));
+    // onBinary carries mouse reports as one byte per char (not UTF-8).
+    const onBinary = this.term.onBinary((text) => options.onInput(Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff)));
+    const onResize = this.term.onResize(({ cols, rows }) => options.onResize(cols, rows));
+    this.cleanups.push(() => onData.dispose(), () => onBinary.dispose(), () => onResize.dispose());
+    this.term.attachCustomKeyEventHandler((e) => this.onKey(e));
+    this.guardClipboard();
+
+    const observer = new ResizeObserver(() => this.scheduleFit());
+    observer.observe(host);
+    this.cleanups.push(() => observer.disconnect());
+    this.fitNow();
+  }
+
+  get cols(): number {
+    return this.term.cols;
+  }
+  get rows(): number {
+    return this.term.rows;
+  }
+
+  /** Writes remote output; `done` runs once xterm.js has parsed it (the caller's flow control). */
+  write(data: Uint8Array | string, done?: () => void): void {
+    this.term.write(data, done);
+  }
+
+  /** A line from Postern itself (not the remote side), dimmed so it is not mistaken for remote output. */
+  notice(text: string): void {
+    this.term.write(`\r\n\x1b[2m[Postern] ${text.replace(/\r?\n/g, '\r\n')}\x1b[0m\r\n`);
+  }
+
+  /** Leaves the alternate screen and resets modes a program left on (mouse reporting, hidden cursor). */
+  resetModes(): void {
+    this.term.write('\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[!p');
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+
+  /** Stops input (the session ended) while keeping the scrollback readable. */
+  set inputEnabled(on: boolean) {
+    this.term.options.disableStdin = !on;
+    this.term.options.cursorBlink = on;
+  }
+
+  find(text: string, backwards = false): boolean {
+    if (!text) {
+      this.search.clearDecorations();
+      return false;
+    }
+    return backwards ? this.search.findPrevious(text) : this.search.findNext(text);
+  }
+
+  fitNow(): void {
+    // fit() measures the host; a hidden host (display: none) has no size, so there is nothing to fit.
+    if (this.host.clientWidth > 0 && this.host.clientHeight > 0) this.fit.fit();
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.fitFrame);
+    for (const c of this.cleanups.splice(0)) c();
+    this.term.dispose();
+  }
+
+  private scheduleFit(): void {
+    cancelAnimationFrame(this.fitFrame);
+    this.fitFrame = requestAnimationFrame(() => this.fitNow());
+  }
+
+  private onKey(e: KeyboardEvent): boolean {
+    if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey || e.altKey || e.metaKey) return true;
+    const key = e.key.toLowerCase();
+    if (key === 'c') {
+      e.preventDefault();
+      const selection = this.term.getSelection();
+      if (!selection) return false;
+      if (this.options.shareClipboard) void navigator.clipboard?.writeText(selection).catch(() => undefined);
+      else this.localClip = selection;
+      return false;
+    }
+    if (key === 'v') {
+      if (this.options.shareClipboard) return false; // the browser's own paste event follows; xterm.js handles it
+      e.preventDefault();
+      if (this.localClip) this.term.paste(this.localClip);
+      return false;
+    }
+    return true;
+  }
+
+  /** With sharing off, copy/cut/paste events and the context menu stop here, before xterm.js sees them. */
+  private guardClipboard(): void {
+    if (this.options.shareClipboard) return;
+    const onCopy = (e: ClipboardEvent) => {
+      e.preventDefault();
+      e.stopPropagation();
+      const selection = this.term.getSelection();
+      if (selection) this.localClip = selection;
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      e.preventDefault();
+      e.stopPropagation();
+      if (this.localClip) this.term.paste(this.localClip);
+    };
+    const onMenu = (e: Event) => e.preventDefault();
+    this.host.addEventListener('copy', onCopy, true);
+    this.host.addEventListener('cut', onCopy, true);
+    this.host.addEventListener('paste', onPaste, true);
+    this.host.addEventListener('contextmenu', onMenu, true);
+    this.cleanups.push(() => {
+      this.host.removeEventListener('copy', onCopy, true);
+      this.host.removeEventListener('cut', onCopy, true);
+      this.host.removeEventListener('paste', onPaste, true);
+      this.host.removeEventListener('contextmenu', onMenu, true);
+    });
+  }
+}
