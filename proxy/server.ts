@@ -93,8 +93,10 @@ export async function startServer(config: Config, store: Store, wsHandlers: Reco
     services,
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections would otherwise go on serving requests until they idle out.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
