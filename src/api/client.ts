@@ -45,6 +45,9 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
+/** The API as the console and link page use it: the proxy's (ApiClient) or the offline demo's (src/demo/local-api.ts). */
+export type PosternApi = Omit<ApiClient, 'request'>;
+
 export class ApiClient {
   private readonly base: string;
   private readonly getToken: () => string | null;

@@ -1,7 +1,7 @@
 // The console's records, local first: shown from IndexedDB at once, then replaced by the proxy's answer.
 // Every change goes to the proxy first; only what it accepted is kept. While the proxy is unreachable the
 // console is read-only (offline = true) and retries in the background.
-import { ApiClient, ApiError, OfflineError } from '../api/client';
+import { ApiClient, ApiError, OfflineError, type PosternApi } from '../api/client';
 import type { AuditEntry, Link, Me, Resource, User } from '../shared/api';
 import * as storage from '../storage/db';
 import { denyReason, createLinksReason } from './permissions';
@@ -22,10 +22,14 @@ export class ConsoleStore {
   users = $state<User[]>([]);
   audit = $state<AuditEntry[]>([]);
 
-  readonly api: ApiClient;
+  readonly api: PosternApi;
   private retry: ReturnType<typeof setInterval> | undefined;
 
-  constructor(api?: ApiClient) {
+  /**
+   * `demo`: the api is the offline demo's (src/demo/local-api.ts), which keeps its own records, so
+   * nothing is cached in the proxy's stores and there is no saved session: the demo user is "signed in".
+   */
+  constructor(api?: PosternApi, readonly demo = false) {
     this.api = api ?? new ApiClient({ getToken: () => this.session?.token ?? null });
   }
 
@@ -43,6 +47,17 @@ export class ConsoleStore {
   }
 
   async start(): Promise<void> {
+    if (this.demo) {
+      try {
+        this.session = { token: 'demo', me: await this.api.me() };
+        this.status = 'ready';
+      } catch (e) {
+        this.syncError = e instanceof Error ? e.message : String(e);
+        this.status = 'signed-out';
+        return;
+      }
+      return this.sync();
+    }
     const saved = await storage.loadSession().catch(() => undefined);
     if (!saved) {
       this.status = 'signed-out';
@@ -85,7 +100,7 @@ export class ConsoleStore {
       this.links = sortByCreated(links);
       this.users = sortByName(users);
       this.audit = audit.sort((a, b) => b.id - a.id);
-      await Promise.all([
+      if (!this.demo) await Promise.all([
         storage.replaceAll('resources', $state.snapshot(this.resources)),
         storage.replaceAll('links', $state.snapshot(this.links)),
         storage.replaceAll('users', $state.snapshot(this.users)),
@@ -103,7 +118,7 @@ export class ConsoleStore {
     if (!this.me?.actions.includes('admin')) return;
     await this.call(async () => {
       this.audit = (await this.api.audit()).sort((a, b) => b.id - a.id);
-      await storage.replaceAll('audit', $state.snapshot(this.audit));
+      if (!this.demo) await storage.replaceAll('audit', $state.snapshot(this.audit));
     }).catch(() => undefined);
   }
 
@@ -125,11 +140,12 @@ export class ConsoleStore {
   async setMe(me: Me): Promise<void> {
     if (!this.session) return;
     this.session = { ...this.session, me, syncedAt: new Date().toISOString() };
-    await storage.saveSession($state.snapshot(this.session));
+    if (!this.demo) await storage.saveSession($state.snapshot(this.session));
   }
 
   /** Saves one store's current records, after a change the proxy accepted. */
   async persist(store: storage.RecordStore): Promise<void> {
+    if (this.demo) return; // the demo's api keeps its records itself
     const values = $state.snapshot(this[store]) as never[];
     await storage.replaceAll(store, values).catch(() => undefined);
   }
@@ -142,7 +158,7 @@ export class ConsoleStore {
 
   private async forget(reason: string): Promise<void> {
     this.stop();
-    await storage.clearAll().catch(() => undefined);
+    if (!this.demo) await storage.clearAll().catch(() => undefined);
     this.session = null;
     this.resources = [];
     this.links = [];

@@ -4,7 +4,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AuditEntry, Link, Me, Resource, User } from '../shared/api';
 
 export const DB_NAME = 'postern';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** A signed-in user's bearer token and who it belongs to, kept so the console opens without a round trip. */
 export interface StoredSession {
@@ -61,6 +61,16 @@ export interface PosternDB extends DBSchema {
   /** Encrypted key vaults (src/vault): one record per vault, one per sealed secret. */
   vaults: { key: string; value: StoredVault };
   vaultSecrets: { key: [string, string]; value: StoredSecret; indexes: { byVault: string } };
+  /**
+   * The offline demo's own records (src/demo/local-api.ts), apart from the proxy's cached ones above so
+   * neither ever overwrites the other. demoLinks holds link tokens in the clear: it is a demo.
+   */
+  demoResources: { key: string; value: Resource };
+  demoLinks: { key: string; value: Link };
+  demoUsers: { key: string; value: User };
+  demoAudit: { key: number; value: AuditEntry };
+  /** Single values by name: 'seeded' (true), 'shareableLinks' (boolean), 'actingAs' (a demo user's id). */
+  demoMeta: { key: string; value: unknown };
 }
 
 export type RecordStore = 'resources' | 'links' | 'users' | 'audit';
@@ -86,6 +96,13 @@ export function db(): Promise<IDBPDatabase<PosternDB>> {
         database.createObjectStore('vaults', { keyPath: 'id' });
         const secrets = database.createObjectStore('vaultSecrets', { keyPath: ['vaultId', 'name'] });
         secrets.createIndex('byVault', 'vaultId');
+      }
+      if (oldVersion < 4) {
+        database.createObjectStore('demoResources', { keyPath: 'id' });
+        database.createObjectStore('demoLinks', { keyPath: 'id' });
+        database.createObjectStore('demoUsers', { keyPath: 'id' });
+        database.createObjectStore('demoAudit', { keyPath: 'id' });
+        database.createObjectStore('demoMeta');
       }
     },
     blocking() {

@@ -193,7 +193,7 @@ export class ServerTransport {
     const handled = await this.hooks.onMessage(payload);
     if (!handled && !this.dead) {
       this.hooks.log(`unimplemented message ${n}`);
-      this.send(new SshWriter().byte(Msg.UNIMPLEMENTED).uint32((this.decoder.seq - 1) >>> 0).finish());
+      this.send(new SshWriter().byte(Msg.UNIMPLEMENTED).uint32(this.decoder.lastSeq >>> 0).finish());
     }
   }
 

@@ -38,6 +38,8 @@ export type ToWorker =
       protocols: string[];
       username: string;
       credential: WireCredential;
+      /** The offline demo: the demo machine's end of a MessageChannel (transferred), used instead of the relay. */
+      demoPort?: MessagePort;
     }
   /**
    * What the page knows about the resource's host key, sent once it has read its known hosts; the handshake

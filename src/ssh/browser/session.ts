@@ -150,7 +150,8 @@ export class SshSession implements Session {
         }
       };
       const { username, credential } = this.options;
-      this.post({ type: 'connect', ...relay(this.options), username, credential });
+      const demoPort = this.options.openPort?.(); // the offline demo: no relay, a port to the in-page server
+      this.post({ type: 'connect', ...relay(this.options), username, credential, demoPort }, demoPort ? [demoPort] : []);
       if (this.terminal) this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
       this.knownLoaded.then(
         (known) => {

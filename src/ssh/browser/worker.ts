@@ -1,13 +1,14 @@
 // The SSH session's Web Worker: it owns the relay WebSocket, the SshClient and the parsed private key,
 // so decryption runs beside the page's rendering instead of competing with it. It talks to the page
 // only through the messages in protocol.ts.
-import { connectSsh, DEFAULT_ALGORITHMS, SshError, webSocketStream, type ByteStream, type SshChannel, type SshClient } from '../core/index';
+import { connectSsh, DEFAULT_ALGORITHMS, SshError, webSocketStream, type SshChannel, type SshClient } from '../core/index';
 import type { AuthMethod, PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { endReason, toWire } from './errors';
 import { sameFingerprint } from './fingerprint';
 import type { FromWorker, Phase, ToWorker, WireError } from './protocol';
+import { messagePortStream } from '../../demo/message-port-stream';
 
 /** The part of DedicatedWorkerGlobalScope used here (the root tsconfig types `self` as a Window). */
 interface WorkerScope {
@@ -24,37 +25,6 @@ export function hostKeyOrder(preferKeyTypes: string[]): string[] {
   const typeOf = (alg: string) => (alg.startsWith('rsa-sha2-') ? 'ssh-rsa' : alg);
   const all = [...DEFAULT_ALGORITHMS.hostKey];
   return [...all.filter((a) => preferKeyTypes.includes(typeOf(a))), ...all.filter((a) => !preferKeyTypes.includes(typeOf(a)))];
-}
-
-/**
- * The stream, with whatever arrives before the client subscribes kept for it. The server's version line can
- * come in while the handshake still waits for the page's known hosts, and a WebSocket does not wait.
- */
-function holdData(stream: ByteStream): ByteStream {
-  let held: Uint8Array[] | null = [];
-  let ended: { error?: SshError } | undefined;
-  const offHold = stream.onData((bytes) => held?.push(bytes.slice()));
-  const offEnd = stream.onClose((error) => (ended = { error }));
-  return {
-    ...stream,
-    onData(handler) {
-      if (held) {
-        offHold();
-        for (const bytes of held) handler(bytes);
-        held = null;
-      }
-      return stream.onData(handler);
-    },
-    onClose(handler) {
-      offEnd();
-      if (ended) {
-        const { error } = ended;
-        queueMicrotask(() => handler(error)); // it ended before anyone listened: say so now
-        return () => undefined;
-      }
-      return stream.onClose(handler);
-    },
-  };
 }
 
 /**
@@ -129,10 +99,12 @@ class WorkerSession {
     keyPromise?.catch(() => undefined);
     try {
       this.phase('proxy');
-      const opening = webSocketStream(new WebSocket(req.url, req.protocols) as never);
+      const opening = req.demoPort ? undefined : webSocketStream(new WebSocket(req.url, req.protocols) as never);
       warmUp();
-      const stream = holdData(await opening);
+      const relayed = opening && (await opening); // it keeps what arrives before connectSsh subscribes
       const known = await this.hostKeys;
+      // The offline demo's port is wrapped only now: until then its messages wait in the port.
+      const stream = relayed ?? messagePortStream(req.demoPort!);
       if (this.closingByUser) return stream.close();
       this.phase('kex');
       const client = connectSsh(stream, { username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) } });

@@ -155,8 +155,10 @@ export class SshChannel extends Emitter<ChannelEvents> {
 
   private acknowledge(n: number): void {
     this.unacknowledged += n;
-    // Adjust in big steps, like OpenSSH, rather than one WINDOW_ADJUST per packet.
-    if (this.unacknowledged >= LOCAL_WINDOW / 2 && this.state === 'open') {
+    // Adjust in steps of an eighth of the window rather than one WINDOW_ADJUST per packet, yet often
+    // enough that the server rarely finds the window closed while the reply is on its way (OpenSSH
+    // adjusts after three maximum packets).
+    if (this.unacknowledged >= LOCAL_WINDOW / 8 && this.state === 'open') {
       this.localWindow += this.unacknowledged;
       this.sendPayload(new SshWriter().byte(Msg.CHANNEL_WINDOW_ADJUST).uint32(this.remoteId).uint32(this.unacknowledged).finish());
       this.unacknowledged = 0;

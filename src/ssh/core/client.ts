@@ -214,9 +214,14 @@ export class SshClient extends Emitter<ClientEvents> {
   async openShell(pty: PtyOptions, flow: 'auto' | 'manual' = 'auto'): Promise<SshChannel> {
     this.requireState('connected');
     const channel = await this.connection.openSession(flow);
+    // Both requests go out together, as OpenSSH sends them: one round trip instead of two. Replies
+    // come back in order (RFC 4254 §5.4), so a refused pty still fails before the shell's answer counts.
+    const ptyReply = channel.requestPty(pty);
+    const shellReply = channel.requestShell();
+    shellReply.catch(() => undefined); // reported through ptyReply when the pty was refused first
     try {
-      await channel.requestPty(pty);
-      await channel.requestShell();
+      await ptyReply;
+      await shellReply;
     } catch (e) {
       channel.close();
       throw e;

@@ -82,6 +82,13 @@ export class InputQueue {
     return this.chunks[0].subarray(0, n);
   }
 
+  /** Puts bytes back at the front, in the order given. */
+  unshift(parts: Uint8Array[]): void {
+    const kept = parts.filter((p) => p.length > 0);
+    this.chunks.unshift(...kept);
+    for (const p of kept) this.length += p.length;
+  }
+
   take(n: number): Uint8Array {
     const out = this.peek(n);
     const first = this.chunks[0];
@@ -104,41 +111,120 @@ export class InputQueue {
   }
 }
 
+/** A packet taken off the input whose decryption is under way; `result` settles in its own time. */
+interface InFlight {
+  seq: number;
+  wire: Uint8Array;
+  result: Promise<Uint8Array>;
+}
+
+/** How many packets a concurrent opener may be decrypting at once. */
+const MAX_AHEAD = 64;
+
 export class PacketDecoder {
   private opener: Opener = noneOpener;
   readonly input = new InputQueue();
   private pendingLength = -1;
+  /** Sequence number of the next packet taken off the input. */
   seq = 0;
+  /** Sequence number of the packet next() returned last (what UNIMPLEMENTED refers to). */
+  lastSeq = -1;
   bytesSinceKex = 0;
+  /**
+   * Packets being decrypted ahead, in order. With a concurrent opener every whole packet in the input
+   * starts decrypting at once (one WebCrypto call per packet would otherwise cost a thread hop each, in
+   * turn), and next() hands them out in order. Those behind a NEWKEYS were read under the old keys:
+   * setOpener() puts their bytes back to be read again.
+   */
+  private ahead: InFlight[] = [];
+  /** A bad length found while reading ahead: thrown when its turn comes, unless new keys explain it. */
+  private framingError: SshError | undefined;
 
   setOpener(opener: Opener): void {
+    if (this.ahead.length) {
+      this.seq = this.ahead[0].seq;
+      this.input.unshift(this.ahead.map((p) => p.wire));
+      this.ahead = [];
+    }
+    this.framingError = undefined;
     this.opener = opener;
     this.bytesSinceKex = 0;
   }
 
   /** The next payload, or null when more bytes are needed. Throws SshError on a bad packet. */
   async next(): Promise<Uint8Array | null> {
+    if (!this.opener.concurrent) return this.nextInTurn();
+    this.readAhead();
+    const head = this.ahead.shift();
+    if (!head) {
+      if (this.framingError) throw this.framingError;
+      return null;
+    }
+    this.lastSeq = head.seq;
+    this.bytesSinceKex += head.wire.length; // counted when handed out, as the in-turn path does
+    return head.result;
+  }
+
+  /** Starts decrypting every whole packet in the input (concurrent openers only; a no-op otherwise). */
+  readAhead(): void {
+    const o = this.opener;
+    if (!o.concurrent) return;
+    while (this.ahead.length < MAX_AHEAD && !this.framingError && this.input.length >= o.prefixLength) {
+      let length: number;
+      try {
+        length = this.checkLength(o.decryptLength(this.seq, this.input.peek(o.prefixLength)) as number);
+      } catch (e) {
+        this.framingError = e instanceof SshError ? e : undefined;
+        if (!this.framingError) throw e;
+        return;
+      }
+      const total = 4 + length + o.macLength;
+      if (this.input.length < total) return;
+      const wire = this.input.take(total);
+      const seq = this.nextSeq();
+      const result = this.open(o, seq, wire);
+      result.catch(() => undefined); // reported when its turn comes, or dropped with its keys
+      this.ahead.push({ seq, wire, result });
+    }
+  }
+
+  /** One packet at a time: for openers whose length or state depends on the packet before. */
+  private async nextInTurn(): Promise<Uint8Array | null> {
     const o = this.opener;
     if (this.pendingLength < 0) {
       if (this.input.length < o.prefixLength) return null;
-      const length = await o.decryptLength(this.seq, this.input.peek(o.prefixLength));
       // Checked before waiting for the body, so a forged huge length cannot make us buffer it.
-      if (length > MAX_PACKET_LENGTH) {
-        throw new SshError('packet-too-large', `The server sent a packet of ${length} bytes; the limit is ${MAX_PACKET_LENGTH}. The connection was closed.`);
-      }
-      const aligned = o.lengthExcluded ? length : length + 4;
-      if (length < 5 || aligned % Math.max(8, o.blockSize) !== 0) {
-        throw new SshError('integrity-failure', `The server sent a packet with an invalid length (${length}). The data may have been altered; the connection was closed.`);
-      }
-      this.pendingLength = length;
+      this.pendingLength = this.checkLength(await o.decryptLength(this.seq, this.input.peek(o.prefixLength)));
     }
     const total = 4 + this.pendingLength + o.macLength;
     if (this.input.length < total) return null;
     const wire = this.input.take(total);
+    this.pendingLength = -1;
+    const seq = this.nextSeq();
+    this.lastSeq = seq;
+    this.bytesSinceKex += total;
+    return this.open(o, seq, wire);
+  }
+
+  private checkLength(length: number): number {
+    const o = this.opener;
+    if (length > MAX_PACKET_LENGTH) {
+      throw new SshError('packet-too-large', `The server sent a packet of ${length} bytes; the limit is ${MAX_PACKET_LENGTH}. The connection was closed.`);
+    }
+    const aligned = o.lengthExcluded ? length : length + 4;
+    if (length < 5 || aligned % Math.max(8, o.blockSize) !== 0) {
+      throw new SshError('integrity-failure', `The server sent a packet with an invalid length (${length}). The data may have been altered; the connection was closed.`);
+    }
+    return length;
+  }
+
+  private nextSeq(): number {
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
-    this.pendingLength = -1;
-    this.bytesSinceKex += total;
+    return seq;
+  }
+
+  private async open(o: Opener, seq: number, wire: Uint8Array): Promise<Uint8Array> {
     let plain: Uint8Array;
     try {
       plain = await o.open(seq, wire);

@@ -59,3 +59,6 @@ declare var TextDecoder: {
   prototype: TextDecoder;
   new(label?: string, options?: TextDecoderOptions): TextDecoder;
 };
+
+/** Scheduling a callback after the current task (every JS platform has it). */
+declare function queueMicrotask(callback: () => void): void;

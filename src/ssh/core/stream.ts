@@ -61,16 +61,20 @@ const OPEN = 1;
 /**
  * Wraps a WebSocket (already created with the relay URL) as a ByteStream once it is open.
  * Rejects with SshError('stream-error') if it closes or fails before opening.
+ * A WebSocket does not wait for readers: bytes that arrive before the first data subscriber (the
+ * server's version line, while the caller still looks up known hosts) are kept and handed to it,
+ * and an end that comes before anyone listens for it is reported to the first who does.
  */
 export function webSocketStream(ws: WebSocketLike): Promise<ByteStream> {
   ws.binaryType = 'arraybuffer';
   const dataHandlers: Array<(b: Uint8Array) => void> = [];
   const closeHandlers: Array<(e?: SshError) => void> = [];
-  let ended = false;
+  let held: Uint8Array[] | null = [];
+  let ended: { error?: SshError } | undefined;
   let closingByUs = false;
   const end = (error?: SshError) => {
     if (ended) return;
-    ended = true;
+    ended = { error };
     for (const h of closeHandlers.splice(0)) h(error);
   };
   const stream: ByteStream = {
@@ -83,9 +87,19 @@ export function webSocketStream(ws: WebSocketLike): Promise<ByteStream> {
     },
     onData: (h) => {
       dataHandlers.push(h);
+      if (held) {
+        const early = held;
+        held = null;
+        for (const bytes of early) h(bytes);
+      }
       return () => dataHandlers.splice(dataHandlers.indexOf(h) >>> 0, 1);
     },
     onClose: (h) => {
+      if (ended) {
+        const { error } = ended;
+        queueMicrotask(() => h(error));
+        return () => undefined;
+      }
       closeHandlers.push(h);
       return () => closeHandlers.splice(closeHandlers.indexOf(h) >>> 0, 1);
     },
@@ -103,7 +117,8 @@ export function webSocketStream(ws: WebSocketLike): Promise<ByteStream> {
         return;
       }
       const bytes = new Uint8Array(event.data);
-      for (const h of dataHandlers) h(bytes);
+      if (held) held.push(bytes);
+      else for (const h of dataHandlers) h(bytes);
     });
     ws.addEventListener('error', () => undefined); // the close event that follows carries the detail
     ws.addEventListener('close', (event) => {

@@ -59,6 +59,7 @@ export async function aesGcmOpener(name: string, key: Uint8Array, iv: Uint8Array
     lengthExcluded: true,
     macLength: TAG,
     prefixLength: 4,
+    concurrent: true,
     decryptLength: (_seq, prefix) => readUint32(prefix, 0),
     async open(_seq, wire) {
       const packetIv = ivs.next();

@@ -53,6 +53,7 @@ export function chachaPolyOpener(key: Uint8Array): Opener {
     lengthExcluded: true,
     macLength: TAG,
     prefixLength: 4,
+    concurrent: true,
     decryptLength(seq, prefix) {
       return readUint32(chacha20orig(header, nonceFor(seq), prefix.subarray(0, 4), undefined, 0), 0);
     },

@@ -24,6 +24,12 @@ export interface Opener {
   readonly prefixLength: number;
   decryptLength(seq: number, prefix: Uint8Array): Promise<number> | number;
   /**
+   * True when decryptLength is synchronous and depends only on seq and the prefix, and open() may be
+   * called for several packets (in order) before the first one settles: the decoder then decrypts
+   * every whole packet it holds at once.
+   */
+  readonly concurrent?: boolean;
+  /**
    * `wire` is exactly 4 + packet_length + macLength bytes. Returns the plaintext from
    * padding_length on (packet_length stripped), or throws IntegrityError.
    */

@@ -1,0 +1,62 @@
+// How the sign-in form connects in the offline demo: SSH to the built-in demo machine runs over a
+// MessagePort to its Web Worker (src/demo/machine.ts) through the real SSH client; every other
+// machine, and RDP, need a Postern proxy, and the form says so in a sentence. RDP's WebAssembly is
+// never loaded here.
+import { ConnectError, type ConnectOptions, type ProtocolBackend } from '../link/backend';
+import type { Protocol, Resource } from '../shared/api';
+import { db } from '../storage/db';
+import { localApi } from './local-api';
+import { RDP_NEEDS_PROXY } from './mode';
+import { DEMO_ADDRESS } from './seed';
+
+
+const rdp: ProtocolBackend = {
+  connect() {
+    return Promise.reject(new ConnectError('unavailable', RDP_NEEDS_PROXY, 'protocol'));
+  },
+};
+
+/** The resource a connection is for, checked as the proxy would check it. */
+async function target(options: ConnectOptions): Promise<Resource> {
+  const a = options.authority;
+  if (a.kind === 'link') {
+    try {
+      return await localApi().linkTarget(a.token);
+    } catch (e) {
+      throw new ConnectError('refused', e instanceof Error ? e.message : String(e));
+    }
+  }
+  const r = await (await db()).get('demoResources', a.resourceId);
+  if (!r) throw new ConnectError('refused', 'This machine has been deleted.');
+  return r;
+}
+
+const ssh: ProtocolBackend = {
+  async connect(options, host) {
+    const resource = await target(options);
+    const allowed = resource.ports.ssh;
+    if (!allowed) throw new ConnectError('refused', `"${resource.name}" does not allow SSH connections.`, 'protocol');
+    if (!allowed.includes(options.port)) {
+      throw new ConnectError('refused', `"${resource.name}" allows SSH only on port ${allowed.join(', ')}.`, 'port');
+    }
+    if (resource.address !== DEMO_ADDRESS) {
+      throw new ConnectError(
+        'unreachable',
+        `The demo can only reach its built-in Demo machine; "${resource.name}" (${resource.address}) needs a Postern proxy.`,
+      );
+    }
+    const [{ sshBackend }, { demoMachine }] = await Promise.all([import('../ssh/browser/backend'), import('./machine')]);
+    const session = await sshBackend.connect({ ...options, openPort: () => demoMachine().connect() }, host);
+    const api = localApi();
+    void api
+      .me()
+      .then((me) => (options.authority.kind === 'link' ? 'link visitor' : me.user.name))
+      .then((actor) => api.recordConnect({ actor, resourceId: resource.id, resourceName: resource.name, protocol: 'ssh', port: options.port, outcome: 'ok' }))
+      .catch(() => undefined); // the audit trail is a courtesy in the demo
+    return session;
+  },
+};
+
+export function demoBackend(protocol: Protocol): ProtocolBackend {
+  return protocol === 'rdp' ? rdp : ssh;
+}

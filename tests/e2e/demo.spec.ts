@@ -1,0 +1,102 @@
+// The offline demo in real Chromium: the built site on a plain static file server with
+// { "proxy": null } and no proxy anywhere. As the owner, create a link for the built-in Demo
+// machine in the console; as a reader, see why creating and deleting are off; open the link, sign
+// in with demo/demo and run a command in the in-page SSH server. Then with the network gone after
+// that first visit, reload (the service worker serves the app) and do it again. RDP explains itself.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_DIST } from './postern';
+import { fillAndConnect, runInTerminal, waitForTerminal } from './sshd-fixture';
+import { startStaticSite, type StaticSite } from './static-site';
+
+let site: StaticSite;
+test.beforeAll(async () => {
+  site = await startStaticSite(E2E_DIST);
+  writeFileSync(join(site.dir, 'config.json'), JSON.stringify({ proxy: null }));
+});
+test.afterAll(async () => {
+  await site?.dispose();
+});
+
+/** The demo links' tokens, read from where the demo keeps them (this browser's IndexedDB). */
+function demoTokens(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const open = indexedDB.open('postern');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('demoLinks').objectStore('demoLinks').getAll();
+          req.onsuccess = () => {
+            open.result.close();
+            resolve(Object.fromEntries((req.result as { resourceName: string; token: string }[]).map((l) => [l.resourceName, l.token])));
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+/** Opens a link, signs in as the demo user and runs a command; the output is the demo shell's. */
+async function signInAndEcho(page: Page, token: string): Promise<void> {
+  await page.goto(`${site.url}#/l/${token}`);
+  await expect(page.getByRole('heading', { name: 'Sign in to Demo machine' })).toBeVisible();
+  await expect(page.getByText('Sign in to the Demo machine as demo with the password demo.')).toBeVisible();
+  await fillAndConnect(page, { username: 'demo', password: 'demo' });
+  await waitForTerminal(page, /demo@postern-demo:~\$/); // typing before the shell is up would be lost
+  await runInTerminal(page, 'echo hello-demo');
+  // The command line echoed back, then its output on a line of its own.
+  await waitForTerminal(page, /echo hello-demo\s*\n\s*hello-demo\s*\n/);
+}
+
+test('create a link as owner, see the reader\'s limits, open it and run a command; then again offline', async ({ page, context }) => {
+  await page.goto(`${site.url}#/console/resources`);
+  await expect(page.getByText('Demo', { exact: true })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Demo machine' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Shareable links' }).click();
+  await page.getByRole('button', { name: '+ Add' }).click();
+  const panel = page.getByRole('form', { name: 'Create shareable links' });
+  await panel.getByRole('checkbox', { name: 'Demo machine' }).check();
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('button', { name: 'Copy link to Demo machine' })).toBeVisible();
+
+  // The reader may look, not change: the buttons are off and say why.
+  await page.getByLabel('View the console as').selectOption('reader');
+  await expect(page.getByRole('button', { name: '+ Add' })).toBeDisabled();
+  await expect(page.getByText('Your role (reader) cannot create links.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Delete by token' })).toBeDisabled();
+  await expect(page.getByText('Your role (reader) cannot delete links by token.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Copy link to Demo machine' })).toBeVisible(); // still listed
+
+  const token = (await demoTokens(page))['Demo machine'];
+  expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  await signInAndEcho(page, token);
+
+  // The service worker has the app by now; take the network away entirely and do it all again.
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', undefined, { timeout: 30_000 });
+  await site.stop();
+  await context.setOffline(true);
+  await page.reload();
+  await signInAndEcho(page, token);
+  await context.setOffline(false);
+  await site.start();
+});
+
+test('choosing RDP in the demo explains that it needs a proxy, and loads no WebAssembly', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => void (r.url().endsWith('.wasm') && wasm.push(r.url())));
+  await page.goto(`${site.url}#/console/resources`);
+  await page.getByLabel('View the console as').selectOption('owner');
+  await page.getByRole('link', { name: 'Connect to Office desktop' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to Office desktop' })).toBeVisible();
+  const sentence = /RDP needs a Postern proxy: the proxy makes the connection to the desktop, and this demo runs without one\./;
+  await expect(page.getByText(sentence)).toBeVisible();
+  await page.getByLabel('Username').fill('someone');
+  await page.getByLabel('Password', { exact: true }).fill('secret');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: sentence })).toBeVisible();
+  expect(wasm).toEqual([]);
+});
