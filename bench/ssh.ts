@@ -42,6 +42,16 @@ async function opensshConnect(port: number, user: string, keyFile: string): Prom
   }
 }
 
+/** OpenSSH's own client receiving the same output through a pty into /dev/null: the server's ceiling. */
+function opensshThroughput(port: number, user: string, keyFile: string): number {
+  const t0 = performance.now();
+  const r = spawnSync('ssh', ['-tt', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${user}@127.0.0.1`, `head -c ${BYTES} /dev/zero | tr '\\0' a`],
+    { stdio: ['ignore', 'ignore', 'ignore'] });
+  if (r.status !== 0) throw new Error(`ssh exited with ${r.status}`);
+  return BYTES / 1e6 / ((performance.now() - t0) / 1000);
+}
+
 /** In the page: press Connect and resolve with the milliseconds until the prompt is drawn in the terminal. */
 async function postern(page: Page, linkUrl: string, user: string, keyText: string): Promise<number> {
   await page.goto('about:blank'); // a fresh page load each run (a hash change alone would not reload)
@@ -233,6 +243,7 @@ async function main() {
     const pipeline = await workerThroughput(page, link.token, user, keyText);
     const size = await sttySize(page);
     const session = await sessionThroughput(page);
+    const native = opensshThroughput(sshd.port, user, keyFile);
     const direct = await xtermThroughput(page, readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8'), size);
 
     const c = median(ours);
@@ -244,6 +255,7 @@ async function main() {
     console.log(`${'  first visit, cold chunks (ms)'.padEnd(34)}${pad(cold.toFixed(0), 14)}`);
     console.log(`${'terminal throughput (MB/s)'.padEnd(34)}${pad(session.toFixed(1), 14)}${pad(direct.toFixed(1) + ' xterm', 14)}${pad(((session / direct) * 100).toFixed(0) + '%', 9)}   ≥ 80%`);
     console.log(`${'  SSH worker alone, no rendering'.padEnd(34)}${pad(pipeline.toFixed(1), 14)}`);
+    console.log(`${'  OpenSSH ssh -tt into /dev/null'.padEnd(34)}${pad('', 14)}${pad(native.toFixed(1), 14)}${pad(((session / native) * 100).toFixed(0) + '%', 9)}   (server's ceiling)`);
     console.log(`phases (ms after Connect), last run: ${phaseLog[phaseLog.length - 1]}`);
     console.log(`connect runs, Postern: ${ours.map((x) => x.toFixed(0)).join(' ')}; ssh -tt: ${theirs.map((x) => x.toFixed(0)).join(' ')}`);
   } finally {
