@@ -5,12 +5,11 @@
 //   we answer KEX_ECDH_REPLY (31): string K_S, string Q_S (or mpint f), string signature of H
 // then we seal with the server-to-client keys and open with the client-to-server ones.
 
-import { randomBytes } from '../../ssh/core/bytes';
 import { CIPHERS, CIPHER_NAMES, MAC_NAMES, createOpener, createSealer, macKeyLength } from '../../ssh/core/cipher/suite';
 import type { Opener, Sealer } from '../../ssh/core/cipher/types';
 import { KEX_NAMES, createAgreement } from '../../ssh/core/kex/agreement';
 import { deriveKeys, exchangeHash } from '../../ssh/core/kex/exchange';
-import { EXT_INFO_C, STRICT_KEX_C, STRICT_KEX_S, parseKexInit, type KexInit, type Negotiated } from '../../ssh/core/kexinit';
+import { EXT_INFO_C, STRICT_KEX_C, STRICT_KEX_S, parseKexInit, writeKexInit, type KexInit, type Negotiated } from '../../ssh/core/kexinit';
 import { Msg } from '../../ssh/core/messages';
 import { SshReader, SshWriter } from '../../ssh/core/wire';
 import type { PrivateKey } from '../../ssh/keys/types';
@@ -44,22 +43,7 @@ export function resolveServerAlgorithms(partial?: Partial<ServerAlgorithms>): Se
 export function buildServerKexInit(algs: ServerAlgorithms, hostKeyAlgorithm: string, first: boolean): Uint8Array {
   // The strict-kex marker only belongs in the first KEXINIT (OpenSSH PROTOCOL, "kex-strict").
   const kex = first ? [...algs.kex, STRICT_KEX_S] : [...algs.kex];
-  return new SshWriter()
-    .byte(Msg.KEXINIT)
-    .raw(randomBytes(16))
-    .nameList(kex)
-    .nameList([hostKeyAlgorithm])
-    .nameList(algs.cipher)
-    .nameList(algs.cipher)
-    .nameList(algs.mac)
-    .nameList(algs.mac)
-    .nameList(['none'])
-    .nameList(['none'])
-    .nameList([])
-    .nameList([])
-    .boolean(false)
-    .uint32(0)
-    .finish();
+  return writeKexInit({ kex, hostKey: [hostKeyAlgorithm], cipher: algs.cipher, mac: algs.mac });
 }
 
 /** The first name in the client's list that we also support. */

@@ -8,7 +8,7 @@
 //   SUCCESS (52); BANNER (53): string message, string language; PK_OK (60): string algorithm, string key blob
 
 import { equalBytes, utf8 } from '../../ssh/core/bytes';
-import { keyTypeForAlgorithm, verifyHostSignature } from '../../ssh/core/hostkey';
+import { HOST_KEY_ALGORITHMS, keyTypeForAlgorithm, verifyHostSignature } from '../../ssh/core/hostkey';
 import { Msg } from '../../ssh/core/messages';
 import { SshReader, SshWriter } from '../../ssh/core/wire';
 import { ServerFailure } from './failure';
@@ -23,15 +23,8 @@ export interface Account {
 /** The accounts a server knows; the demo worker adds keys to it while running. */
 export type AccountBook = Map<string, Account>;
 
-/** What we verify; never ssh-rsa (SHA-1), matching the client's own policy. */
-export const USER_SIGNATURE_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-] as const;
+/** What we verify: the same algorithms the client accepts for host keys; never ssh-rsa (SHA-1). */
+export const USER_SIGNATURE_ALGORITHMS = HOST_KEY_ALGORITHMS;
 
 const METHODS = ['publickey', 'password'];
 const SERVICE = 'ssh-connection';

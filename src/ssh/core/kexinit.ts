@@ -68,15 +68,23 @@ export interface KexInit {
 
 export function buildKexInit(prefs: AlgorithmPreferences, first: boolean): Uint8Array {
   const kex = first ? [...prefs.kex, EXT_INFO_C, STRICT_KEX_C] : [...prefs.kex];
+  return writeKexInit({ kex, hostKey: prefs.hostKey, cipher: prefs.cipher, mac: prefs.mac });
+}
+
+/**
+ * SSH_MSG_KEXINIT (RFC 4253 §7.1), for either side: cookie, name-lists (the same ciphers and MACs
+ * both ways, no compression, no languages), first_kex_packet_follows false, reserved 0.
+ */
+export function writeKexInit(lists: { kex: readonly string[]; hostKey: readonly string[]; cipher: readonly string[]; mac: readonly string[] }): Uint8Array {
   return new SshWriter()
     .byte(Msg.KEXINIT)
     .raw(randomBytes(16))
-    .nameList(kex)
-    .nameList(prefs.hostKey)
-    .nameList(prefs.cipher)
-    .nameList(prefs.cipher)
-    .nameList(prefs.mac)
-    .nameList(prefs.mac)
+    .nameList(lists.kex)
+    .nameList(lists.hostKey)
+    .nameList(lists.cipher)
+    .nameList(lists.cipher)
+    .nameList(lists.mac)
+    .nameList(lists.mac)
     .nameList(['none'])
     .nameList(['none'])
     .nameList([])
