@@ -4,13 +4,16 @@
 //      names is only a hint, never dialled as given;
 //   3. dial it (X.224, TLS, certificate check), answer with the confirm and certificate chain, or
 //      with an RDCleanPath error whose HTTP status says what went wrong;
-//   4. relay the plaintext RDP both ways as binary messages, with backpressure, until either side ends.
+//   4. relay the plaintext RDP both ways as binary messages, with backpressure, until either side ends;
+//      on the way the clipboard channel's bitmaps are bridged for CF_DIB-only servers (channel-filter.ts).
 // The proxy sees the RDP stream after TLS, including the password in the Client Info PDU; nothing
 // here logs payloads or tokens.
 
 import type { WebSocket } from 'ws';
 import type { TLSSocket } from 'node:tls';
 import { ClientInfoAutologon, type AutologonState } from './autologon.ts';
+import { RdpChannelFilter } from './channel-filter.ts';
+import { ClipboardBridge } from './clipboard-bridge.ts';
 import {
   MAX_REQUEST_BYTES, RdCleanPathError, encodeError, encodeNegotiationError, encodeResponse, parseRequest, pduLength,
   type RdCleanPathRequest,
@@ -72,6 +75,10 @@ export interface RdCleanPathOptions {
   connectTimeoutMs?: number;
   /** Reports refused or malformed requests (before `authorize`). */
   onRequestFailure?(failure: RdpRequestFailure): void;
+  /** Bridge clipboard bitmaps between IronRDP and CF_DIB-only servers (clipboard-bridge.ts); default on. */
+  clipboardImages?: boolean;
+  /** One line per CLIPRDR message (types, format ids, sizes; never contents), for diagnosis. */
+  trace?(line: string): void;
 }
 
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -152,7 +159,8 @@ export async function handleRdCleanPath(ws: WebSocket, opts: RdCleanPathOptions)
   // with NLA the credentials travel in CredSSP and the Client Info PDU is left alone.
   const chosen = parseConnectionConfirm(target.x224Confirm);
   const autologon = grant.autologon && chosen.kind === 'selected' && chosen.protocol === PROTOCOL.SSL;
-  await relay(ws, target.socket, { ...grant, autologon }, started, target.fingerprint);
+  const filter = new RdpChannelFilter(new ClipboardBridge(opts.clipboardImages ?? true, opts.trace), opts.trace);
+  await relay(ws, target.socket, { ...grant, autologon }, started, target.fingerprint, filter);
 }
 
 /** Collects the request: it may span several binary messages; its DER header gives its length. */
@@ -204,7 +212,9 @@ function replyError(ws: WebSocket, httpStatusCode: number, wsaLastError?: number
   sendAndClose(ws, encodeError({ httpStatusCode, wsaLastError, tlsAlertCode }));
 }
 
-function relay(ws: WebSocket, socket: TLSSocket, grant: RdpGrant, started: number, fingerprint: string): Promise<void> {
+function relay(
+  ws: WebSocket, socket: TLSSocket, grant: RdpGrant, started: number, fingerprint: string, filter: RdpChannelFilter,
+): Promise<void> {
   const autologon = new ClientInfoAutologon(grant.autologon);
   let bytesUp = 0;
   let bytesDown = 0;
@@ -227,17 +237,27 @@ function relay(ws: WebSocket, socket: TLSSocket, grant: RdpGrant, started: numbe
       return;
     }
     for (const part of autologon.push(data)) {
-      bytesUp += part.length;
-      if (!socket.write(part) && !ws.isPaused) {
-        ws.pause();
-        socket.once('drain', () => ws.resume());
-      }
+      const { forward, back } = filter.fromClient(part);
+      for (const bytes of forward) toMachine(bytes);
+      for (const bytes of back) toPage(bytes);
     }
   });
   socket.on('data', (chunk: Buffer) => {
     bytesDown += chunk.length;
+    const { forward, back } = filter.fromServer(chunk);
+    for (const bytes of forward) toPage(bytes);
+    for (const bytes of back) toMachine(bytes);
+  });
+  function toMachine(bytes: Uint8Array): void {
+    bytesUp += bytes.length;
+    if (!socket.write(bytes) && !ws.isPaused) {
+      ws.pause();
+      socket.once('drain', () => ws.resume());
+    }
+  }
+  function toPage(bytes: Uint8Array): void {
     if (ws.readyState !== ws.OPEN) return;
-    ws.send(chunk, { binary: true }, () => {
+    ws.send(bytes, { binary: true }, () => {
       if (paused && ws.bufferedAmount < HIGH_WATER / 2) {
         paused = false;
         socket.resume();
@@ -247,7 +267,7 @@ function relay(ws: WebSocket, socket: TLSSocket, grant: RdpGrant, started: numbe
       paused = true;
       socket.pause();
     }
-  });
+  }
   socket.on('error', (err: NodeJS.ErrnoException) => {
     if (outcome === 'ok') {
       outcome = 'relay-error';

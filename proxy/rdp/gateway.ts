@@ -24,9 +24,18 @@ function credentialOf(proxyAuth: string, destinationHost: string): Credential | 
   return undefined;
 }
 
+/**
+ * POSTERN_RDP_TRACE=cliprdr prints one line per clipboard message of every RDP session (types,
+ * format ids, sizes; never contents), to diagnose clipboard problems with a particular server.
+ */
+const TRACE = (process.env.POSTERN_RDP_TRACE ?? '').split(',').includes('cliprdr');
+let traceCount = 0;
+
 export async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, _url: URL, s: Services): Promise<void> {
   const client = clientAddress(req);
   const started = Date.now();
+  const session = ++traceCount;
+  const trace = TRACE ? (line: string) => console.log(`[rdp ${session}] ${line}`) : undefined;
 
   const refuse = async (code: string, message: string, httpStatus: number, extra: { port?: number } = {}): Promise<RdpRefusal> => {
     await s.store.addAudit({ action: 'connect', actor: 'unknown', protocol: 'rdp', port: extra.port, clientAddress: client, outcome: code, detail: message });
@@ -72,6 +81,7 @@ export async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, _url
   await handleRdCleanPath(ws, {
     authorize,
     connectTimeoutMs: s.config.connectTimeoutMs,
+    trace,
     onRequestFailure: (f) => {
       void s.store.addAudit({ action: 'connect', actor: 'unknown', protocol: 'rdp', clientAddress: client, outcome: f.code, detail: f.message }).catch(() => {});
     },

@@ -5,6 +5,8 @@
 //   page → machine: on `paste` (the paste shortcut inside the desktop) and when the page regains
 //     focus (if the browser already granted clipboard-read, so the visitor is never prompted).
 // With sharing off, the machine is told the page's clipboard is empty and its own is dropped.
+// Images travel as PNG here; for machines that only speak CF_DIB (xrdp 0.9) the Postern proxy
+// converts between that and the CF_DIBV5 IronRDP uses (proxy/rdp/clipboard-bridge.ts).
 import type { ClipboardData } from 'ironrdp-wasm';
 import type { IronRdp } from '../../wasm/ironrdp';
 

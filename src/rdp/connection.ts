@@ -53,7 +53,7 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
   p.onPhase('loading');
   let rdp: IronRdp;
   try {
-    rdp = await loadIronRdp();
+    rdp = await loadIronRdp(ironLogLevel());
   } catch (e) {
     throw { kind: -1, text: `loading IronRDP failed: ${String(e)}` } satisfies IronFailure;
   }
@@ -100,6 +100,19 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
   return { rdp, session, desktop, ended };
 }
 
+/**
+ * IronRDP's own log level: 'warn' unless someone diagnosing a problem sets
+ * localStorage['postern.rdp.log'] to 'info' (connection steps, clipboard formats offered and taken).
+ * 'debug' is not offered: at that level IronRDP prints the RDCleanPath request, link token included.
+ */
+function ironLogLevel(): 'warn' | 'info' {
+  try {
+    return globalThis.localStorage?.getItem('postern.rdp.log') === 'info' ? 'info' : 'warn';
+  } catch {
+    return 'warn'; // storage blocked
+  }
+}
+
 /** IronRDP's cursor kinds ('default', 'none', 'url' with a data URL and hotspot) as CSS. */
 export function cursorCss(kind: string, data?: string, x?: number, y?: number): string {
   if (kind === 'none') return 'none';
@@ -109,19 +122,42 @@ export function cursorCss(kind: string, data?: string, x?: number, y?: number): 
   return 'default';
 }
 
+/** Well below the proxy's 1 MiB per WebSocket message (proxy/server.ts maxPayload). */
+const MAX_MESSAGE = 256 * 1024;
+
 /**
  * Watches the next WebSocket opened to `url` (IronRDP opens exactly one, with the global
- * constructor): reports its opening and its first message. Returns a function that stops watching.
+ * constructor): reports its opening and its first message, and splits large messages it sends.
+ * Returns a function that stops watching.
  */
 function watchProxySocket(url: string, on: { open(): void; firstMessage(): void }): () => void {
   const Original = globalThis.WebSocket;
   class Watched extends Original {
+    private split = false;
+
     constructor(target: string | URL, protocols?: string | string[]) {
       super(target, protocols);
       if (String(target) !== url) return;
       if (globalThis.WebSocket === Watched) globalThis.WebSocket = Original;
+      this.split = true;
       this.addEventListener('open', () => on.open(), { once: true });
       this.addEventListener('message', () => on.firstMessage(), { once: true });
+    }
+
+    // IronRDP sends a pasted bitmap (megabytes of CF_DIBV5) as one message, but the proxy takes
+    // messages of at most 1 MiB and closes the connection on larger ones (1009). The tunnel is a
+    // byte stream, so a large message goes as several.
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      if (!this.split || typeof data === 'string') return super.send(data);
+      if (data instanceof Blob) {
+        // What IronRDP hands over; sent slices keep their order.
+        if (data.size <= MAX_MESSAGE) return super.send(data);
+        for (let at = 0; at < data.size; at += MAX_MESSAGE) super.send(data.slice(at, at + MAX_MESSAGE));
+        return;
+      }
+      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+      if (bytes.length <= MAX_MESSAGE) return super.send(data);
+      for (let at = 0; at < bytes.length; at += MAX_MESSAGE) super.send(bytes.subarray(at, at + MAX_MESSAGE));
     }
   }
   globalThis.WebSocket = Watched;

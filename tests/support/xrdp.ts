@@ -39,6 +39,12 @@ export interface XrdpServer {
   readClipboard(): string;
   /** Puts text on the session's CLIPBOARD (an xclip process keeps serving it until the session ends). */
   writeClipboard(text: string): Promise<void>;
+  /** Puts bytes of one target type (e.g. 'image/bmp') on the session's CLIPBOARD, as an image editor would. */
+  writeClipboardAs(type: string, data: Uint8Array): Promise<void>;
+  /** The session's CLIPBOARD converted to `type` (e.g. 'image/bmp'), as raw bytes. */
+  readClipboardAs(type: string): Buffer;
+  /** The targets the CLIPBOARD's owner offers (xclip's TARGETS list). */
+  clipboardTargets(): string[];
   /** The tail of xrdp's and sesman's logs, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -175,13 +181,15 @@ export async function startXrdp(opts: { user?: string; sessionScript?: string } 
     readClipboard() {
       return server.runInSession(['xclip', '-selection', 'clipboard', '-o']);
     },
-    async writeClipboard(text) {
+    writeClipboard: (text) => serveClipboard([], new TextEncoder().encode(text)),
+    writeClipboardAs: (type, data) => serveClipboard(['-t', type], data),
+    readClipboardAs(type) {
       const disp = readFileSync(join(sessionDir, 'display'), 'utf8').trim();
-      // xclip forks to serve the selection; with its output ignored nothing waits for that child.
-      const p = spawn('runuser', ['-u', user, '--', 'env', `DISPLAY=${disp}`, `XAUTHORITY=${home}/.Xauthority`,
-        'xclip', '-selection', 'clipboard', '-i'], { stdio: ['pipe', 'ignore', 'ignore'] });
-      p.stdin!.end(text);
-      await new Promise((r) => p.once('exit', r));
+      return execFileSync('runuser', ['-u', user, '--', 'env', `DISPLAY=${disp}`, `XAUTHORITY=${home}/.Xauthority`,
+        'xclip', '-selection', 'clipboard', '-t', type, '-o'], { timeout: 10_000, maxBuffer: 64 * 1024 * 1024 });
+    },
+    clipboardTargets() {
+      return server.runInSession(['xclip', '-selection', 'clipboard', '-t', 'TARGETS', '-o']).split('\n').filter(Boolean);
     },
     async stop() {
       await stopTree(child.pid!, namespaced, () => exited);
@@ -195,6 +203,15 @@ export async function startXrdp(opts: { user?: string; sessionScript?: string } 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+
+  /** xclip forks to serve the selection; with its output ignored nothing waits for that child. */
+  async function serveClipboard(args: string[], data: Uint8Array): Promise<void> {
+    const disp = readFileSync(join(sessionDir, 'display'), 'utf8').trim();
+    const p = spawn('runuser', ['-u', user, '--', 'env', `DISPLAY=${disp}`, `XAUTHORITY=${home}/.Xauthority`,
+      'xclip', '-selection', 'clipboard', ...args, '-i'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    p.stdin!.end(data);
+    await new Promise((r) => p.once('exit', r));
+  }
 
   // Ready when xrdp accepts TCP and sesman listens.
   for (let waited = 0; ; waited += 100) {

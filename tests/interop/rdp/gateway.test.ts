@@ -1,7 +1,8 @@
 // The real IronRDP web client (in Node) through the whole proxy process at /ws/rdp, to a real xrdp
 // with xorgxrdp: a link token signs in (the proxy resolves the machine, remembers its certificate and
 // sets autologon), deleting the link ends the live session, and each refusal reaches IronRDP as the
-// status the page turns into a sentence.
+// status the page turns into a sentence. The proxy runs with its clipboard trace on, which must name
+// the clipboard channel and its messages and never a secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RDP_STATUS, type AuditEntry, type Link, type Resource } from '../../../src/shared/api.ts';
 import { signIn, startProxy, type ProxyProcess } from '../../support/proxy.ts';
@@ -18,7 +19,7 @@ describe.skipIf(!!why)('IronRDP through the proxy process to xrdp', () => {
   let closedPort = 0;
 
   beforeAll(async () => {
-    [proxy, xrdp] = await Promise.all([startProxy(), startXrdp(), loadIronRdp()]);
+    [proxy, xrdp] = await Promise.all([startProxy({ env: { POSTERN_RDP_TRACE: 'cliprdr' } }), startXrdp(), loadIronRdp()]);
     owner = await signIn(proxy.url, proxy.ownerSigninUrl);
     proxyUrl = `${proxy.url.replace(/^http/, 'ws')}/ws/rdp`;
     closedPort = await freePort();
@@ -64,7 +65,7 @@ describe.skipIf(!!why)('IronRDP through the proxy process to xrdp', () => {
   it('a link visitor signs in; the certificate is remembered; deleting the link ends the session', { timeout: 60_000 }, async () => {
     const { resource, link } = await resourceWithLink('rdp-box');
     const session = await ironConnect({
-      proxyUrl, token: `link.${link.token}`, destination: `link:${xrdp.port}`, username: xrdp.user, password: xrdp.password,
+      proxyUrl, token: `link.${link.token}`, destination: `link:${xrdp.port}`, username: xrdp.user, password: xrdp.password, clipboard: true,
     });
     expect(session.desktopSize()).toMatchObject({ width: 1024, height: 768 });
     // xrdp starts a desktop only after checking the password: the proxy's autologon flag worked.
@@ -76,6 +77,7 @@ describe.skipIf(!!why)('IronRDP through the proxy process to xrdp', () => {
     const open = (await audit()).find((a) => a.linkId === link.id && a.action === 'connect');
     expect(open).toMatchObject({ protocol: 'rdp', port: xrdp.port, outcome: 'open', resourceName: 'rdp-box', actor: 'link visitor' });
 
+    await until(async () => proxy.output().includes('cliprdr machine→page monitorReady'), 'the clipboard service to start');
     await call('POST', '/api/links/delete-by-token', { tokens: [link.token] });
     await until(async () => (await audit()).some((a) => a.id === open!.id && a.outcome !== 'open'), 'the audit entry to close');
     const closed = (await audit()).find((a) => a.id === open!.id)!;
@@ -84,6 +86,12 @@ describe.skipIf(!!why)('IronRDP through the proxy process to xrdp', () => {
     // Nothing secret in the trail: neither the token nor the password.
     expect(JSON.stringify(await audit())).not.toContain(link.token);
     expect(JSON.stringify(await audit())).not.toContain(xrdp.password);
+    // The trace found the clipboard channel in the real connect frames and saw the machine's
+    // clipboard service start in the user's session (MS-RDPECLIP 1.3.2.1), naming nothing secret.
+    expect(proxy.output()).toMatch(/\[rdp \d+\] rdp channels: cliprdr is MCS channel \d+/);
+    expect(proxy.output()).toMatch(/cliprdr machine→page monitorReady/);
+    expect(proxy.output()).not.toContain(link.token);
+    expect(proxy.output()).not.toContain(xrdp.password);
     session.free();
   });
 

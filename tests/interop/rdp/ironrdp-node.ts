@@ -59,11 +59,13 @@ export interface IronConnect {
   password: string;
   width?: number;
   height?: number;
+  /** Ask for the clipboard channel (IronRDP adds CLIPRDR only with a remote-clipboard callback). */
+  clipboard?: boolean;
 }
 
 export async function ironConnect(o: IronConnect) {
   const rdp = await loadIronRdp();
-  return new rdp.SessionBuilder()
+  const builder = new rdp.SessionBuilder()
     .username(o.username)
     .password(o.password)
     .destination(o.destination)
@@ -72,8 +74,8 @@ export async function ironConnect(o: IronConnect) {
     .desktopSize(new rdp.DesktopSize(o.width ?? 1024, o.height ?? 768))
     .renderCanvas({} as HTMLCanvasElement)
     .setCursorStyleCallback(() => {})
-    .setCursorStyleCallbackContext({})
-    .connect();
+    .setCursorStyleCallbackContext({});
+  return (o.clipboard ? builder.remoteClipboardChangedCallback(() => {}) : builder).connect();
 }
 
 /** What an IronError says, in plain values (the error is a WASM object). */

@@ -1,0 +1,136 @@
+// Finds the CLIPRDR static virtual channel in the relayed RDP stream and hands each whole message on
+// it to the clipboard bridge; every other byte passes through as it came. Static channel messages
+// travel in chunks (MS-RDPBCGR 2.2.6.1, 3.1.5.2.2): the chunks of one message are held until the
+// last one arrives, then forwarded unchanged, or re-chunked when the bridge rewrote the message.
+//
+// Optional tracing prints one line per CLIPRDR message: direction, type, format ids, sizes. Never
+// contents (POSTERN_RDP_TRACE=cliprdr, see gateway.ts).
+
+import { ClipboardBridge, type Side } from './clipboard-bridge.ts';
+import {
+  CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHANNEL_PACKET_COMPRESSED, FrameSplitter, concat, encodeChannelMessage, readChannelFrame,
+} from './frames.ts';
+import { clientChannelNames, serverChannelIds } from './gcc.ts';
+
+export interface FilterOutput {
+  /** Bytes to send on in the direction they were going. */
+  forward: Uint8Array[];
+  /** Bytes for the other direction: the bridge's own requests, or frames it held from that side. */
+  back: Uint8Array[];
+}
+
+/** A message larger than this is passed through without being looked at (IronRDP's own bitmap cap). */
+const MAX_MESSAGE = 64 * 1024 * 1024;
+
+interface Pending {
+  frames: Uint8Array[];
+  chunks: Uint8Array[];
+  size: number;
+  total: number;
+  flags: number;
+}
+
+export class RdpChannelFilter {
+  private names: string[] | undefined;
+  private cliprdrId = -1;
+  private readonly connectSeen: Record<Side, boolean> = { client: false, server: false };
+  private readonly initiator: Record<Side, number> = { client: -1, server: -1 };
+  /** Chunk flags each side uses on this channel (e.g. CHANNEL_FLAG_SHOW_PROTOCOL), for messages we write. */
+  private readonly channelFlags: Record<Side, number> = { client: 0, server: 0 };
+  private readonly pending: Record<Side, Pending | undefined> = { client: undefined, server: undefined };
+  private readonly splitters: Record<Side, FrameSplitter>;
+
+  constructor(
+    private readonly bridge: ClipboardBridge,
+    private readonly trace?: (line: string) => void,
+  ) {
+    const wants = (what: number | 'connect') => what === 'connect' || what === this.cliprdrId;
+    this.splitters = { client: new FrameSplitter('client', wants), server: new FrameSplitter('server', wants) };
+  }
+
+  fromClient(chunk: Uint8Array): FilterOutput {
+    return this.push('client', chunk);
+  }
+
+  fromServer(chunk: Uint8Array): FilterOutput {
+    return this.push('server', chunk);
+  }
+
+  private push(side: Side, chunk: Uint8Array): FilterOutput {
+    const out: FilterOutput = { forward: [], back: [] };
+    const splitter = this.splitters[side];
+    const wasBroken = splitter.broken;
+    for (const item of splitter.push(chunk)) {
+      if (item instanceof Uint8Array) out.forward.push(item);
+      else this.onFrame(side, item.frame, out);
+    }
+    if (splitter.broken && !wasBroken) {
+      // The bridge needs both directions: without one, it stands aside for the rest of the session.
+      this.trace?.(`rdp ${side} stream: unrecognised framing, passing both directions through unread from now on`);
+      this.cliprdrId = -1;
+      const mine = this.pending[side];
+      const theirs = this.pending[side === 'client' ? 'server' : 'client'];
+      this.pending.client = this.pending.server = undefined;
+      if (mine) out.forward.unshift(...mine.frames);
+      if (theirs) out.back.push(...theirs.frames);
+    }
+    return out;
+  }
+
+  private onFrame(side: Side, frame: Uint8Array, out: FilterOutput): void {
+    if (!this.connectSeen[side]) {
+      this.connectSeen[side] = true;
+      this.learnChannels(side, frame);
+      out.forward.push(frame);
+      return;
+    }
+    const cf = readChannelFrame(frame);
+    if (!cf || cf.channelId !== this.cliprdrId) {
+      out.forward.push(frame);
+      return;
+    }
+    this.initiator[side] = cf.initiator;
+    this.channelFlags[side] = cf.flags & ~(CHANNEL_FLAG_FIRST | CHANNEL_FLAG_LAST);
+    let p = this.pending[side];
+    if (cf.flags & CHANNEL_FLAG_FIRST) {
+      if (p) out.forward.push(...p.frames); // an unfinished message: let the peer judge it
+      p = this.pending[side] = { frames: [], chunks: [], size: 0, total: cf.totalLength, flags: cf.flags };
+    }
+    if (!p || cf.flags & CHANNEL_PACKET_COMPRESSED || cf.totalLength > MAX_MESSAGE) {
+      if (p) out.forward.push(...p.frames);
+      this.pending[side] = undefined;
+      out.forward.push(frame);
+      return;
+    }
+    p.frames.push(frame);
+    p.chunks.push(cf.chunk);
+    p.size += cf.chunk.length;
+    if (!(cf.flags & CHANNEL_FLAG_LAST)) return;
+    this.pending[side] = undefined;
+    if (p.size !== p.total) {
+      out.forward.push(...p.frames);
+      return;
+    }
+    const action = this.bridge.onMessage(side, concat(p.chunks, p.size));
+    if (action.replace === undefined) out.forward.push(...p.frames);
+    else if (action.replace) out.forward.push(...encodeChannelMessage(side, this.initiator[side], this.cliprdrId, action.replace, p.flags));
+    if (action.reply) {
+      // Only ever a request back to the machine, written as the page would write it.
+      const other: Side = side === 'client' ? 'server' : 'client';
+      if (this.initiator[other] >= 0) {
+        out.back.push(...encodeChannelMessage(other, this.initiator[other], this.cliprdrId, action.reply, this.channelFlags[other]));
+      }
+    }
+  }
+
+  private learnChannels(side: Side, frame: Uint8Array): void {
+    if (side === 'client') {
+      this.names = clientChannelNames(frame);
+      return;
+    }
+    const ids = serverChannelIds(frame);
+    const index = this.names?.indexOf('cliprdr') ?? -1;
+    if (ids && index >= 0 && index < ids.length) this.cliprdrId = ids[index];
+    this.trace?.(this.cliprdrId >= 0 ? `rdp channels: cliprdr is MCS channel ${this.cliprdrId}` : 'rdp channels: no cliprdr channel');
+  }
+}

@@ -1,0 +1,65 @@
+// Binds one live IronRDP session to the page: keyboard and mouse on the canvas, and the clipboard
+// (the paste shortcut, the `paste` event, and reading the browser's clipboard when the page gets
+// focus). Each connection gets its own wiring, undone when it ends, so a reconnection at a new
+// desktop size starts clean.
+import { ClipboardBridge } from './clipboard';
+import type { RdpConnection } from './connection';
+import type { Size } from './geometry';
+import { attachInput } from './input';
+import { ironSink } from './sink';
+
+export interface Wiring {
+  bridge: ClipboardBridge;
+  dispose(): void;
+}
+
+/** How long the paste shortcut's keys wait for the `paste` event's content to reach the machine. */
+const PASTE_WAIT_MS = 300;
+
+export function wireSession(conn: RdpConnection, canvas: HTMLCanvasElement, o: { shareClipboard: boolean; desktop(): Size }): Wiring {
+  const bridge = new ClipboardBridge(conn.rdp, conn.session, o.shareClipboard);
+  const cleanups: (() => void)[] = [];
+
+  let pasteDone: (() => void) | undefined;
+  const pasteArrived = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, PASTE_WAIT_MS);
+      function done() {
+        clearTimeout(timer);
+        pasteDone = undefined;
+        resolve();
+      }
+      pasteDone = done;
+    });
+
+  cleanups.push(attachInput(canvas, ironSink(conn.rdp, conn.session), {
+    desktop: o.desktop,
+    beforePaste: o.shareClipboard ? pasteArrived : undefined,
+  }));
+
+  if (o.shareClipboard) {
+    const onPaste = (e: ClipboardEvent) => {
+      e.preventDefault();
+      void bridge.fromPasteEvent(e).finally(() => pasteDone?.());
+    };
+    const onFocus = () => {
+      void bridge.flushWrite();
+      void bridge.fromBrowserClipboard();
+    };
+    canvas.addEventListener('paste', onPaste);
+    window.addEventListener('focus', onFocus);
+    canvas.addEventListener('focus', onFocus);
+    cleanups.push(() => {
+      canvas.removeEventListener('paste', onPaste);
+      window.removeEventListener('focus', onFocus);
+      canvas.removeEventListener('focus', onFocus);
+    });
+  }
+  return {
+    bridge,
+    dispose: () => {
+      pasteDone?.();
+      for (const c of cleanups.splice(0)) c();
+    },
+  };
+}
