@@ -1,14 +1,15 @@
 // SSH benchmark: Postern's in-browser SSH client (Chromium, Web Worker, xterm.js) beside OpenSSH's own client,
 // in one run against the same real sshd. Figures, not tests:
 //   connect: from pressing Connect to the shell prompt on screen, versus `ssh -tt` to the same prompt (median);
-//   throughput: `head -c N | tr` rendered in the session's terminal, versus xterm.js rendering the same bytes
-//   written directly into a terminal of the same size in the same page.
+//   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
+//   same bytes written directly into a terminal of the same size in the same page; and where the CPU went.
 // Run: npm run bench:ssh [-- --runs 7 --mb 200]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { launchBareChromium, type CdpPage as Page } from './cdp.ts';
+import { startCpuAccount } from './cpu.ts';
 import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { startSshd } from '../tests/support/sshd.ts';
 
@@ -22,6 +23,26 @@ const MB = arg('--mb', 200);
 const BYTES = MB * 1_000_000;
 const PROMPT = /postern-test@\S*:~\$/;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The output to render: a file of printable bytes (so no filter process shares the CPU), readable by the test user. */
+const TEXT_FILE = join(tmpdir(), `postern-bench-text-${process.pid}`);
+const HEAD = `head -c ${BYTES} ${TEXT_FILE}`;
+/** What the shell prints after the output: the marker whose drawing ends a measurement. */
+const END = 'echo; echo END-$((6*7))';
+
+function writeTextFile(): void {
+  const block = Buffer.alloc(1 << 20, 'a');
+  const fd = openSync(TEXT_FILE, 'w', 0o644);
+  for (let left = BYTES; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
+  closeSync(fd);
+}
+
+/** Runs a throughput measurement and notes the CPU milliseconds per MB each part of the pipeline used. */
+async function withCpu(measure: () => Promise<number>): Promise<{ rate: number; cpu: Map<string, number> }> {
+  const stop = startCpuAccount();
+  const rate = await measure();
+  const cpu = new Map([...stop()].map(([role, ms]) => [role, ms / MB]));
+  return { rate, cpu };
+}
 
 /** `ssh -tt` with a key, from spawn to the prompt appearing on its stdout. */
 async function opensshConnect(port: number, user: string, keyFile: string): Promise<number> {
@@ -46,7 +67,7 @@ async function opensshConnect(port: number, user: string, keyFile: string): Prom
 function opensshThroughput(port: number, user: string, keyFile: string): number {
   const t0 = performance.now();
   const r = spawnSync('ssh', ['-tt', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${user}@127.0.0.1`, `head -c ${BYTES} /dev/zero | tr '\\0' a`],
+    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${user}@127.0.0.1`, HEAD],
     { stdio: ['ignore', 'ignore', 'ignore'] });
   if (r.status !== 0) throw new Error(`ssh exited with ${r.status}`);
   return BYTES / 1e6 / ((performance.now() - t0) / 1000);
@@ -56,10 +77,23 @@ function opensshThroughput(port: number, user: string, keyFile: string): number 
 async function postern(page: Page, linkUrl: string, user: string, keyText: string): Promise<number> {
   await page.goto('about:blank'); // a fresh page load each run (a hash change alone would not reload)
   await page.goto(linkUrl);
-  await page.getByLabel('Username').fill(user);
-  await page.getByRole('radio', { name: 'A pasted private key' }).check();
-  await page.getByLabel('SSH private key', { exact: true }).fill(keyText);
-  return page.evaluate((source) => {
+  const total = await page.evaluate(async ({ user, keyText, source }) => {
+    const until = async <T>(get: () => T | null | undefined): Promise<T> => {
+      for (;;) {
+        const v = get();
+        if (v) return v;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const fill = (el: HTMLInputElement | HTMLTextAreaElement, value: string) => {
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    fill(await until(() => document.querySelector<HTMLInputElement>('#username')), user);
+    const radio = await until(() => document.querySelector<HTMLInputElement>('input[name=method][value=key-text]'));
+    radio.click();
+    fill(await until(() => document.querySelector<HTMLTextAreaElement>('#private-key')), keyText);
+    await new Promise((r) => requestAnimationFrame(r));
     const prompt = new RegExp(source);
     return new Promise<number>((resolve) => {
       const t0 = performance.now();
@@ -72,13 +106,12 @@ async function postern(page: Page, linkUrl: string, user: string, keyText: strin
       observer.observe(document.body, { childList: true, subtree: true, characterData: true });
       (document.querySelector('button[type=submit]') as HTMLButtonElement).click();
     });
-  }, PROMPT.source).then(async (total) => {
-    // Where the time went: the session's performance marks, relative to its start.
-    const marks = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('postern-ssh:')).map((m) => [m.name.slice(12), m.startTime] as const));
-    const start = marks.find(([n]) => n === 'connect')?.[1] ?? 0;
-    phaseLog.push(marks.map(([n, t]) => `${n} ${(t - start).toFixed(0)}`).join(', ') + `, prompt ~${total.toFixed(0)}`);
-    return total;
-  });
+  }, { user, keyText, source: PROMPT.source });
+  // Where the time went: the session's performance marks, relative to its start.
+  const marks = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('postern-ssh:')).map((m) => [m.name.slice(12), m.startTime] as const), null);
+  const start = marks.find(([n]) => n === 'connect')?.[1] ?? 0;
+  phaseLog.push(marks.map(([n, t]) => `${n} ${(t - start).toFixed(0)}`).join(', ') + `, prompt ~${total.toFixed(0)}`);
+  return total;
 }
 const phaseLog: string[] = [];
 
@@ -102,23 +135,26 @@ function armMarker(page: Page, marker: string, rootSelector: string) {
 
 /** The session terminal's size as the shell sees it. */
 async function sttySize(page: Page): Promise<{ rows: number; cols: number }> {
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type('clear; echo "SZ=$(stty size)=E"');
-  await page.keyboard.press('Enter');
+  await focusTerminal(page);
+  await page.insertText('clear; echo "SZ=$(stty size)=E"');
+  await page.pressEnter();
   for (;;) {
-    const m = /SZ=(\d+) (\d+)=E/.exec(await page.locator('.ssh-terminal .xterm-rows').innerText());
+    const text = await page.evaluate(() => document.querySelector('.ssh-terminal .xterm-rows')?.textContent ?? '', null);
+    const m = /SZ=(\d+) (\d+)=E/.exec(text);
     if (m) return { rows: Number(m[1]), cols: Number(m[2]) };
-    await page.waitForTimeout(50);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
+const focusTerminal = (page: Page) => page.evaluate(() => document.querySelector<HTMLTextAreaElement>('.xterm-helper-textarea')!.focus(), null);
+
 async function sessionThroughput(page: Page): Promise<number> {
   await armMarker(page, 'END-42', '.ssh-terminal .xterm-rows');
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(`head -c ${BYTES} /dev/zero | tr '\\0' a; echo; echo END-$((6*7))`);
-  await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()));
-  await page.keyboard.press('Enter');
-  const ms = await page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone);
+  await focusTerminal(page);
+  await page.insertText(`${HEAD}; ${END}`);
+  await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()), null);
+  await page.pressEnter();
+  const ms = await page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone, null);
   return BYTES / 1e6 / (ms / 1000);
 }
 
@@ -167,7 +203,7 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
  * arrives. Says whether the terminal or the SSH client is the limit.
  */
 async function workerThroughput(page: Page, linkToken: string, user: string, keyText: string): Promise<number> {
-  return page.evaluate(async ({ token, user, keyText, total }) => {
+  return page.evaluate(async ({ token, user, keyText, total, command }) => {
     const url = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\/worker-[^/]*\.js$/.test(n))!;
     const worker = new Worker(url, { type: 'module' });
     const relay = new URL('ws/relay', document.baseURI);
@@ -182,7 +218,7 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
         if (m.type === 'host-key') worker.postMessage({ type: 'host-key-answer', accept: true });
         else if (m.type === 'error') reject(new Error(m.error.message));
         else if (m.type === 'ready') {
-          worker.postMessage({ type: 'data', data: new TextEncoder().encode(`head -c ${total} /dev/zero | tr '\\0' a; echo; echo END-$((6*7))\r`).buffer });
+          worker.postMessage({ type: 'data', data: new TextEncoder().encode(command + '\r').buffer });
           t0 = performance.now();
         } else if (m.type === 'data') {
           const bytes = new Uint8Array(m.data);
@@ -200,7 +236,7 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
       worker.postMessage({ type: 'resize', cols: 120, rows: 40 });
       worker.postMessage({ type: 'host-keys', preferKeyTypes: [], trusted: [] });
     });
-  }, { token: linkToken, user, keyText, total: BYTES }).then((ms) => BYTES / 1e6 / (ms / 1000));
+  }, { token: linkToken, user, keyText, total: BYTES, command: `${HEAD}; ${END}` }).then((ms) => BYTES / 1e6 / (ms / 1000));
 }
 
 async function main() {
@@ -211,10 +247,8 @@ async function main() {
   const sshd = await startSshd();
   const proxy = await startProxy({ staticDir: dist });
   const keyDir = mkdtempSync(join(tmpdir(), 'postern-bench-'));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  writeTextFile();
+  const page = await launchBareChromium({ width: 1280, height: 800 });
   try {
     const owner = await signIn(proxy.url, proxy.ownerSigninUrl);
     await owner.call('PUT', '/api/settings', { shareableLinks: true });
@@ -228,10 +262,6 @@ async function main() {
     const keyFile = join(keyDir, 'id_ed25519');
     writeFileSync(keyFile, keyText, { mode: 0o600 });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    // tsx compiles this file with esbuild's keepNames, whose __name() helper the evaluated functions then call.
-    await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
-    const page = await context.newPage();
     const cold = await postern(page, linkUrl, user, keyText); // first visit: fetches and compiles the SSH chunks
     const ours: number[] = [];
     const theirs: number[] = [];
@@ -242,9 +272,10 @@ async function main() {
     await page.evaluate((port) => ((window as unknown as { __benchPort: number }).__benchPort = port), sshd.port);
     const pipeline = await workerThroughput(page, link.token, user, keyText);
     const size = await sttySize(page);
-    const session = await sessionThroughput(page);
+    const { rate: session, cpu: sessionCpu } = await withCpu(() => sessionThroughput(page));
     const native = opensshThroughput(sshd.port, user, keyFile);
-    const direct = await xtermThroughput(page, readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8'), size);
+    const xtermSource = readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8');
+    const { rate: direct, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size));
 
     const c = median(ours);
     const o = median(theirs);
@@ -256,13 +287,22 @@ async function main() {
     console.log(`${'terminal throughput (MB/s)'.padEnd(34)}${pad(session.toFixed(1), 14)}${pad(direct.toFixed(1) + ' xterm', 14)}${pad(((session / direct) * 100).toFixed(0) + '%', 9)}   ≥ 80%`);
     console.log(`${'  SSH worker alone, no rendering'.padEnd(34)}${pad(pipeline.toFixed(1), 14)}`);
     console.log(`${'  OpenSSH ssh -tt into /dev/null'.padEnd(34)}${pad('', 14)}${pad(native.toFixed(1), 14)}${pad(((session / native) * 100).toFixed(0) + '%', 9)}   (server's ceiling)`);
+    const roles = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].sort();
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    const cores = availableParallelism();
+    console.log(`\nwhere the CPU went during the throughput runs (CPU ms per MB shown; ${cores} cores)`);
+    console.log(`${''.padEnd(34)}${pad('terminal', 14)}${pad('xterm alone', 14)}`);
+    for (const r of roles) console.log(`${('  ' + r).padEnd(34)}${pad(sessionCpu.get(r)?.toFixed(1) ?? '-', 14)}${pad(directCpu.get(r)?.toFixed(1) ?? '-', 14)}`);
+    console.log(`${'  total'.padEnd(34)}${pad(total(sessionCpu).toFixed(1), 14)}${pad(total(directCpu).toFixed(1), 14)}`);
+    console.log(`${'  most the cores allow (MB/s)'.padEnd(34)}${pad(((cores * 1000) / total(sessionCpu)).toFixed(1), 14)}${pad(((cores * 1000) / total(directCpu)).toFixed(1), 14)}`);
     console.log(`phases (ms after Connect), last run: ${phaseLog[phaseLog.length - 1]}`);
     console.log(`connect runs, Postern: ${ours.map((x) => x.toFixed(0)).join(' ')}; ssh -tt: ${theirs.map((x) => x.toFixed(0)).join(' ')}`);
   } finally {
-    await browser.close();
+    await page.close();
     await proxy.stop();
     await sshd.stop();
     rmSync(keyDir, { recursive: true, force: true });
+    rmSync(TEXT_FILE, { force: true });
   }
 }
 

@@ -232,10 +232,10 @@ class WorkerSession {
 /**
  * Gathers shell output into larger messages. A pty hands sshd about 4 KB at a time, so a fast command
  * arrives as thousands of small packets; one postMessage and one terminal write per packet would cost
- * more than decrypting them. Output goes out when 64 KB have gathered, or at the end of the current task.
+ * more than decrypting them. Output goes out when 256 KB have gathered, or at the end of the current task.
  */
 class OutputBatcher {
-  static readonly SIZE = 64 * 1024;
+  static readonly SIZE = 256 * 1024;
   private buffer = new Uint8Array(OutputBatcher.SIZE);
   private used = 0;
   private scheduled = false;

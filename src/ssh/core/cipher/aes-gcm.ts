@@ -2,6 +2,8 @@
 // packet_length travels in clear and is the AAD; padding_length..padding is encrypted; 16-byte tag.
 // IV (12 bytes) = 4-byte fixed field || 8-byte invocation counter, the counter incremented
 // as a uint64 after every packet (RFC 5647 §7.1). Both come from the key exchange's IV output.
+// WebCrypto copies every buffer it is given before encrypt()/decrypt() return (WebCrypto §18.4.4,
+// "get a copy of the bytes held by"), so one IV buffer serves every packet, advanced after each call.
 
 import { readUint32 } from '../bytes';
 import { IntegrityError, type Opener, type Sealer } from './types';
@@ -14,14 +16,14 @@ class GcmIv {
     if (initial.length !== 12) throw new RangeError(`AES-GCM IV must be 12 bytes, got ${initial.length}`);
     this.iv = initial.slice();
   }
-  /** Returns the IV for this packet and advances the invocation counter. */
-  next(): Uint8Array {
-    const current = this.iv.slice();
+  /** Calls `use` with this packet's IV (valid only during the call), then advances the invocation counter. */
+  use<T>(use: (iv: Uint8Array) => T): T {
+    const result = use(this.iv);
     for (let i = 11; i >= 4; i--) {
       this.iv[i] = (this.iv[i] + 1) & 0xff;
       if (this.iv[i] !== 0) break;
     }
-    return current;
+    return result;
   }
 }
 
@@ -38,10 +40,9 @@ export async function aesGcmSealer(name: string, key: Uint8Array, iv: Uint8Array
     blockSize: 16,
     lengthExcluded: true,
     async seal(_seq, packet) {
-      const aad = packet.slice(0, 4);
-      const sealed = new Uint8Array(
-        await crypto.subtle.encrypt({ name: 'AES-GCM', iv: ivs.next(), additionalData: aad, tagLength: 128 }, cryptoKey, packet.subarray(4)),
-      );
+      const aad = packet.subarray(0, 4);
+      const sealing = ivs.use((iv) => crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, cryptoKey, packet.subarray(4)));
+      const sealed = new Uint8Array(await sealing);
       const out = new Uint8Array(4 + sealed.length);
       out.set(aad, 0);
       out.set(sealed, 4);
@@ -62,15 +63,9 @@ export async function aesGcmOpener(name: string, key: Uint8Array, iv: Uint8Array
     concurrent: true,
     decryptLength: (_seq, prefix) => readUint32(prefix, 0),
     async open(_seq, wire) {
-      const packetIv = ivs.next();
+      const opening = ivs.use((iv) => crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: wire.subarray(0, 4), tagLength: 128 }, cryptoKey, wire.subarray(4)));
       try {
-        return new Uint8Array(
-          await crypto.subtle.decrypt(
-            { name: 'AES-GCM', iv: packetIv, additionalData: wire.slice(0, 4), tagLength: 128 },
-            cryptoKey,
-            wire.subarray(4),
-          ),
-        );
+        return new Uint8Array(await opening);
       } catch {
         throw new IntegrityError('AES-GCM tag mismatch');
       }
