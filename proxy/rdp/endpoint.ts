@@ -236,18 +236,35 @@ function relay(
       ws.close(1003, 'Only binary messages are relayed.');
       return;
     }
-    for (const part of autologon.push(data)) {
-      const { forward, back } = filter.fromClient(part);
-      for (const bytes of forward) toMachine(bytes);
-      for (const bytes of back) toPage(bytes);
-    }
+    guarded(() => {
+      for (const part of autologon.push(data)) {
+        const { forward, back } = filter.fromClient(part);
+        for (const bytes of forward) toMachine(bytes);
+        for (const bytes of back) toPage(bytes);
+      }
+    });
   });
   socket.on('data', (chunk: Buffer) => {
     bytesDown += chunk.length;
-    const { forward, back } = filter.fromServer(chunk);
-    for (const bytes of forward) toPage(bytes);
-    for (const bytes of back) toMachine(bytes);
+    guarded(() => {
+      const { forward, back } = filter.fromServer(chunk);
+      for (const bytes of forward) toPage(bytes);
+      for (const bytes of back) toMachine(bytes);
+    });
   });
+  /** The proxy reads inside the stream (autologon, clipboard): a surprise there ends this connection, never the proxy. */
+  function guarded(step: () => void): void {
+    try {
+      step();
+    } catch {
+      if (outcome === 'ok') {
+        outcome = 'relay-error';
+        detail = 'The proxy could not follow the RDP stream.';
+      }
+      ws.close(1011, 'The proxy could not follow the RDP stream.');
+      socket.destroy();
+    }
+  }
   function toMachine(bytes: Uint8Array): void {
     bytesUp += bytes.length;
     if (!socket.write(bytes) && !ws.isPaused) {
