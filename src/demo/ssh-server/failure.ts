@@ -1,6 +1,6 @@
 // How a server connection ends. Every fatal problem becomes a ServerFailure, goes through the one
-// fatal path in transport.ts (DISCONNECT with the matching RFC 4253 §11.1 reason, then stop), and
-// is reported to whoever runs the server as a ServerEnd.
+// fatal path (the packet pump behind transport.ts: DISCONNECT with the matching RFC 4253 §11.1
+// reason, then stop), and is reported to whoever runs the server as a ServerEnd.
 
 import { Disconnect, SshError } from '../../ssh/core/errors';
 
@@ -28,7 +28,8 @@ export interface ServerEnd {
   message: string;
 }
 
-export function disconnectReason(kind: ServerFailureKind): number {
+/** The RFC 4253 §11.1 reason our DISCONNECT carries ('peer' ends send none; it falls to the default). */
+export function disconnectReason(kind: ServerEnd['kind']): number {
   switch (kind) {
     case 'kex':
       return Disconnect.KEY_EXCHANGE_FAILED;

@@ -81,7 +81,7 @@ export class ServerKex {
   strict = false;
   /** The client sent ext-info-c: it wants EXT_INFO after our first NEWKEYS (RFC 8308 §2.1). */
   wantsExtInfo = false;
-  sentNewKeys = false;
+  /** Set once we have replied: opens what the client sends after its NEWKEYS. */
   opener: Opener | undefined;
   private clientInit: Uint8Array | undefined;
   private skipNext = false;

@@ -4,7 +4,7 @@
 //   byte[] payload
 //   byte[] random padding
 //   byte[] mac or AEAD tag
-// Sequence numbers are uint32 and wrap (RFC 4253 §6.4); strict kex resets them (transport.ts).
+// Sequence numbers are uint32 and wrap (RFC 4253 §6.4); strict kex resets them (packet-pump.ts).
 
 import { randomBytes, writeUint32 } from './bytes';
 import { noneOpener, noneSealer } from './cipher/none';

@@ -1,14 +1,15 @@
-// The SSH transport layer (RFC 4253), sans-IO: bytes in through receive(), bytes out through
-// hooks.output, decrypted messages up through hooks.onMessage. It owns the version exchange,
-// packet protection, key (re-)exchange with strict-kex rules, EXT_INFO, and the one fatal path.
+// The SSH transport layer (RFC 4253), client side and sans-IO: bytes in through receive(), bytes
+// out through hooks.output, decrypted messages up through hooks.onMessage. The packet pump it
+// extends (packet-pump.ts) moves packets in order, holds messages during key exchange and owns the
+// one fatal path; this file adds the client's role: the version we announce, key exchange as the
+// client with host-key verification, the timed rekey, and EXT_INFO.
 
 import { utf8 } from './bytes';
 import { Disconnect, SshError, disconnectError, protocolError, type SshErrorKind } from './errors';
 import { KexSession, type HostKeyInfo } from './kex/session';
 import { resolvePreferences, type AlgorithmPreferences, type Negotiated } from './kexinit';
-import { Msg, isKexMessage } from './messages';
-import { PacketDecoder, PacketEncoder } from './packet';
-import { VersionReader } from './version';
+import { Msg } from './messages';
+import { PacketPump } from './packet-pump';
 import { SshReader, SshWriter } from './wire';
 
 export interface TransportOptions {
@@ -63,52 +64,35 @@ export function asSshError(e: unknown): SshError {
   return new SshError('protocol-error', `Internal error in the SSH client: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-export class Transport {
+export class Transport extends PacketPump<SshError, KexSession> {
   readonly clientVersion: string;
-  serverVersion: string | undefined;
   readonly prefs: AlgorithmPreferences;
-  readonly encoder = new PacketEncoder();
-  readonly decoder = new PacketDecoder();
-  private readonly versionReader = new VersionReader();
-  private readonly rekeyBytes: number;
-  private readonly rekeyIntervalMs: number;
-
   sessionId: Uint8Array | undefined;
   negotiated: Negotiated | undefined;
   hostKey: HostKeyInfo | undefined;
   /** RFC 8308 server-sig-algs, once the server has sent EXT_INFO. */
   serverSigAlgs: string[] | undefined;
-  strictKex = false;
-  kexCount = 0;
 
-  private kex: KexSession | null = null;
-  private held: Uint8Array[] = [];
-  private outChain: Promise<void> = Promise.resolve();
-  private dead = false;
-  private pumping = false;
-  /** A stream end that arrived while packets were still being decrypted: reported after them. */
-  private closePending?: () => void;
-  private kick = false;
-  private packetsReceived = 0;
+  protected readonly peer = 'server';
+  protected readonly asFailure = asSshError;
+  protected readonly protocolError = protocolError;
+  protected readonly peerDisconnected = disconnectError;
+  private readonly rekeyIntervalMs: number;
   private lastKexAt = 0;
   private now = 0;
 
   constructor(private readonly hooks: TransportHooks, options: TransportOptions = {}) {
+    super(hooks, options.rekeyBytes);
     this.clientVersion = options.clientVersion ?? DEFAULT_CLIENT_VERSION;
     if (!/^SSH-2\.0-[\x21-\x2c\x2e-\x7e]+( [\x20-\x7e]*)?$/.test(this.clientVersion) || this.clientVersion.length > 253) {
       throw new RangeError(`clientVersion: not a valid SSH-2.0 identification string: ${this.clientVersion}`);
     }
     this.prefs = resolvePreferences(options.algorithms);
-    this.rekeyBytes = options.rekeyBytes ?? 2 ** 30;
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? 3600_000;
   }
 
-  get closed(): boolean {
-    return this.dead;
-  }
-
-  get kexInProgress(): boolean {
-    return this.kex !== null;
+  get serverVersion(): string | undefined {
+    return this.peerVersion;
   }
 
   /** Sends our identification and first KEXINIT; the server's may arrive in any order. */
@@ -116,174 +100,60 @@ export class Transport {
     this.now = now;
     this.lastKexAt = now;
     this.hooks.output(utf8(this.clientVersion + '\r\n'));
-    this.beginKex();
-  }
-
-  receive(bytes: Uint8Array): void {
-    if (this.dead) return;
-    this.decoder.input.push(bytes);
-    this.kick = true;
-    if (!this.pumping) void this.pump();
+    this.startKex();
   }
 
   /** Periodic housekeeping from the caller's clock: time-based rekey. */
   tick(now: number): void {
     this.now = now;
-    if (!this.dead && this.sessionId && !this.kex && now - this.lastKexAt >= this.rekeyIntervalMs) this.beginKex();
-  }
-
-  /** Queues a message; held back while a key exchange is running (RFC 4253 §7.1). */
-  send(payload: Uint8Array): void {
-    if (this.dead) return;
-    const n = payload[0];
-    const allowedDuringKex = (n >= 1 && n <= 4) || isKexMessage(n);
-    if (this.kex && !this.kex.sentNewKeys && !allowedDuringKex) {
-      this.held.push(payload);
-      return;
-    }
-    this.emit(payload);
-  }
-
-  /** Resolves once everything queued so far has been handed to hooks.output. */
-  flushed(): Promise<void> {
-    return this.outChain;
-  }
-
-  /** The one fatal path: send DISCONNECT (unless the server sent one), stop, report once. */
-  fail(error: SshError, notifyPeer = true): void {
-    if (this.dead) return;
-    if (notifyPeer && this.serverVersion !== undefined) {
-      const reason = reasonFor(error.kind);
-      this.emit(new SshWriter().byte(Msg.DISCONNECT).uint32(reason).string(error.message).string('').finish());
-    }
-    this.dead = true;
-    this.held = [];
-    this.hooks.log(`session ended (${error.kind}): ${error.message}`);
-    this.hooks.onFatal(error);
-  }
-
-  private emit(payload: Uint8Array): void {
-    let sealed: Promise<Uint8Array>;
-    try {
-      sealed = this.encoder.encode(payload);
-    } catch (e) {
-      this.fail(asSshError(e));
-      return;
-    }
-    this.outChain = this.outChain.then(
-      () => sealed.then((bytes) => this.hooks.output(bytes)),
-      () => undefined,
-    );
-    sealed.catch((e) => this.fail(asSshError(e)));
-    if (this.sessionId && !this.kex && this.encoder.bytesSinceKex >= this.rekeyBytes) this.beginKex();
-  }
-
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      do {
-        this.kick = false;
-        while (!this.dead) {
-          if (this.serverVersion === undefined) {
-            const line = this.versionReader.read(this.decoder.input);
-            if (line === null) break;
-            this.serverVersion = line;
-            this.hooks.log(`server version: ${line}`);
-            continue;
-          }
-          const payload = await this.decoder.next();
-          if (!payload || this.dead) break;
-          this.packetsReceived++;
-          await this.dispatch(payload);
-          if (this.sessionId && !this.kex && this.decoder.bytesSinceKex >= this.rekeyBytes) this.beginKex();
-        }
-      } while (this.kick && !this.dead);
-    } catch (e) {
-      this.fail(asSshError(e));
-    } finally {
-      this.pumping = false;
-      const close = this.closePending;
-      this.closePending = undefined;
-      close?.();
-    }
+    if (this.sessionId && !this.kexInProgress && now - this.lastKexAt >= this.rekeyIntervalMs) this.startKex();
   }
 
   /** What the stream adapter reports when the byte stream ends. */
   streamClosed(error?: SshError): void {
-    if (this.dead) return;
-    // A server that sends DISCONNECT and closes at once: its reason is still being decrypted; let it
-    // arrive first, so the person reads the server's reason rather than "connection lost".
-    if (this.pumping) {
-      this.closePending = () => this.streamClosed(error);
-      return;
-    }
-    if (error) return this.fail(error, false);
-    if (this.serverVersion === undefined) {
+    // A server that sends DISCONNECT and closes at once: its reason is still being decrypted; it
+    // arrives first, so the person reads the server's reason rather than "connection lost".
+    this.streamEnded(() => {
+      if (error) return error;
+      if (this.serverVersion !== undefined) return new SshError('connection-lost', 'The connection to the server was lost.');
       const seen = this.versionReader.preamble[0];
-      return this.fail(seen ? this.versionReader.notSsh(seen) : new SshError('connection-lost', 'The server closed the connection before the SSH handshake began.'), false);
-    }
-    this.fail(new SshError('connection-lost', 'The connection to the server was lost.'), false);
+      return seen ? this.versionReader.notSsh(seen) : new SshError('connection-lost', 'The server closed the connection before the SSH handshake began.');
+    });
   }
 
-  private async dispatch(payload: Uint8Array): Promise<void> {
-    const n = payload[0];
-    const initialKex = this.kexCount === 0;
-    if (this.strictKex && initialKex && !isKexMessage(n) && n !== Msg.DISCONNECT) {
-      throw protocolError(`message ${n} during the initial strict key exchange`);
-    }
-    switch (n) {
-      case Msg.DISCONNECT: {
-        const r = new SshReader(payload);
-        r.byte();
-        const code = r.uint32('the disconnect reason');
-        const description = r.remaining ? r.string('the disconnect description') : '';
-        return this.fail(disconnectError(code, description), false);
-      }
-      case Msg.IGNORE:
-      case Msg.DEBUG:
-        return;
-      case Msg.UNIMPLEMENTED:
-        this.hooks.log(`server: unimplemented message (seq ${new SshReader(payload.subarray(1)).uint32()})`);
-        return;
-      case Msg.EXT_INFO:
-        return this.readExtInfo(payload);
-    }
-    if (isKexMessage(n)) return this.onKexMessage(payload);
-    const handled = await this.hooks.onMessage(payload);
-    if (!handled && !this.dead) {
-      this.hooks.log(`unimplemented message ${n}`);
-      this.send(new SshWriter().byte(Msg.UNIMPLEMENTED).uint32(this.decoder.lastSeq >>> 0).finish());
-    }
+  protected onMessage(payload: Uint8Array): boolean | Promise<boolean> {
+    if (payload[0] !== Msg.EXT_INFO) return this.hooks.onMessage(payload);
+    this.readExtInfo(payload);
+    return true;
   }
 
-  private beginKex(): void {
-    if (this.kex || this.dead) return;
-    const first = this.sessionId === undefined;
-    this.kex = new KexSession(this.prefs, first);
-    this.emit(this.kex.ourInit);
+  protected disconnectReason(error: SshError): number {
+    return reasonFor(error.kind);
   }
 
-  private async onKexMessage(payload: Uint8Array): Promise<void> {
+  protected onEnd(error: SshError): void {
+    this.hooks.log(`session ended (${error.kind}): ${error.message}`);
+    this.hooks.onFatal(error);
+  }
+
+  protected newKex(): KexSession {
+    return new KexSession(this.prefs, this.sessionId === undefined);
+  }
+
+  protected async onKexMessage(payload: Uint8Array, kex: KexSession): Promise<void> {
     const n = payload[0];
     if (n === Msg.KEXINIT) {
-      if (!this.kex) this.beginKex(); // server-initiated rekey
-      const kex = this.kex!;
       kex.onServerInit(payload);
-      if (kex.first) {
-        this.strictKex = kex.strict;
-        if (this.strictKex && this.packetsReceived !== 1) throw protocolError('KEXINIT was not the first packet under strict key exchange');
-      }
+      if (kex.first && kex.strict) this.enableStrictKex();
       this.negotiated = kex.negotiated;
-      this.emit(kex.initMessage());
+      this.send(kex.initMessage());
       return;
     }
-    if (!this.kex) throw protocolError(`key exchange message ${n} outside a key exchange`);
-    const kex = this.kex;
     if (n === Msg.NEWKEYS) {
-      if (!kex.keys || !kex.sentNewKeys) throw protocolError('NEWKEYS before the key exchange finished');
-      this.decoder.setOpener(kex.keys.opener);
-      if (this.strictKex) this.decoder.seq = 0;
-      this.finishKex(kex);
+      this.keysIn(kex.keys?.opener);
+      this.lastKexAt = this.now;
+      this.hooks.log(`key exchange ${this.kexCount} done: ${JSON.stringify(kex.negotiated)}`);
+      this.hooks.onKexDone(kex.first);
       return;
     }
     if (kex.skipGuess()) return;
@@ -296,29 +166,15 @@ export class Transport {
     if (kex.first) {
       this.hostKey = result.hostKey;
       await this.hooks.verifyHostKey(result.hostKey);
-      if (this.dead) return;
+      if (this.closed) return;
       this.sessionId = result.exchangeHash;
     } else if (result.hostKey.fingerprint !== this.hostKey?.fingerprint) {
       throw new SshError('host-key-changed', `The server presented a different host key (${result.hostKey.fingerprint}) during re-keying. The connection was closed.`);
     }
     await kex.deriveKeys(this.sessionId!);
-    if (this.dead) return;
+    if (this.closed) return;
     // NEWKEYS goes out under the old keys; everything after it under the new ones.
-    this.emit(new Uint8Array([Msg.NEWKEYS]));
-    this.encoder.setSealer(kex.keys!.sealer);
-    if (this.strictKex) this.encoder.seq = 0;
-    kex.sentNewKeys = true;
-    const held = this.held;
-    this.held = [];
-    for (const p of held) this.emit(p);
-  }
-
-  private finishKex(kex: KexSession): void {
-    this.kex = null;
-    this.kexCount++;
-    this.lastKexAt = this.now;
-    this.hooks.log(`key exchange ${this.kexCount} done: ${JSON.stringify(kex.negotiated)}`);
-    this.hooks.onKexDone(kex.first);
+    this.keysOut(kex.keys!.sealer);
   }
 
   /** RFC 8308 §2.3: uint32 count, then (string name, string value) pairs. */

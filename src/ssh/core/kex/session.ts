@@ -31,7 +31,6 @@ export class KexSession {
   strict = false;
   agreement: KeyAgreement | undefined;
   keys: { sealer: Sealer; opener: Opener } | undefined;
-  sentNewKeys = false;
   private serverInit: Uint8Array | undefined;
   private ignoreGuess = false;
   private result: { hash: HashFn; secret: Uint8Array; exchangeHash: Uint8Array } | undefined;
