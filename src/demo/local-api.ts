@@ -2,7 +2,8 @@
 // rules (roles and their four link actions, the feature switch, the 500-link limit, links kept when
 // their resource is deleted) and the same error sentences as the proxy, over records in IndexedDB
 // (the demo* stores of src/storage/db.ts). Who "is signed in" is the demo user chosen in the role
-// switcher; there are no passwords or sessions to keep.
+// switcher, or the one whose one-time sign-in link was opened in this browser; there are no
+// passwords or sessions to keep.
 import { ApiError, type PosternApi } from '../api/client';
 import {
   ROLE_ACTIONS,
@@ -61,8 +62,20 @@ export class LocalApi implements PosternApi {
 
   // --- the API (src/shared/api.ts) ---
 
-  async signIn(_signinToken: string): Promise<{ token: string; me: Me }> {
-    throw bad('The demo has no sign-in links: choose a role in the top bar of the console instead.');
+  /** Opening a user's one-time link makes this browser act as that user, as signing in would. */
+  async signIn(signinToken: string): Promise<{ token: string; me: Me }> {
+    await this.ready();
+    const d = await db();
+    const key = await signinKey(signinToken);
+    const userId = key && ((await d.get('demoMeta', key)) as string | undefined);
+    const user = userId && (await d.get('demoUsers', userId));
+    if (!key || !user) {
+      throw err(401, 'unauthenticated', 'This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
+    }
+    await d.delete('demoMeta', key); // one use only
+    await d.put('demoMeta', user.id, 'actingAs');
+    await this.audit_({ action: 'user.signin', actor: user.name, outcome: 'ok' });
+    return { token: 'demo', me: await this.me() };
   }
   async signOut(): Promise<void> {}
 
@@ -200,7 +213,7 @@ export class LocalApi implements PosternApi {
     if ((await d.getAll('demoUsers')).some((u) => u.name === n)) throw err(409, 'conflict', `A user named "${n}" already exists.`);
     await d.put('demoUsers', user);
     await this.audit_({ action: 'user.create', actor: actor.name, outcome: 'ok', detail: `${user.name} (${user.role})` });
-    return { user, signinUrl: this.signinUrl() };
+    return { user, signinUrl: await this.signinUrl(user.id) };
   }
 
   async setUserRole(id: string, role: Role): Promise<User> {
@@ -229,7 +242,7 @@ export class LocalApi implements PosternApi {
   async newSigninLink(id: string): Promise<{ signinUrl: string }> {
     await this.require('admin');
     if (!(await (await db()).get('demoUsers', id))) throw err(404, 'not-found', 'That user no longer exists.');
-    return { signinUrl: this.signinUrl() };
+    return { signinUrl: await this.signinUrl(id) };
   }
 
   async audit(limit = 500): Promise<AuditEntry[]> {
@@ -301,10 +314,19 @@ export class LocalApi implements PosternApi {
     await tx.done;
   }
 
-  /** Sign-in links make no sense in one browser; the console shows this address, which explains itself. */
-  private signinUrl(): string {
-    return new URL('#/console/resources', document.baseURI).href;
+  /** A one-time sign-in URL that works in this browser's demo; only the token's hash is kept. */
+  private async signinUrl(userId: string): Promise<string> {
+    const token = newToken();
+    await (await db()).put('demoMeta', userId, (await signinKey(token))!);
+    return new URL(`#/signin/${token}`, document.baseURI).href;
   }
+}
+
+/** The demoMeta key for a sign-in token: its SHA-256, so the token itself is never stored. */
+async function signinKey(token: string): Promise<string | undefined> {
+  if (!looksLikeToken(token)) return undefined;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
+  return 'signin:' + Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function infoFor(found: { link: Link; resource?: Resource; shareable: boolean }): { info: LinkInfo; resource: Resource } {

@@ -3,6 +3,7 @@
 // machine in the console; as a reader, see why creating and deleting are off; open the link, sign
 // in with demo/demo and run a command in the in-page SSH server. Then with the network gone after
 // that first visit, reload (the service worker serves the app) and do it again. RDP explains itself.
+// A new user's one-time sign-in link works in the same browser, once.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -99,4 +100,27 @@ test('choosing RDP in the demo explains that it needs a proxy, and loads no WebA
   await page.getByRole('button', { name: 'Connect' }).click();
   await expect(page.getByRole('alert').filter({ hasText: sentence })).toBeVisible();
   expect(wasm).toEqual([]);
+});
+
+test('a new user\'s one-time sign-in link works in the demo, once', async ({ page }) => {
+  await page.goto(`${site.url}#/console/users`);
+  await page.getByLabel('View the console as').selectOption('owner');
+  await page.getByLabel('Name').fill('Nadia');
+  await page.getByLabel('Role', { exact: true }).selectOption('reader');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const notice = page.getByRole('status').filter({ hasText: 'One-time sign-in link for Nadia' });
+  const url = (await notice.locator('code').innerText()).trim();
+  expect(url).toMatch(/#\/signin\/[A-Za-z0-9_-]{43}$/);
+
+  // Opening it makes this browser Nadia (a reader): the console says who, and why she cannot add links.
+  await page.goto(url);
+  await expect(page.getByRole('heading', { name: 'Resources' })).toBeVisible();
+  await expect(page.getByLabel('View the console as')).toHaveValue('reader');
+  await page.getByRole('link', { name: 'Shareable links' }).click();
+  await expect(page.getByText('Your role (reader) cannot create links.')).toBeVisible();
+  await expect(page.getByText('(Nadia)')).toBeVisible();
+
+  // A second use is refused with the proxy's sentence.
+  await page.goto(url);
+  await expect(page.getByRole('alert')).toHaveText('This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
 });
