@@ -1,11 +1,14 @@
 // Configuration: embedded defaults, overridden by POSTERN_* environment variables, overridden by flags.
 import { resolve } from 'node:path';
+import { checkDatabaseUrl } from './store/database-url.ts';
 
 export interface Config {
   host: string;
   port: number;
   /** Folder holding postern.db (SQLite). */
   dataDir: string;
+  /** postgres:// URL: keep state in PostgreSQL (shared by several proxies) instead of SQLite. Never printed. */
+  databaseUrl?: string;
   /** Built SPA to serve; empty to serve the API only. */
   staticDir: string;
   /** HTTPS/WSS when both are set (paths to PEM files). */
@@ -27,6 +30,7 @@ const FLAGS: Record<string, keyof Config> = {
   '--host': 'host',
   '--port': 'port',
   '--data': 'dataDir',
+  '--database-url': 'databaseUrl',
   '--static': 'staticDir',
   '--tls-cert': 'tlsCert',
   '--tls-key': 'tlsKey',
@@ -40,6 +44,7 @@ const ENV: Record<string, keyof Config> = {
   POSTERN_HOST: 'host',
   POSTERN_PORT: 'port',
   POSTERN_DATA: 'dataDir',
+  POSTERN_DATABASE_URL: 'databaseUrl',
   POSTERN_STATIC: 'staticDir',
   POSTERN_TLS_CERT: 'tlsCert',
   POSTERN_TLS_KEY: 'tlsKey',
@@ -76,6 +81,9 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
       cfg[key] = n;
       break;
     }
+    case 'databaseUrl':
+      cfg.databaseUrl = checkDatabaseUrl(raw, source);
+      break;
     case 'allowedOrigins':
       cfg.allowedOrigins.push(...raw.split(',').map((s) => s.trim()).filter(Boolean));
       break;

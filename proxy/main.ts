@@ -1,33 +1,54 @@
 // Entry point: `tsx proxy/main.ts [--port 8080] [--data ./data] …` (see config.ts and the README).
 import { issueSigninUrl } from './api/session-routes.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
+import { followStoreChanges } from './relay/live-sessions.ts';
 import { startServer } from './server.ts';
+import { redactDatabaseUrl } from './store/database-url.ts';
 import { SqliteStore } from './store/sqlite.ts';
+import { StoreConflict, type Store } from './store/store.ts';
 import { join } from 'node:path';
+
+/** SQLite in the data folder, or PostgreSQL when a database URL is set (several proxies may share it). */
+async function openStore(config: Config): Promise<{ store: Store; where: string }> {
+  if (config.databaseUrl) {
+    const { PostgresStore } = await import('./store/postgres.ts');
+    return { store: await PostgresStore.open(config.databaseUrl), where: `PostgreSQL ${redactDatabaseUrl(config.databaseUrl)}` };
+  }
+  return { store: new SqliteStore(join(config.dataDir, 'postern.db')), where: config.dataDir };
+}
 
 async function main() {
   const { config, command } = loadConfig(process.argv.slice(2), process.env);
-  const store = new SqliteStore(join(config.dataDir, 'postern.db'));
+  const { store, where } = await openStore(config);
 
   const running = await startServer(config, store);
   const { services } = running;
+  const unfollow = followStoreChanges(store, services.live);
 
   if (command.signinFor) {
     const user = (await store.listUsers()).find((u) => u.name === command.signinFor);
     if (!user) throw new Error(`There is no user named "${command.signinFor}".`);
     console.log(`One-time sign-in URL for ${user.name}: ${await issueSigninUrl(services, user.id)}`);
+    unfollow();
     await running.close();
     await store.close();
     return;
   }
 
-  console.log(`Postern is listening on ${running.url} (data in ${config.dataDir})`);
+  console.log(`Postern is listening on ${running.url} (data in ${where})`);
   if ((await store.countUsers()) === 0) {
-    const owner = await store.createUser('owner', 'owner');
-    console.log(`First start: open this one-time URL to sign in as the owner:\n  ${await issueSigninUrl(services, owner.id)}`);
+    // Two proxies starting at once on a new shared database both get here; one of them creates the owner.
+    const owner = await store.createUser('owner', 'owner').catch((e) => {
+      if (e instanceof StoreConflict && e.code === 'duplicate') return undefined;
+      throw e;
+    });
+    if (owner) {
+      console.log(`First start: open this one-time URL to sign in as the owner:\n  ${await issueSigninUrl(services, owner.id)}`);
+    }
   }
 
   const stop = async () => {
+    unfollow();
     await running.close();
     await store.close();
     process.exit(0);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Postern needs on a fresh Debian machine, skipping what is already there:
-# npm packages, and for the tests Debian's chromium, OpenSSH, xrdp with xorgxrdp, and websockify.
+# npm packages, and for the tests Debian's chromium, OpenSSH, xrdp with xorgxrdp, websockify and PostgreSQL.
 # Usage: scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,7 @@ if [ "${1:-}" = "--test" ]; then
     [x11-utils]=/usr/bin/xwininfo
     [xclip]=/usr/bin/xclip
     [python3-cryptography]=/usr/lib/python3/dist-packages/cryptography
+    [postgresql]=/usr/lib/postgresql
   )
   missing=()
   for pkg in "${!want[@]}"; do [ -e "${want[$pkg]}" ] || missing+=("$pkg"); done

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian machine: installs what is missing, type-checks, then runs the
-# unit, API and interop tests (vitest, against real sshd/xrdp/websockify) and the end-to-end tests
+# unit, API and interop tests (vitest, against real sshd/xrdp/websockify/PostgreSQL), the API tests once
+# more with the proxy's state in PostgreSQL, and the end-to-end tests
 # in real Chromium (Playwright). Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || exit 1
 mkdir -p .tmp
-rm -f .tmp/vitest.json .tmp/playwright.json
+rm -f .tmp/vitest.json .tmp/vitest-postgres.json .tmp/playwright.json
 status=0
 
 echo "== Type check"
@@ -15,8 +16,11 @@ npm run --silent check || status=1
 echo "== Unit, API and interop tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest.json" || status=1
 
+echo "== The API tests again, with the proxy's state in PostgreSQL (a throwaway cluster)"
+POSTERN_TEST_DATABASE=postgres npx vitest run tests/api --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest-postgres.json" || status=1
+
 echo "== End-to-end tests in Chromium (Playwright)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/.tmp/playwright.json" npx playwright test -c tests/e2e/playwright.config.ts --reporter=list,json || status=1
 
-node scripts/summarize.mjs "$PWD/.tmp/vitest.json" "$PWD/.tmp/playwright.json" || status=1
+node scripts/summarize.mjs "$PWD/.tmp/vitest.json" "$PWD/.tmp/vitest-postgres.json" "$PWD/.tmp/playwright.json" || status=1
 exit $status

@@ -1,5 +1,5 @@
 // The proxy's one storage interface. Every method is one atomic unit of work, so a backend can run
-// it as a single transaction: SQLite today (sqlite.ts), PostgreSQL later behind the same shape.
+// it as a single transaction: SQLite (sqlite.ts, embedded) or PostgreSQL (postgres.ts, shared).
 import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 
 /** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
@@ -27,8 +27,24 @@ export class StoreConflict extends Error {
   }
 }
 
+/**
+ * A change that ends live sessions, made by any proxy sharing the store. 'resync' means changes may
+ * have been missed (the listening connection dropped), so live sessions must be checked afresh.
+ */
+export type StoreChange =
+  | { kind: 'links-deleted'; linkIds: string[] }
+  | { kind: 'resource-deleted'; resourceId: string }
+  | { kind: 'links-disabled' }
+  | { kind: 'resync' };
+
 export interface Store {
   close(): Promise<void>;
+
+  /**
+   * Present when several proxies may share this store: reports every committed change that ends
+   * sessions, this proxy's own included. Returns the unsubscribe function.
+   */
+  onChange?(listener: (change: StoreChange) => void): () => void;
 
   getShareableLinks(): Promise<boolean>;
   setShareableLinks(on: boolean): Promise<void>;

@@ -1,9 +1,13 @@
 // Starts the real proxy (`tsx proxy/main.ts`) as a child process on a free loopback port with a
 // temporary data folder, and gives tests its URL, the first owner's sign-in URL and its output.
+// With POSTERN_TEST_DATABASE=postgres in the environment, every proxy started here without its own
+// databaseUrl gets a fresh PostgreSQL database instead (one throwaway cluster per test file), so any
+// API or end-to-end test file runs against PostgreSQL unchanged.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startPostgres, type PostgresCluster } from './postgres.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -23,12 +27,33 @@ export interface ProxyOptions {
   staticDir?: string;
   /** Reuse a data folder (to restart a proxy on the same database). */
   dataDir?: string;
+  /** Keep state in this PostgreSQL database (passed as --database-url) instead of SQLite. */
+  databaseUrl?: string;
+  /** Wait for the first owner's sign-in URL (default: on a fresh data folder). A second proxy on a
+   *  database another proxy already set up prints none. */
+  waitForSignin?: boolean;
+}
+
+let testCluster: Promise<PostgresCluster> | undefined;
+/** In POSTERN_TEST_DATABASE=postgres mode, each data folder has its own database, kept across restarts. */
+const testDatabases = new Map<string, string>();
+
+async function testDatabaseFor(dataDir: string): Promise<string> {
+  const known = testDatabases.get(dataDir);
+  if (known) return known;
+  testCluster ??= startPostgres();
+  const url = await (await testCluster).createDatabase({ password: `pw-${Math.random().toString(36).slice(2)}` });
+  testDatabases.set(dataDir, url);
+  return url;
 }
 
 export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'postern-proxy-'));
+  const ownDatabase = opts.databaseUrl ?? opts.env?.POSTERN_DATABASE_URL;
+  const databaseUrl = opts.databaseUrl ??
+    (!ownDatabase && process.env.POSTERN_TEST_DATABASE === 'postgres' ? await testDatabaseFor(dataDir) : undefined);
   const args = ['--import', 'tsx', 'proxy/main.ts', '--host', '127.0.0.1', '--port', '0', '--data', dataDir,
-    '--static', opts.staticDir ?? '', ...(opts.args ?? [])];
+    '--static', opts.staticDir ?? '', ...(databaseUrl ? ['--database-url', databaseUrl] : []), ...(opts.args ?? [])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
@@ -51,7 +76,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyProcess>
     child.once('exit', (code) => fail(new Error(`proxy exited with ${code}:\n${out}`)));
   });
   // The sign-in URL is printed right after the listening line on a fresh database.
-  if (!opts.dataDir) {
+  if (opts.waitForSignin ?? !opts.dataDir) {
     for (let i = 0; i < 100 && !/#\/signin\//.test(out); i++) await new Promise((r) => setTimeout(r, 50));
   }
   const signin = /(http\S+#\/signin\/\S+)/.exec(out)?.[1] ?? '';

@@ -1,0 +1,326 @@
+// The shared store: PostgreSQL through node-postgres, for several proxies serving one installation.
+// Each Store method is one transaction (or one statement, which PostgreSQL runs as one). Limits that
+// span rows (the link count, the last owner) are checked under a transaction-level advisory lock, so
+// two proxies cannot both pass the check. Query parameters are never logged; errors that could
+// quote a value are reworded.
+import pg from 'pg';
+import type { Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+import { hashToken, newId, newToken } from '../auth/tokens.ts';
+import { redactDatabaseUrl } from './database-url.ts';
+import { ChangeListener, notifyChange } from './postgres-changes.ts';
+import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './postgres-rows.ts';
+import { LOCK_NAMESPACE, LOCKS, migrate } from './postgres-schema.ts';
+import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store, type StoreChange } from './store.ts';
+
+type Db = pg.ClientBase | pg.Pool;
+
+export interface PostgresOptions {
+  /** Most connections this proxy holds open (besides the one that listens for changes). */
+  maxConnections?: number;
+  /** Where warnings about lost connections go; never given a URL or a query parameter. */
+  log?: (message: string) => void;
+}
+
+/** Class 22 (data exception) messages may quote the offending value: keep only the SQLSTATE. */
+function scrub(e: unknown): unknown {
+  if (e instanceof pg.DatabaseError && e.code?.startsWith('22')) {
+    return new Error(`PostgreSQL refused a value (SQLSTATE ${e.code}); nothing was changed.`);
+  }
+  return e;
+}
+
+const isUniqueViolation = (e: unknown) => e instanceof pg.DatabaseError && e.code === '23505';
+
+async function rows(db: Db, sql: string, params: unknown[] = []): Promise<Row[]> {
+  return (await db.query(sql, params)).rows;
+}
+
+async function lock(db: pg.ClientBase, key: number): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, key]);
+}
+
+export class PostgresStore implements Store {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly changes: ChangeListener,
+  ) {}
+
+  /** Connects, migrates (one proxy at a time) and starts listening for other proxies' changes. */
+  static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresStore> {
+    const log = opts.log ?? ((m: string) => console.error(m));
+    const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 10, application_name: 'postern' });
+    // An idle connection dropped by the server must not crash the proxy; the pool replaces it.
+    pool.on('error', (e) => log(`A PostgreSQL connection was lost: ${e.message}`));
+    const changes = new ChangeListener({ connectionString: url, application_name: 'postern-listen' }, log);
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+      await changes.start();
+    } catch (e) {
+      await changes.close();
+      await pool.end().catch(() => {});
+      const reason = (scrub(e) as Error)?.message ?? String(e);
+      throw new Error(`Could not open the PostgreSQL database ${redactDatabaseUrl(url)}: ${reason}`);
+    }
+    return new PostgresStore(pool, changes);
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch((re: Error) => (broken = re));
+      throw scrub(e);
+    } finally {
+      // A connection that cannot even roll back is discarded rather than reused.
+      client.release(broken);
+    }
+  }
+
+  /** One statement outside an explicit transaction: PostgreSQL makes it atomic on its own. */
+  private async one(sql: string, params: unknown[] = []): Promise<Row[]> {
+    try {
+      return await rows(this.pool, sql, params);
+    } catch (e) {
+      throw scrub(e);
+    }
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    return this.changes.subscribe(listener);
+  }
+
+  async close() {
+    await this.changes.close();
+    await this.pool.end();
+  }
+
+  async getShareableLinks() {
+    const [r] = await this.one(`SELECT value FROM settings WHERE key = 'shareable_links'`);
+    return r?.value === 'on';
+  }
+
+  setShareableLinks(on: boolean) {
+    return this.tx(async (c) => {
+      await c.query(`INSERT INTO settings (key, value) VALUES ('shareable_links', $1)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [on ? 'on' : 'off']);
+      if (!on) await notifyChange(c, { kind: 'links-disabled' });
+    });
+  }
+
+  async countUsers() {
+    return Number((await this.one(`SELECT count(*) AS n FROM users`))[0].n);
+  }
+
+  async listUsers() {
+    return (await this.one(`SELECT * FROM users ORDER BY created_at, name`)).map(toUser);
+  }
+
+  async getUser(id: string) {
+    const [r] = await this.one(`SELECT * FROM users WHERE id = $1`, [id]);
+    return r && toUser(r);
+  }
+
+  createUser(name: string, role: Role) {
+    const duplicate = () => new StoreConflict('duplicate', `A user named "${name}" already exists.`);
+    return this.tx(async (c) => {
+      if ((await rows(c, `SELECT 1 FROM users WHERE name = $1`, [name])).length) throw duplicate();
+      const user: User = { id: newId(), name, role, createdAt: new Date().toISOString() };
+      await c.query(`INSERT INTO users (id, name, role, created_at) VALUES ($1, $2, $3, $4)`,
+        [user.id, user.name, user.role, user.createdAt]);
+      return user;
+    }).catch((e) => {
+      // Another proxy inserted the same name between our check and our insert.
+      throw isUniqueViolation(e) ? duplicate() : e;
+    });
+  }
+
+  /** Called under LOCKS.owners, so two proxies cannot each remove a different last-but-one owner. */
+  private async assertOwnerRemains(c: pg.ClientBase, changingId: string) {
+    const [r] = await rows(c, `SELECT count(*) AS n FROM users WHERE role = 'owner' AND id <> $1`, [changingId]);
+    if (Number(r.n) === 0) {
+      throw new StoreConflict('last-owner', 'This is the only owner; make someone else an owner first.');
+    }
+  }
+
+  setUserRole(id: string, role: Role) {
+    return this.tx(async (c) => {
+      await lock(c, LOCKS.owners);
+      const [r] = await rows(c, `SELECT * FROM users WHERE id = $1`, [id]);
+      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (r.role === 'owner' && role !== 'owner') await this.assertOwnerRemains(c, id);
+      await c.query(`UPDATE users SET role = $1 WHERE id = $2`, [role, id]);
+      return toUser({ ...r, role });
+    });
+  }
+
+  deleteUser(id: string) {
+    return this.tx(async (c) => {
+      await lock(c, LOCKS.owners);
+      const [r] = await rows(c, `SELECT * FROM users WHERE id = $1`, [id]);
+      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (r.role === 'owner') await this.assertOwnerRemains(c, id);
+      await c.query(`DELETE FROM users WHERE id = $1`, [id]);
+    });
+  }
+
+  async addSigninToken(userId: string, tokenHash: string, expiresAt: Date) {
+    await this.one(`INSERT INTO signin_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+      [tokenHash, userId, expiresAt.toISOString()]);
+  }
+
+  async consumeSigninToken(tokenHash: string, at: Date) {
+    const [r] = await this.one(`DELETE FROM signin_tokens WHERE token_hash = $1 RETURNING user_id, expires_at`, [tokenHash]);
+    if (!r || (r.expires_at as Date).getTime() < at.getTime()) return undefined;
+    return r.user_id as string;
+  }
+
+  async addSession(userId: string, tokenHash: string) {
+    await this.one(`INSERT INTO sessions (token_hash, user_id, created_at) VALUES ($1, $2, now())`, [tokenHash, userId]);
+  }
+
+  async getSessionUser(tokenHash: string) {
+    const [r] = await this.one(`SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, [tokenHash]);
+    return r && toUser(r);
+  }
+
+  async deleteSession(tokenHash: string) {
+    await this.one(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash]);
+  }
+
+  async listResources() {
+    return (await this.one(`SELECT * FROM resources ORDER BY name, id`)).map(toResource);
+  }
+
+  async getResource(id: string) {
+    const [r] = await this.one(`SELECT * FROM resources WHERE id = $1`, [id]);
+    return r && toResource(r);
+  }
+
+  async createResource(input: ResourceInput): Promise<Resource> {
+    const at = new Date().toISOString();
+    const [r] = await this.one(`INSERT INTO resources (id, name, address, ports, ssh_fp, rdp_fp, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`, [newId(), input.name, input.address, JSON.stringify(input.ports),
+      input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, at]);
+    return toResource(r);
+  }
+
+  updateResource(id: string, input: ResourceInput) {
+    return this.tx(async (c) => {
+      const [r] = await rows(c, `UPDATE resources SET name = $1, address = $2, ports = $3, ssh_fp = $4, rdp_fp = $5,
+        updated_at = $6 WHERE id = $7 RETURNING *`, [input.name, input.address, JSON.stringify(input.ports),
+        input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, new Date().toISOString(), id]);
+      if (!r) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      // Links remember the name, so a link outliving its resource still says what it was for.
+      await c.query(`UPDATE links SET resource_name = $1 WHERE resource_id = $2`, [input.name, id]);
+      return toResource(r);
+    });
+  }
+
+  deleteResource(id: string) {
+    return this.tx(async (c) => {
+      const { rowCount } = await c.query(`DELETE FROM resources WHERE id = $1`, [id]);
+      if (!rowCount) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      await notifyChange(c, { kind: 'resource-deleted', resourceId: id });
+    });
+  }
+
+  pinRdpCertificate(id: string, fingerprint: string) {
+    return this.tx(async (c) => {
+      // A concurrent pin waits for ours, re-checks "rdp_fp IS NULL" and leaves ours in place; the
+      // SELECT is a new statement, so it sees whichever pin committed first.
+      await c.query(`UPDATE resources SET rdp_fp = $1 WHERE id = $2 AND rdp_fp IS NULL`, [fingerprint, id]);
+      const [r] = await rows(c, `SELECT rdp_fp FROM resources WHERE id = $1`, [id]);
+      return (r?.rdp_fp as string | null) ?? undefined;
+    });
+  }
+
+  async listLinks() {
+    return (await this.one(`${LINK_SELECT} ORDER BY l.created_at, l.seq`)).map(toLink);
+  }
+
+  createLinks(resourceIds: string[], createdBy: string, maxLinks: number) {
+    return this.tx(async (c) => {
+      // Every proxy counts and inserts under this lock; the count reads only what earlier holders committed.
+      await lock(c, LOCKS.linkCount);
+      const count = Number((await rows(c, `SELECT count(*) AS n FROM links`))[0].n);
+      if (count + resourceIds.length > maxLinks) {
+        throw new StoreConflict('link-limit', `This installation allows at most ${maxLinks} links; ` +
+          `it has ${count}, so ${resourceIds.length} more would be too many. Delete some links first.`);
+      }
+      // FOR SHARE: a resource cannot be deleted until its new links are committed.
+      const names = new Map((await rows(c, `SELECT id, name FROM resources WHERE id = ANY($1) FOR SHARE`, [resourceIds]))
+        .map((r) => [r.id as string, r.name as string]));
+      const at = new Date().toISOString();
+      const created: Link[] = resourceIds.map((rid) => {
+        const name = names.get(rid);
+        if (name === undefined) throw new StoreConflict('not-found', `Resource ${rid} does not exist; no links were created.`);
+        return { id: newId(), token: newToken(), resourceId: rid, resourceName: name, status: 'active', createdAt: at, createdBy };
+      });
+      await c.query(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by)
+        SELECT id, token, hash, rid, name, $6::timestamptz, $7::text
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(id, token, hash, rid, name, n)
+        ORDER BY n`, [created.map((l) => l.id), created.map((l) => l.token), created.map((l) => hashToken(l.token)),
+        created.map((l) => l.resourceId), created.map((l) => l.resourceName), at, createdBy]);
+      return created;
+    });
+  }
+
+  /** Deletes, then reports in the order the values were given, and tells every proxy which links went. */
+  private deleteLinksWhere(column: 'resource_id' | 'token_hash', values: string[]) {
+    return this.tx(async (c) => {
+      const deleted = (await rows(c, `WITH d AS (DELETE FROM links WHERE ${column} = ANY($1) RETURNING *)
+        SELECT d.*, r.name AS current_name FROM d LEFT JOIN resources r ON r.id = d.resource_id
+        ORDER BY array_position($1, d.${column}), d.seq`, [values])).map(toLink);
+      if (deleted.length) await notifyChange(c, { kind: 'links-deleted', linkIds: deleted.map((l) => l.id) });
+      return deleted;
+    });
+  }
+
+  deleteLinksByResource(resourceIds: string[]) {
+    return this.deleteLinksWhere('resource_id', resourceIds);
+  }
+
+  deleteLinksByTokenHash(tokenHashes: string[]) {
+    return this.deleteLinksWhere('token_hash', tokenHashes);
+  }
+
+  async findLinkByTokenHash(tokenHash: string) {
+    // One statement, one snapshot: the link and its resource as they were at the same moment.
+    const [r] = await this.one(`SELECT l.*, r.name AS current_name, to_jsonb(r) AS resource
+      FROM links l LEFT JOIN resources r ON r.id = l.resource_id WHERE l.token_hash = $1`, [tokenHash]);
+    if (!r) return undefined;
+    const link: LinkRecord = toLink(r);
+    if (r.resource) link.resource = toResource(r.resource);
+    return link;
+  }
+
+  async addAudit(e: NewAudit) {
+    const [r] = await this.one(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
+      client_address, outcome, detail, bytes_up, bytes_down, duration_ms)
+      VALUES (now(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+    [e.action, e.actor, e.linkId ?? null, e.resourceId ?? null, e.resourceName ?? null, e.protocol ?? null,
+      e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null, e.bytesUp ?? null, e.bytesDown ?? null,
+      e.durationMs ?? null]);
+    return Number(r.id);
+  }
+
+  async updateAudit(id: number, u: AuditUpdate) {
+    await this.one(`UPDATE audit SET outcome = $1, detail = coalesce($2, detail), bytes_up = $3, bytes_down = $4,
+      duration_ms = $5 WHERE id = $6`, [u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null,
+      u.durationMs ?? null, id]);
+  }
+
+  async listAudit(limit: number) {
+    return (await this.one(`SELECT * FROM audit ORDER BY id DESC LIMIT $1`, [limit])).map(toAudit);
+  }
+}

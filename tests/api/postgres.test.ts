@@ -1,0 +1,139 @@
+// Two real proxies sharing one real PostgreSQL database: what one writes the other serves, a
+// deletion through one ends sessions relayed by the other, the link limit holds across both, and
+// the database password never appears in anything either prints.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CLOSE } from '../../src/shared/api.ts';
+import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
+import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+
+const PASSWORD = 'Pg-pass-7f3a9c!';
+let cluster: PostgresCluster;
+let databaseUrl: string;
+let a: ProxyProcess;
+let b: ProxyProcess;
+let ownerA: Awaited<ReturnType<typeof signIn>>;
+let callB: Awaited<ReturnType<typeof signIn>>['call'];
+let echo: net.Server;
+let echoPort: number;
+
+beforeAll(async () => {
+  echo = net.createServer((s) => s.on('data', (d) => s.write(d.toString('latin1').toUpperCase())));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  echoPort = (echo.address() as net.AddressInfo).port;
+  cluster = await startPostgres();
+  databaseUrl = await cluster.createDatabase({ password: PASSWORD });
+  // Two proxies started at the same moment on a new database: one migrates and creates the owner.
+  const env = { POSTERN_MAX_LINKS: '20' };
+  [a, b] = await Promise.all([
+    startProxy({ databaseUrl, env, waitForSignin: false }),
+    startProxy({ env: { ...env, POSTERN_DATABASE_URL: databaseUrl }, waitForSignin: false }),
+  ]);
+  let signin = '';
+  for (let i = 0; i < 200 && !signin; i++) {
+    signin = /(http\S+#\/signin\/\S+)/.exec(a.output() + b.output())?.[1] ?? '';
+    if (!signin) await new Promise((r) => setTimeout(r, 25));
+  }
+  ownerA = await signIn(a.url, signin.replace(/^http:\/\/[^/#]+/, a.url));
+  // A session made through proxy A is good on proxy B: sessions live in the shared database.
+  callB = (await import('../support/proxy.ts')).apiClient(b.url, ownerA.token);
+  await ownerA.call('PUT', '/api/settings', { shareableLinks: true });
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await cluster?.stop();
+  echo?.close();
+});
+
+function relay(proxy: ProxyProcess, token: string) {
+  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws/relay?protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${token}`]);
+  const received: Buffer[] = [];
+  ws.on('message', (d: Buffer) => received.push(d));
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
+  const opened = new Promise<void>((ok) => ws.once('open', () => ok()));
+  return { ws, closed, opened, text: () => Buffer.concat(received).toString() };
+}
+
+async function resourceWithLink(name: string) {
+  const r = (await ownerA.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { ssh: [echoPort] } })).body;
+  const link = (await ownerA.call('POST', '/api/links', { resourceIds: [r.id] })).body[0];
+  return { r, link };
+}
+
+async function relayedOnB(name: string) {
+  const { r, link } = await resourceWithLink(name);
+  const c = relay(b, link.token);
+  await c.opened;
+  c.ws.send(Buffer.from('ping'));
+  while (c.text() !== 'PING') await new Promise((ok) => setTimeout(ok, 10));
+  return { r, link, c };
+}
+
+describe('two proxies, one PostgreSQL database', () => {
+  it('both started; exactly one printed the owner sign-in URL', () => {
+    const printed = [a, b].filter((p) => /#\/signin\//.test(p.output()));
+    expect(printed).toHaveLength(1);
+  });
+
+  it('serves on proxy B what was written through proxy A', async () => {
+    const { r, link } = await resourceWithLink('shared-box');
+    expect((await callB('GET', '/api/resources')).body.map((x: any) => x.id)).toContain(r.id);
+    expect((await callB('GET', '/api/links')).body.map((x: any) => x.id)).toContain(link.id);
+    expect((await callB('GET', '/api/me')).body.user.role).toBe('owner');
+  });
+
+  it('ends a session relayed by B when A deletes its link', async () => {
+    const { link, c } = await relayedOnB('cut-by-token');
+    await ownerA.call('POST', '/api/links/delete-by-token', { tokens: [link.token] });
+    const closed = await c.closed;
+    expect(closed.code).toBe(CLOSE.linkDeleted);
+    expect(closed.reason).toMatch(/link was deleted/);
+  });
+
+  it('ends a session relayed by B when A deletes its resource', async () => {
+    const { r, c } = await relayedOnB('cut-by-resource');
+    await ownerA.call('DELETE', `/api/resources/${r.id}`);
+    expect((await c.closed).code).toBe(CLOSE.resourceDeleted);
+  });
+
+  it('ends a session relayed by A when B switches shareable links off', async () => {
+    const { link } = await resourceWithLink('cut-by-switch');
+    const c = relay(a, link.token);
+    await c.opened;
+    await callB('PUT', '/api/settings', { shareableLinks: false });
+    expect((await c.closed).code).toBe(CLOSE.featureDisabled);
+    await callB('PUT', '/api/settings', { shareableLinks: true });
+  });
+
+  it('holds the link limit across both proxies under concurrent creates', async () => {
+    // Start from no links at all (a link whose resource is gone still counts, so delete by token).
+    const tokens = (await ownerA.call('GET', '/api/links')).body.map((x: any) => x.token);
+    if (tokens.length) await ownerA.call('POST', '/api/links/delete-by-token', { tokens });
+    const r = (await ownerA.call('POST', '/api/resources', { name: 'limit', address: '127.0.0.1', ports: { ssh: [22] } })).body;
+    const creates = Array.from({ length: 30 }, (_, i) => (i % 2 ? ownerA.call : callB)('POST', '/api/links', { resourceIds: [r.id] }));
+    const answers = await Promise.all(creates);
+    expect(answers.filter((x) => x.status === 201)).toHaveLength(20);
+    const refused = answers.filter((x) => x.status !== 201);
+    expect(refused).toHaveLength(10);
+    expect(refused.every((x) => x.body.error.code === 'link-limit' && /at most 20 links/.test(x.body.error.message))).toBe(true);
+    expect((await callB('GET', '/api/links')).body).toHaveLength(20);
+  });
+
+  it('never prints the database password, only a redacted URL', () => {
+    for (const p of [a, b]) {
+      expect(p.output()).toMatch(/data in PostgreSQL postgres:\/\/postern_t\d+_\d+:\*\*\*@127\.0\.0\.1:\d+\/postern_t\d+_\d+/);
+      expect(p.output()).not.toContain(PASSWORD);
+      expect(p.output()).not.toContain(encodeURIComponent(PASSWORD));
+    }
+  });
+
+  it('says plainly when it cannot reach the database, without the password', async () => {
+    const wrong = databaseUrl.replace(encodeURIComponent(PASSWORD), 'Wrong-pass-1b2c');
+    const e = await startProxy({ databaseUrl: wrong }).then(() => undefined, (x: Error) => x);
+    expect(e?.message).toMatch(/Postern could not start: Could not open the PostgreSQL database postgres:\/\/\S+:\*\*\*@\S+: password authentication failed/);
+    expect(e?.message).not.toContain('Wrong-pass-1b2c');
+  });
+});

@@ -1,0 +1,197 @@
+// What PostgreSQL adds over SQLite: several proxies (here, several PostgresStore instances) share one
+// database. Migrations run once however many start together, limits hold under concurrent writers,
+// and a deletion through one proxy ends live sessions held by another (LISTEN/NOTIFY).
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { CLOSE } from '../../../src/shared/api.ts';
+import { hashToken } from '../../../proxy/auth/tokens.ts';
+import { followStoreChanges, LiveSessions } from '../../../proxy/relay/live-sessions.ts';
+import { PG_MIGRATIONS } from '../../../proxy/store/postgres-migrations.ts';
+import { PostgresStore } from '../../../proxy/store/postgres.ts';
+import { StoreConflict } from '../../../proxy/store/store.ts';
+import { startPostgres, type PostgresCluster } from '../../support/postgres.ts';
+import { res } from './store-contract.ts';
+
+let cluster: PostgresCluster;
+let url: string;
+const open: PostgresStore[] = [];
+const logs: string[] = [];
+
+async function proxyStore(): Promise<PostgresStore> {
+  const s = await PostgresStore.open(url, { log: (m) => logs.push(m) });
+  open.push(s);
+  return s;
+}
+
+const dbName = () => new URL(url).pathname.slice(1);
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+beforeEach(async () => {
+  url = await cluster.createDatabase();
+  logs.length = 0;
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+describe('PostgreSQL migrations', () => {
+  it('migrates once when several proxies start at the same moment, and again finds nothing to do', async () => {
+    const stores = await Promise.all(Array.from({ length: 6 }, () => proxyStore()));
+    await stores[0].createUser('ann', 'owner');
+    const version = await cluster.query('SELECT version FROM postern_schema', [], dbName());
+    expect(version.rows).toEqual([{ version: PG_MIGRATIONS.length }]);
+    const again = await proxyStore();
+    expect((await again.listUsers()).map((u) => u.name)).toEqual(['ann']);
+    expect((await cluster.query('SELECT count(*)::int AS n FROM postern_schema', [], dbName())).rows[0].n).toBe(1);
+  });
+
+  it('refuses a database set up by a newer Postern, and leaves it alone', async () => {
+    await (await proxyStore()).close();
+    open.length = 0;
+    await cluster.query('UPDATE postern_schema SET version = 99', [], dbName());
+    await expect(PostgresStore.open(url)).rejects.toThrow(/newer Postern \(schema 99, this one knows 1\)/);
+    expect((await cluster.query('SELECT version FROM postern_schema', [], dbName())).rows[0].version).toBe(99);
+  });
+});
+
+describe('limits under concurrent proxies', () => {
+  it('never exceeds the link limit, however the creates interleave', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const r = await a.createResource(res('box'));
+    // 24 batches of 3 from two proxies against a limit of 20: at most 6 batches fit, all or none each.
+    const attempts = Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).createLinks([r.id, r.id, r.id], 'ann', 20));
+    const results = await Promise.allSettled(attempts);
+    const ok = results.filter((x) => x.status === 'fulfilled');
+    const refused = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+    expect(ok).toHaveLength(6);
+    expect(refused.every((x) => x.reason instanceof StoreConflict && x.reason.code === 'link-limit')).toBe(true);
+    expect(await a.listLinks()).toHaveLength(18);
+  });
+
+  it('keeps one owner when two proxies demote the two owners at once', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const ann = await a.createUser('ann', 'owner');
+    const bob = await a.createUser('bob', 'owner');
+    const results = await Promise.allSettled([a.setUserRole(ann.id, 'reader'), b.deleteUser(bob.id)]);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    expect((results.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('last-owner');
+    expect((await b.listUsers()).filter((u) => u.role === 'owner')).toHaveLength(1);
+  });
+
+  it('gives one of two proxies creating the same user name a clear duplicate error', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).createUser('sam', 'reader')));
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    for (const x of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(x.reason).toMatchObject({ code: 'duplicate', message: 'A user named "sam" already exists.' });
+    }
+  });
+
+  it('pins one RDP certificate when two proxies pin different ones at once', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const r = await a.createResource(res('rdp'));
+    const pins = await Promise.all([a.pinRdpCertificate(r.id, 'sha256:' + 'a'.repeat(64)), b.pinRdpCertificate(r.id, 'sha256:' + 'b'.repeat(64))]);
+    expect(pins[0]).toBe(pins[1]);
+    expect((await a.getResource(r.id))?.rdpCertFingerprint).toBe(pins[0]);
+  });
+});
+
+/** A live session registered on one proxy; `ended` resolves with the close code it was ended with. */
+function session(live: LiveSessions, linkId: string | undefined, resourceId: string) {
+  let end!: (v: { code: number; reason: string }) => void;
+  const ended = new Promise<{ code: number; reason: string }>((r) => (end = r));
+  live.add({ linkId, resourceId, end: (code, reason) => end({ code, reason }) });
+  return ended;
+}
+
+describe('live sessions across proxies', () => {
+  it('ends sessions on proxy B when proxy A deletes their link, their resource, or switches links off', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const liveB = new LiveSessions();
+    const unfollow = followStoreChanges(b, liveB);
+    const r1 = await a.createResource(res('one'));
+    const r2 = await a.createResource(res('two'));
+    const [l1, l2, l3] = await a.createLinks([r1.id, r2.id, r2.id], 'ann', 10);
+
+    const byToken = session(liveB, l1.id, r1.id);
+    const console = session(liveB, undefined, r1.id);
+    await a.deleteLinksByTokenHash([hashToken(l1.token)]);
+    expect(await byToken).toMatchObject({ code: CLOSE.linkDeleted });
+
+    await a.deleteResource(r1.id);
+    expect(await console).toMatchObject({ code: CLOSE.resourceDeleted });
+
+    const byLink = session(liveB, l2.id, r2.id);
+    await a.setShareableLinks(true);
+    await a.setShareableLinks(false);
+    expect(await byLink).toMatchObject({ code: CLOSE.featureDisabled, reason: expect.stringMatching(/turned off/) });
+    expect(liveB.size).toBe(0);
+
+    unfollow();
+    expect(l3.resourceId).toBe(r2.id);
+  });
+
+  it('tells proxy B nothing about a change that rolled back', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const heard: string[] = [];
+    b.onChange((c) => heard.push(c.kind));
+    await expect(a.deleteResource('no-such-resource')).rejects.toThrow(/no longer exists/);
+    // A committed change sent after the failed one arrives; the failed one never does.
+    const r = await a.createResource(res('x'));
+    await a.deleteResource(r.id);
+    while (!heard.length) await new Promise((ok) => setTimeout(ok, 10));
+    expect(heard).toEqual(['resource-deleted']);
+  });
+
+  it('splits a large deletion into several notices, all of which arrive', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const r = await a.createResource(res('many'));
+    const links = await a.createLinks(Array(500).fill(r.id), 'ann', 500);
+    const liveB = new LiveSessions();
+    followStoreChanges(b, liveB);
+    const ends = links.map((l) => session(liveB, l.id, 'other-resource'));
+    expect((await a.deleteLinksByResource([r.id])).length).toBe(500);
+    const closed = await Promise.all(ends);
+    expect(closed.every((c) => c.code === CLOSE.linkDeleted)).toBe(true);
+  });
+
+  it('re-checks live sessions after the listening connection drops, so nothing deleted meanwhile survives', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    await a.setShareableLinks(true);
+    const r = await a.createResource(res('box'));
+    const [link] = await a.createLinks([r.id], 'ann', 10);
+    const liveB = new LiveSessions();
+    followStoreChanges(b, liveB);
+    const ended = session(liveB, link.id, r.id);
+    // Cut every proxy's listening connection, then delete while they reconnect.
+    await cluster.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'postern-listen' AND datname = $1`, [dbName()]);
+    await a.deleteLinksByResource([r.id]);
+    expect(await ended).toMatchObject({ code: CLOSE.linkDeleted });
+    expect(logs.some((m) => /hears other proxies' changes was lost/.test(m))).toBe(true);
+    // Listening again: a later deletion arrives as a notice.
+    const [again] = await a.createLinks([r.id], 'ann', 10);
+    const endedAgain = session(liveB, again.id, r.id);
+    await a.deleteLinksByTokenHash([hashToken(again.token)]);
+    expect(await endedAgain).toMatchObject({ code: CLOSE.linkDeleted });
+  });
+});
+
+describe('secrets', () => {
+  it('never shows a wrong password in the error, and keeps session tokens as the hashes it is given', async () => {
+    const withPassword = await cluster.createDatabase({ password: 'Sup3r-Secret!pw' });
+    const wrong = withPassword.replace(encodeURIComponent('Sup3r-Secret!pw'), 'Wr0ng-Secret');
+    const e = await PostgresStore.open(wrong).then(() => undefined, (x: Error) => x);
+    expect(e?.message).toMatch(/Could not open the PostgreSQL database postgres:\/\/postern_t\d+_\d+:\*\*\*@127\.0\.0\.1:\d+\/postern_t\d+_\d+: password authentication failed/);
+    expect(e?.message).not.toContain('Wr0ng');
+    url = withPassword;
+    const s = await proxyStore();
+    const u = await s.createUser('ann', 'owner');
+    await s.addSession(u.id, hashToken('raw-session-token'));
+    const stored = await cluster.query('SELECT token_hash FROM sessions', [], dbName());
+    expect(stored.rows).toEqual([{ token_hash: hashToken('raw-session-token') }]);
+  });
+});

@@ -1,0 +1,160 @@
+// What every Store backend must do alike (SQLite and PostgreSQL): store.test.ts runs these tests
+// once per backend. A test here knows nothing of the backend behind `store()`.
+import { expect, it } from 'vitest';
+import { hashToken } from '../../../proxy/auth/tokens.ts';
+import { StoreConflict, type Store } from '../../../proxy/store/store.ts';
+
+export const res = (name: string, ports: Record<string, number[]> = { ssh: [22] }) => ({ name, address: '10.0.0.1', ports });
+
+async function conflict(p: Promise<unknown>): Promise<StoreConflict> {
+  const e = await p.then(() => undefined, (x) => x);
+  expect(e).toBeInstanceOf(StoreConflict);
+  return e as StoreConflict;
+}
+
+export function storeContract(store: () => Store): void {
+  it('creates all links of a batch or none', async () => {
+    const a = await store().createResource(res('a'));
+    await expect(store().createLinks([a.id, 'missing'], 'ann', 10)).rejects.toThrow(/does not exist; no links were created/);
+    expect(await store().listLinks()).toEqual([]);
+    expect((await conflict(store().createLinks([a.id, a.id, a.id], 'ann', 2))).code).toBe('link-limit');
+    expect(await store().listLinks()).toEqual([]);
+    expect(await store().createLinks([a.id], 'ann', 2)).toHaveLength(1);
+  });
+
+  it('counts existing links against the limit, up to exactly the limit', async () => {
+    const a = await store().createResource(res('a'));
+    await store().createLinks([a.id, a.id], 'ann', 3);
+    const e = await conflict(store().createLinks([a.id, a.id], 'ann', 3));
+    expect(e.message).toMatch(/at most 3 links; it has 2, so 2 more would be too many/);
+    expect(await store().createLinks([a.id], 'ann', 3)).toHaveLength(1);
+    expect(await store().listLinks()).toHaveLength(3);
+  });
+
+  it('lists links in the order they were made, with tokens that resolve by hash only', async () => {
+    const a = await store().createResource(res('a'));
+    const b = await store().createResource(res('b'));
+    const made = await store().createLinks([b.id, a.id, b.id], 'ann', 10);
+    const listed = await store().listLinks();
+    expect(listed).toEqual(made);
+    expect(listed.map((l) => l.resourceName)).toEqual(['b', 'a', 'b']);
+    expect(new Set(listed.map((l) => l.token)).size).toBe(3);
+    expect(listed[0]).toMatchObject({ status: 'active', createdBy: 'ann' });
+    expect(Number.isNaN(Date.parse(listed[0].createdAt))).toBe(false);
+    const found = await store().findLinkByTokenHash(hashToken(made[1].token));
+    expect(found).toMatchObject({ id: made[1].id, resource: { id: a.id, name: 'a', ports: { ssh: [22] } } });
+    expect(await store().findLinkByTokenHash(made[1].token)).toBeUndefined();
+  });
+
+  it('deletes links by resource and by token, reporting what went', async () => {
+    const a = await store().createResource(res('a'));
+    const b = await store().createResource(res('b'));
+    const [la1, lb, la2] = await store().createLinks([a.id, b.id, a.id], 'ann', 10);
+    const byResource = await store().deleteLinksByResource([a.id, 'no-such-resource']);
+    expect(byResource.map((l) => l.id)).toEqual([la1.id, la2.id]);
+    expect(await store().deleteLinksByResource([a.id])).toEqual([]);
+    const byToken = await store().deleteLinksByTokenHash([hashToken(lb.token), hashToken('x'.repeat(43))]);
+    expect(byToken).toEqual([lb]);
+    expect(await store().listLinks()).toEqual([]);
+  });
+
+  it('keeps links of a deleted resource, marked, with the name they had', async () => {
+    const a = await store().createResource(res('old-name'));
+    await store().updateResource(a.id, res('new-name'));
+    const [link] = await store().createLinks([a.id], 'ann', 10);
+    await store().deleteResource(a.id);
+    const [listed] = await store().listLinks();
+    expect(listed).toMatchObject({ id: link.id, status: 'resource-deleted', resourceName: 'new-name' });
+    const found = await store().findLinkByTokenHash(hashToken(link.token));
+    expect(found).toMatchObject({ id: link.id, status: 'resource-deleted' });
+    expect(found?.resource).toBeUndefined();
+  });
+
+  it('stores resources whole, lists them by name, and says when one is gone', async () => {
+    const b = await store().createResource({ ...res('beta', { ssh: [22, 2222], rdp: [3389] }), sshHostKeyFingerprint: 'SHA256:' + 'k'.repeat(43) });
+    const a = await store().createResource(res('alpha'));
+    expect(b).toMatchObject({ name: 'beta', address: '10.0.0.1', ports: { ssh: [22, 2222], rdp: [3389] }, sshHostKeyFingerprint: 'SHA256:' + 'k'.repeat(43) });
+    expect(b.createdAt).toBe(b.updatedAt);
+    expect(await store().getResource(b.id)).toEqual(b);
+    expect((await store().listResources()).map((r) => r.name)).toEqual(['alpha', 'beta']);
+    const updated = await store().updateResource(a.id, res('alpha', { rdp: [3390] }));
+    expect(updated).toMatchObject({ id: a.id, ports: { rdp: [3390] }, createdAt: a.createdAt });
+    expect(updated.sshHostKeyFingerprint).toBeUndefined();
+    await store().deleteResource(a.id);
+    expect(await store().getResource(a.id)).toBeUndefined();
+    expect((await conflict(store().deleteResource(a.id))).code).toBe('not-found');
+    expect((await conflict(store().updateResource(a.id, res('x')))).code).toBe('not-found');
+  });
+
+  it('consumes a sign-in token once, and not after it expires', async () => {
+    const u = await store().createUser('ann', 'owner');
+    await store().addSigninToken(u.id, 'h1', new Date(Date.now() + 60_000));
+    await store().addSigninToken(u.id, 'h2', new Date(Date.now() - 1));
+    expect(await store().consumeSigninToken('h1', new Date())).toBe(u.id);
+    expect(await store().consumeSigninToken('h1', new Date())).toBeUndefined();
+    expect(await store().consumeSigninToken('h2', new Date())).toBeUndefined();
+    expect(await store().consumeSigninToken('h2', new Date(0))).toBeUndefined();
+  });
+
+  it('never removes the last owner, and refuses duplicate names', async () => {
+    const ann = await store().createUser('ann', 'owner');
+    expect((await conflict(store().setUserRole(ann.id, 'reader'))).code).toBe('last-owner');
+    await expect(store().deleteUser(ann.id)).rejects.toThrow(/only owner/);
+    const bob = await store().createUser('bob', 'owner');
+    expect(await store().setUserRole(ann.id, 'reader')).toMatchObject({ id: ann.id, role: 'reader' });
+    await expect(store().deleteUser(bob.id)).rejects.toThrow(/only owner/);
+    const dup = await conflict(store().createUser('bob', 'reader'));
+    expect([dup.code, dup.message]).toEqual(['duplicate', 'A user named "bob" already exists.']);
+    expect((await conflict(store().setUserRole('nobody', 'owner'))).code).toBe('not-found');
+    expect((await conflict(store().deleteUser('nobody'))).code).toBe('not-found');
+  });
+
+  it('lists and counts users in the order they joined', async () => {
+    expect(await store().countUsers()).toBe(0);
+    const ann = await store().createUser('ann', 'owner');
+    const cid = await store().createUser('cid', 'contributor');
+    expect(await store().countUsers()).toBe(2);
+    expect(await store().listUsers()).toEqual([ann, cid]);
+    expect(await store().getUser(cid.id)).toEqual(cid);
+    expect(await store().getUser('nobody')).toBeUndefined();
+  });
+
+  it('keeps sessions until they are deleted, and deletes them with their user', async () => {
+    const u = await store().createUser('tmp', 'reader');
+    await store().createUser('ann', 'owner');
+    await store().addSession(u.id, 'sess');
+    await store().addSession(u.id, 'other');
+    expect((await store().getSessionUser('sess'))?.name).toBe('tmp');
+    await store().deleteSession('other');
+    expect(await store().getSessionUser('other')).toBeUndefined();
+    await store().deleteUser(u.id);
+    expect(await store().getSessionUser('sess')).toBeUndefined();
+  });
+
+  it('switches shareable links off by default, on and off again', async () => {
+    expect(await store().getShareableLinks()).toBe(false);
+    await store().setShareableLinks(true);
+    expect(await store().getShareableLinks()).toBe(true);
+    await store().setShareableLinks(false);
+    expect(await store().getShareableLinks()).toBe(false);
+  });
+
+  it('pins an RDP certificate on first use only', async () => {
+    const a = await store().createResource(res('rdp'));
+    expect(await store().pinRdpCertificate(a.id, 'sha256:' + 'a'.repeat(64))).toBe('sha256:' + 'a'.repeat(64));
+    expect(await store().pinRdpCertificate(a.id, 'sha256:' + 'b'.repeat(64))).toBe('sha256:' + 'a'.repeat(64));
+    expect((await store().getResource(a.id))?.rdpCertFingerprint).toBe('sha256:' + 'a'.repeat(64));
+    expect(await store().pinRdpCertificate('gone', 'sha256:' + 'c'.repeat(64))).toBeUndefined();
+  });
+
+  it('records and completes audit entries, newest first', async () => {
+    const id = await store().addAudit({ action: 'connect', actor: 'link visitor', outcome: 'open', protocol: 'ssh', port: 22, detail: 'first' });
+    await store().updateAudit(id, { outcome: 'ok', bytesUp: 10, bytesDown: 20, durationMs: 5 });
+    const later = await store().addAudit({ action: 'link.create', actor: 'ann', outcome: 'ok', linkId: 'L1' });
+    const [e2, e1] = await store().listAudit(10);
+    expect(e1).toMatchObject({ id, outcome: 'ok', bytesUp: 10, bytesDown: 20, durationMs: 5, protocol: 'ssh', port: 22, detail: 'first' });
+    expect(e2).toEqual({ id: later, at: e2.at, action: 'link.create', actor: 'ann', outcome: 'ok', linkId: 'L1' });
+    expect(typeof e1.id).toBe('number');
+    expect(await store().listAudit(1)).toHaveLength(1);
+  });
+}
