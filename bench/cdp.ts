@@ -95,7 +95,8 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
       ws.close();
       child.kill();
       await new Promise((resolve) => child.once('exit', resolve));
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10 }); // its helper processes may still be writing
+      // Its helper processes may still be writing for a moment after the browser exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
     },
   };
 }

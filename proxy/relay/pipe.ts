@@ -1,53 +1,60 @@
-// Socket → WebSocket with backpressure: the socket pauses while the WebSocket's send buffer is full.
-// Reads are coalesced during a burst: a pty makes sshd write about 4 KB at a time, and a browser takes
-// 4 KB messages at about half the rate of 16 KB+ ones. The first read after a quiet spell goes out at
-// once (a keystroke's echo waits for nothing); reads that follow it closely are gathered for at most
-// GATHER_MS or MAX_MESSAGE bytes, whichever comes first — Nagle's idea, bounded to a millisecond.
-import type { Duplex } from 'node:stream';
+// The two directions of a TCP ↔ WebSocket relay, each with backpressure: a slow browser pauses the
+// target socket, a slow target pauses the WebSocket. Target → browser reads go through a Gatherer
+// (gather.ts), which needs the socket created with its `onread` option: reads then land in the
+// gatherer's buffer and skip Node's stream machinery, and returning false stops reading at once.
+import type net from 'node:net';
 import type { WebSocket } from 'ws';
+import { Gatherer } from './gather.ts';
 
-const HIGH_WATER = 4 * 1024 * 1024;
-const MAX_MESSAGE = 64 * 1024;
-const GATHER_MS = 1;
-/** A read this soon after the previous message is part of a burst and may wait to be gathered. */
-const BURST_GAP_MS = 2;
+/** One object for every send (ws copies what it needs); no compression on ciphertext. */
+const SEND_OPTIONS = { binary: true, compress: false } as const;
 
-/** Returns a function that reports how many bytes went down so far. */
-export function pipeSocketToWebSocket(socket: Duplex, ws: WebSocket): () => number {
-  let bytes = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let lastSentAt = -Infinity;
+export interface Downstream {
+  /** Pass as `onread` to net.connect() for the socket that attach() will get. */
+  onread: net.OnReadOpts;
+  attach(socket: net.Socket): void;
+  /** Bytes read from the target so far. */
+  bytes(): number;
+}
 
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (pendingBytes === 0) return;
-    const message = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    lastSentAt = performance.now();
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount + message.length <= HIGH_WATER) return void ws.send(message, { binary: true });
-    // The browser is reading slower than the target writes: stop reading until this message is out.
-    socket.pause();
-    ws.send(message, { binary: true }, () => socket.resume());
-  };
-
-  socket.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (ws.readyState !== ws.OPEN) return;
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes >= MAX_MESSAGE) return flush();
-    if (timer) return;
-    const quiet = performance.now() - lastSentAt > BURST_GAP_MS && ws.bufferedAmount === 0;
-    if (quiet) return flush();
-    timer = setTimeout(flush, GATHER_MS);
+/** Target → browser. Create before the socket (for `onread`), then attach the socket. */
+export function socketToWebSocket(ws: WebSocket): Downstream {
+  let socket: net.Socket | undefined;
+  const gatherer = new Gatherer({
+    now: () => performance.now(),
+    isOpen: () => ws.readyState === ws.OPEN,
+    buffered: () => ws.bufferedAmount,
+    send: (message, written) => ws.send(message, SEND_OPTIONS, written),
+    pauseReading: () => socket?.pause(),
+    resumeReading: () => socket?.resume(),
+    after: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    },
+    soon: (fn) => setImmediate(fn),
   });
-  // Whatever was gathered goes out before the relay closes the WebSocket (listeners run in order).
-  socket.on('end', flush);
-  socket.on('close', flush);
-  return () => bytes;
+  return {
+    onread: { buffer: () => gatherer.readBuffer(), callback: (n) => gatherer.onRead(n) },
+    attach(s) {
+      socket = s;
+      // Whatever was gathered goes out before the relay closes the WebSocket (listeners run in order).
+      s.on('end', () => gatherer.flush());
+      s.on('close', () => {
+        gatherer.flush();
+        gatherer.stop();
+      });
+    },
+    bytes: () => gatherer.bytes,
+  };
+}
+
+/** Browser → target: writes each message; while the socket's buffer is full the WebSocket is paused. */
+export function webSocketToSocket(ws: WebSocket, socket: net.Socket): (data: Buffer) => void {
+  const resume = () => ws.resume();
+  return (data) => {
+    if (!socket.write(data) && !ws.isPaused) {
+      ws.pause();
+      socket.once('drain', resume);
+    }
+  };
 }

@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import { CLOSE, WS_PROTOCOL_PREFIX, type Protocol } from '../../src/shared/api.ts';
 import { authorizeConnection, type Credential, type Grant, type Refusal } from '../auth/access.ts';
 import type { Services } from '../api/context.ts';
-import { pipeSocketToWebSocket } from './pipe.ts';
+import { socketToWebSocket, webSocketToSocket } from './pipe.ts';
 
 const REFUSAL_CLOSE: Record<Refusal['code'], number> = {
   'not-found': CLOSE.notFound,
@@ -91,7 +91,9 @@ async function relayTo(
     action: 'connect', actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
     protocol: target.protocol, port: target.port, clientAddress: client, outcome: 'open',
   });
-  const tcp = net.connect({ host: resource.address, port: target.port });
+  const down = socketToWebSocket(ws);
+  const tcp = net.connect({ host: resource.address, port: target.port, onread: down.onread });
+  down.attach(tcp);
   // Interactive protocols: Nagle plus the peer's delayed ACK would stall small packets (~40 ms each).
   tcp.setNoDelay(true);
   let outcome = 'ok';
@@ -116,15 +118,12 @@ async function relayTo(
       tcp.write(b);
     }
     early.length = 0;
+    const up = webSocketToSocket(ws, tcp);
     setOnMessage((data) => {
       bytesUp += data.length;
-      if (!tcp.write(data)) {
-        ws.pause();
-        tcp.once('drain', () => ws.resume());
-      }
+      up(data);
     });
   });
-  const bytesDown = pipeSocketToWebSocket(tcp, ws);
 
   tcp.on('error', (err: NodeJS.ErrnoException) => {
     clearTimeout(timer);
@@ -150,7 +149,7 @@ async function relayTo(
     tcp.destroy();
     unregister();
     void s.store.updateAudit(auditId, {
-      outcome, detail, bytesUp, bytesDown: bytesDown(), durationMs: Date.now() - started,
+      outcome, detail, bytesUp, bytesDown: down.bytes(), durationMs: Date.now() - started,
     }).catch(() => {});
   });
 }
