@@ -21,7 +21,7 @@
 //
 // After that PDU (or on anything it does not recognise) the transformer passes bytes through unread.
 
-import { readHeader } from './der.ts';
+import { concatBytes, readHeader } from './der.ts';
 
 const SEC_INFO_PKT = 0x0040;
 const SEC_ENCRYPT = 0x0008;
@@ -54,7 +54,7 @@ export class ClientInfoAutologon {
   /** Feeds client bytes; returns the bytes to forward now, in order. */
   push(chunk: Uint8Array): Uint8Array[] {
     if (this._state !== 'searching') return chunk.length ? [chunk] : [];
-    this.buf = this.buf.length ? concat(this.buf, chunk) : chunk;
+    this.buf = this.buf.length ? concatBytes([this.buf, chunk]) : chunk;
     const out: Uint8Array[] = [];
     while (this._state === 'searching') {
       const size = this.frameSize();
@@ -133,11 +133,4 @@ export function patchClientInfo(frame: Uint8Array): Uint8Array | 'encrypted' | u
   const flagsAt = at + 4 + 4; // after the security header and CodePage
   view.setUint32(flagsAt, (view.getUint32(flagsAt, true) | INFO_AUTOLOGON) >>> 0, true);
   return copy;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

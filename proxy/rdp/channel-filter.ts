@@ -8,9 +8,10 @@
 
 import { ClipboardBridge, type Side } from './clipboard-bridge.ts';
 import {
-  CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHANNEL_PACKET_COMPRESSED, FrameSplitter, concat, encodeChannelMessage, readChannelFrame,
+  CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHANNEL_PACKET_COMPRESSED, FrameSplitter, encodeChannelMessage, readChannelFrame,
 } from './frames.ts';
 import { clientChannelNames, serverChannelIds } from './gcc.ts';
+import { concatBytes } from './der.ts';
 
 export interface FilterOutput {
   /** Bytes to send on in the direction they were going. */
@@ -111,7 +112,7 @@ export class RdpChannelFilter {
       out.forward.push(...p.frames);
       return;
     }
-    const action = this.bridge.onMessage(side, concat(p.chunks, p.size));
+    const action = this.bridge.onMessage(side, concatBytes(p.chunks));
     if (action.replace === undefined) out.forward.push(...p.frames);
     else if (action.replace) out.forward.push(...encodeChannelMessage(side, this.initiator[side], this.cliprdrId, action.replace, p.flags));
     if (action.reply) {

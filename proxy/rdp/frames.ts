@@ -15,7 +15,7 @@
 // Anything else at a frame start means the stream is not what this file understands: the splitter
 // then stops looking and passes everything through, unchanged, for the rest of the connection.
 
-import { readHeader } from './der.ts';
+import { concatBytes, readHeader } from './der.ts';
 
 const MCS_SDRQ = 25 << 2; // Send Data Request, client → server
 const MCS_SDIN = 26 << 2; // Send Data Indication, server → client
@@ -80,14 +80,14 @@ export class FrameSplitter {
         this.remaining -= n;
         at += n;
         if (this.remaining === 0 && this.collecting) {
-          out.push({ frame: concat(this.collecting, this.collectLength) });
+          out.push({ frame: concatBytes(this.collecting) });
           this.collecting = undefined;
         }
         continue;
       }
       // A frame starts here: gather enough of its header (it may straddle chunks).
       const take = Math.min(PEEK - this.head.length, chunk.length - at);
-      const head = this.head.length ? concat([this.head, chunk.subarray(at, at + take)], this.head.length + take) : chunk.subarray(at, at + take);
+      const head = this.head.length ? concatBytes([this.head, chunk.subarray(at, at + take)]) : chunk.subarray(at, at + take);
       const decided = this.decide(head);
       if (decided === undefined) {
         // Not enough bytes yet: keep them (copied, the chunk may be reused) and wait.
@@ -111,7 +111,7 @@ export class FrameSplitter {
         this.collecting = fromEarlier.length ? [fromEarlier] : [];
         this.collectLength = length;
         if (this.remaining === 0) {
-          out.push({ frame: concat(this.collecting, length) });
+          out.push({ frame: concatBytes(this.collecting) });
           this.collecting = undefined;
         }
       } else {
@@ -223,14 +223,4 @@ export function encodeChannelMessage(
     if (data.length === 0) break;
   }
   return frames;
-}
-
-export function concat(parts: Uint8Array[], length = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { RdpChannelFilter } from '../../../proxy/rdp/channel-filter.ts';
 import { ClipboardBridge } from '../../../proxy/rdp/clipboard-bridge.ts';
 import { CF_DIB, CF_DIBV5, MSG, encodeMessage } from '../../../proxy/rdp/cliprdr.ts';
-import { concat, encodeChannelMessage } from '../../../proxy/rdp/frames.ts';
+import { concatBytes as concat } from '../../../proxy/rdp/der.ts';
+import { encodeChannelMessage } from '../../../proxy/rdp/frames.ts';
 import { connectInitial, connectResponse } from './rdp-frames.ts';
 
 /** xorshift32: small, deterministic. */

@@ -7,7 +7,8 @@ import { ClipboardBridge } from '../../../proxy/rdp/clipboard-bridge.ts';
 import {
   CB_RESPONSE_FAIL, CB_RESPONSE_OK, CF_DIB, CF_DIBV5, MSG, appendFormat, dibToDibV5, dibV5ToDib, encodeMessage, readFormatList, readMessage,
 } from '../../../proxy/rdp/cliprdr.ts';
-import { concat, encodeChannelMessage, readChannelFrame } from '../../../proxy/rdp/frames.ts';
+import { concatBytes as concat } from '../../../proxy/rdp/der.ts';
+import { encodeChannelMessage, readChannelFrame } from '../../../proxy/rdp/frames.ts';
 import { connectInitial, connectResponse } from './rdp-frames.ts';
 
 const u32 = (n: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };

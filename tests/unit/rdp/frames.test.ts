@@ -2,11 +2,11 @@
 // frames of the channels asked for, which come out whole however the stream was cut.
 import { describe, expect, it } from 'vitest';
 import {
-  CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHUNK_LENGTH, FrameSplitter, concat, encodeChannelMessage, readChannelFrame,
+  CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHUNK_LENGTH, FrameSplitter, encodeChannelMessage, readChannelFrame,
 } from '../../../proxy/rdp/frames.ts';
 import { clientChannelNames, serverChannelIds } from '../../../proxy/rdp/gcc.ts';
-
 import { connectInitial, connectResponse, fastPath, x224 } from './rdp-frames.ts';
+import { concatBytes as concat } from '../../../proxy/rdp/der.ts';
 
 /** Feeds `bytes` cut at `cuts` and collects what comes out: passed bytes and held frames, in order. */
 function run(splitter: FrameSplitter, bytes: number[], cuts: number[]) {
