@@ -5,10 +5,10 @@
 //   we answer KEX_ECDH_REPLY (31): string K_S, string Q_S (or mpint f), string signature of H
 // then we seal with the server-to-client keys and open with the client-to-server ones.
 
-import { CIPHERS, CIPHER_NAMES, MAC_NAMES, createOpener, createSealer, macKeyLength } from '../../ssh/core/cipher/suite';
+import { CIPHERS, CIPHER_NAMES, MAC_NAMES } from '../../ssh/core/cipher/suite';
 import type { Opener, Sealer } from '../../ssh/core/cipher/types';
 import { KEX_NAMES, createAgreement } from '../../ssh/core/kex/agreement';
-import { deriveKeys, exchangeHash } from '../../ssh/core/kex/exchange';
+import { exchangeHash, packetProtection } from '../../ssh/core/kex/exchange';
 import { EXT_INFO_C, STRICT_KEX_C, STRICT_KEX_S, parseKexInit, writeKexInit, type KexInit, type Negotiated } from '../../ssh/core/kexinit';
 import { Msg } from '../../ssh/core/messages';
 import { SshReader, SshWriter } from '../../ssh/core/wire';
@@ -142,20 +142,7 @@ export class ServerKex {
     });
     const signature = await this.hostKey.sign(n.hostKey, h);
     const sessionId = ctx.sessionId ?? h;
-    const c = CIPHERS[n.cipherC2S];
-    const s = CIPHERS[n.cipherS2C];
-    const k = deriveKeys(agreement.hash, secret, h, sessionId, {
-      ivC: c.ivLength,
-      ivS: s.ivLength,
-      encC: c.keyLength,
-      encS: s.keyLength,
-      macC: macKeyLength(n.macC2S),
-      macS: macKeyLength(n.macS2C),
-    });
-    const [sealer, opener] = await Promise.all([
-      createSealer({ cipher: n.cipherS2C, mac: n.macS2C, key: k.encServerToClient, iv: k.ivServerToClient, macKey: k.macServerToClient }),
-      createOpener({ cipher: n.cipherC2S, mac: n.macC2S, key: k.encClientToServer, iv: k.ivClientToServer, macKey: k.macClientToServer }),
-    ]);
+    const { sealer, opener } = await packetProtection(agreement.hash, secret, h, sessionId, n, 'server');
     this.opener = opener;
     const reply = new SshWriter().byte(Msg.KEX_ECDH_REPLY).bytes(this.hostKey.publicBlob).bytes(agreement.ownValue).bytes(signature).finish();
     return { reply, exchangeHash: h, sealer };

@@ -6,6 +6,9 @@
 // with K as mpint and X = 'A'..'F'.
 
 import { concat, utf8 } from '../bytes';
+import { CIPHERS, createOpener, createSealer, macKeyLength } from '../cipher/suite';
+import type { Opener, Sealer } from '../cipher/types';
+import type { Negotiated } from '../kexinit';
 import { SshWriter } from '../wire';
 import type { HashFn } from './agreement';
 
@@ -65,4 +68,33 @@ export function deriveKeys(
     macClientToServer: d('E', sizes.macC),
     macServerToClient: d('F', sizes.macS),
   };
+}
+
+/**
+ * Both directions' packet protection after an exchange, sized for the negotiated ciphers and MACs.
+ * `side` says which direction is ours: the client seals client-to-server, the server the other way.
+ */
+export async function packetProtection(
+  hash: HashFn,
+  secret: Uint8Array,
+  h: Uint8Array,
+  sessionId: Uint8Array,
+  n: Negotiated,
+  side: 'client' | 'server',
+): Promise<{ sealer: Sealer; opener: Opener }> {
+  const c = CIPHERS[n.cipherC2S];
+  const s = CIPHERS[n.cipherS2C];
+  const k = deriveKeys(hash, secret, h, sessionId, {
+    ivC: c.ivLength,
+    ivS: s.ivLength,
+    encC: c.keyLength,
+    encS: s.keyLength,
+    macC: macKeyLength(n.macC2S),
+    macS: macKeyLength(n.macS2C),
+  });
+  const c2s = { cipher: n.cipherC2S, mac: n.macC2S, key: k.encClientToServer, iv: k.ivClientToServer, macKey: k.macClientToServer };
+  const s2c = { cipher: n.cipherS2C, mac: n.macS2C, key: k.encServerToClient, iv: k.ivServerToClient, macKey: k.macServerToClient };
+  const [outgoing, incoming] = side === 'client' ? [c2s, s2c] : [s2c, c2s];
+  const [sealer, opener] = await Promise.all([createSealer(outgoing), createOpener(incoming)]);
+  return { sealer, opener };
 }

@@ -4,7 +4,6 @@
 //   each side sends NEWKEYS (21) and switches to the new keys for what it sends next.
 // The transport drives it and decides when keys switch; this object holds the per-exchange state.
 
-import { CIPHERS, createOpener, createSealer, macKeyLength } from '../cipher/suite';
 import type { Opener, Sealer } from '../cipher/types';
 import { fingerprintSha256, keyTypeOf, verifyHostSignature } from '../hostkey';
 import { buildKexInit, guessWasWrong, negotiate, parseKexInit, STRICT_KEX_S, type AlgorithmPreferences, type Negotiated } from '../kexinit';
@@ -12,7 +11,7 @@ import { protocolError } from '../errors';
 import { Msg } from '../messages';
 import { SshReader, SshWriter } from '../wire';
 import { createAgreement, type HashFn, type KeyAgreement } from './agreement';
-import { deriveKeys, exchangeHash } from './exchange';
+import { exchangeHash, packetProtection } from './exchange';
 
 export interface HostKeyInfo {
   /** The negotiated signature algorithm, e.g. "rsa-sha2-512". */
@@ -99,21 +98,6 @@ export class KexSession {
 
   async deriveKeys(sessionId: Uint8Array): Promise<void> {
     const { hash, secret, exchangeHash: h } = this.result!;
-    const n = this.negotiated!;
-    const c = CIPHERS[n.cipherC2S];
-    const s = CIPHERS[n.cipherS2C];
-    const k = deriveKeys(hash, secret, h, sessionId, {
-      ivC: c.ivLength,
-      ivS: s.ivLength,
-      encC: c.keyLength,
-      encS: s.keyLength,
-      macC: macKeyLength(n.macC2S),
-      macS: macKeyLength(n.macS2C),
-    });
-    const [sealer, opener] = await Promise.all([
-      createSealer({ cipher: n.cipherC2S, mac: n.macC2S, key: k.encClientToServer, iv: k.ivClientToServer, macKey: k.macClientToServer }),
-      createOpener({ cipher: n.cipherS2C, mac: n.macS2C, key: k.encServerToClient, iv: k.ivServerToClient, macKey: k.macServerToClient }),
-    ]);
-    this.keys = { sealer, opener };
+    this.keys = await packetProtection(hash, secret, h, sessionId, this.negotiated!, 'client');
   }
 }
