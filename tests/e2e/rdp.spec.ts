@@ -62,16 +62,23 @@ async function expectFormError(page: Page, message: string | RegExp) {
   await expect(page.getByRole('button', { name: 'Connect' })).toBeEnabled();
 }
 
+/**
+ * Waits for the signed-in desktop: the canvas on screen, the xrdp session up, and not blank (the
+ * harness's xterm prints the 256-colour palette). Returns the canvas and the session's X display.
+ */
+async function desktopShown(page: Page) {
+  const canvas = page.getByLabel(/^Desktop of rdp-box/);
+  await expect(canvas).toBeVisible({ timeout: 30_000 });
+  const display = await xrdp.waitForSession(30_000);
+  await expect.poll(() => canvasColours(page), { timeout: 30_000 }).toBeGreaterThan(100);
+  return { canvas, display };
+}
+
 test('sign in, see the desktop, type into it and share the clipboard both ways', async ({ browser }) => {
   const { page, context } = await visitor(browser);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: pt.url });
   await connect(page, { share: true });
-
-  const canvas = page.getByLabel(/^Desktop of rdp-box/);
-  await expect(canvas).toBeVisible({ timeout: 30_000 });
-  await xrdp.waitForSession(30_000);
-  // Not blank: the harness's xterm prints the 256-colour palette.
-  await expect.poll(() => canvasColours(page), { timeout: 30_000 }).toBeGreaterThan(100);
+  const { canvas } = await desktopShown(page);
   await expect(page.getByRole('alert')).toHaveCount(0);
 
   // Keyboard by physical key: the xterm under the pointer runs what is typed.
@@ -176,9 +183,13 @@ async function runsCommands(page: Page) {
   const box = (await canvas.boundingBox())!;
   await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
   await canvas.focus();
-  // A fresh prompt, whatever keys came before (the paste shortcut's Ctrl+V quotes the next key in bash).
-  await page.keyboard.press('Control+C');
-  await page.keyboard.press('Control+C');
+  // A fresh prompt, whatever keys came before: each Ctrl+V pressed to paste also reaches bash, where it
+  // quotes the next key, and the session (so bash's pending state) carries over from test to test.
+  // Three Ctrl+C, spaced, interrupt whatever number of quoting keys is pending.
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Control+C');
+    await page.waitForTimeout(100);
+  }
   await page.keyboard.type(`touch ${file}`);
   await page.keyboard.press('Enter');
   await expect.poll(() => existsSync(file), { timeout: 15_000 }).toBe(true);
@@ -189,10 +200,7 @@ test('images cross the clipboard both ways, and a copied image never ends the se
   const { page, context } = await visitor(browser);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: pt.url });
   await connect(page, { share: true });
-  const canvas = page.getByLabel(/^Desktop of rdp-box/);
-  await expect(canvas).toBeVisible({ timeout: 30_000 });
-  await xrdp.waitForSession(30_000);
-  await expect.poll(() => canvasColours(page), { timeout: 30_000 }).toBeGreaterThan(100);
+  const { canvas } = await desktopShown(page);
 
   // Machine → page: an X application offers image/bmp; the page's clipboard gets a PNG of it.
   // (Under 1 MB: xclip sends larger selections with an empty INCR property, which xrdp 0.9.21's
@@ -233,10 +241,7 @@ test('images cross the clipboard both ways, and a copied image never ends the se
 test('the desktop follows the window: xrdp cannot resize in place, so the page signs in again at the new size', async ({ browser }) => {
   const { page, context } = await visitor(browser);
   await connect(page);
-  const canvas = page.getByLabel(/^Desktop of rdp-box/);
-  await expect(canvas).toBeVisible({ timeout: 30_000 });
-  const display = await xrdp.waitForSession(30_000);
-  await expect.poll(() => canvasColours(page), { timeout: 30_000 }).toBeGreaterThan(100);
+  const { canvas, display } = await desktopShown(page);
   const native = () => canvas.evaluate((c: HTMLCanvasElement) => ({ width: c.width, height: c.height }));
   const first = await native();
   expect(screenSize()).toEqual(first);
