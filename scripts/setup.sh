@@ -17,6 +17,7 @@ if [ "${1:-}" = "--test" ]; then
     [openssl]=/usr/bin/openssl
     [xterm]=/usr/bin/xterm
     [x11-utils]=/usr/bin/xwininfo
+    [x11-xserver-utils]=/usr/bin/xsetroot
     [xclip]=/usr/bin/xclip
     [python3-cryptography]=/usr/lib/python3/dist-packages/cryptography
     [postgresql]=/usr/lib/postgresql

@@ -84,6 +84,9 @@ export interface Grant {
   resource: Resource;
   linkId?: string;
   actor: string;
+  /** For a console session: the signed-in user and the hash of their session token. */
+  userId?: string;
+  sessionHash?: string;
 }
 
 /** The single gate for every tunnel: a valid credential, a live resource, an allowed protocol and port. */
@@ -103,7 +106,7 @@ export async function authorizeConnection(
     if (!user) return { code: 'unauthenticated', message: 'Please sign in again: your session has ended.' };
     const resource = await store.getResource(cred.resourceId);
     if (!resource) return { code: 'resource-deleted', message: 'This machine has been deleted.' };
-    grant = { resource, actor: user.name };
+    grant = { resource, actor: user.name, userId: user.id, sessionHash: hashToken(cred.token) };
   }
   return checkPort(grant.resource, protocol, port) ?? grant;
 }

@@ -68,7 +68,10 @@ export async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, _url
         }
         await s.store.addAudit({ action: 'rdp.certificate-pinned', actor: grant.actor, resourceId: resource.id, resourceName: resource.name, outcome: 'ok', detail: fp });
       },
-      onOpen: (end) => s.live.add({ linkId: grant.linkId, resourceId: resource.id, end: (_code, reason) => end(reason) }),
+      onOpen: (end) => s.live.add({
+        linkId: grant.linkId, resourceId: resource.id, userId: grant.userId, sessionHash: grant.sessionHash,
+        end: (_code, reason) => end(reason),
+      }),
       onClose: (summary) => {
         void s.store.updateAudit(auditId, {
           outcome: summary.outcome, detail: summary.detail, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,

@@ -7,6 +7,9 @@ import type { Store, StoreChange } from '../store/store.ts';
 export interface LiveSession {
   linkId?: string;
   resourceId: string;
+  /** Console sessions: whose authority the tunnel rests on (see Grant). */
+  userId?: string;
+  sessionHash?: string;
   /** Ends the tunnel; the page shows `reason`. */
   end(code: number, reason: string): void;
 }

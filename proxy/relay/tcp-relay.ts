@@ -102,6 +102,8 @@ async function relayTo(
   const unregister = s.live.add({
     linkId: grant.linkId,
     resourceId: resource.id,
+    userId: grant.userId,
+    sessionHash: grant.sessionHash,
     end: (code, reason) => {
       outcome = 'ended-by-admin';
       detail = reason;
