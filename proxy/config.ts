@@ -24,6 +24,20 @@ export interface Config {
   connectTimeoutMs: number;
   /** Lifetime of one-time sign-in URLs. */
   signinTtlMs: number;
+  /** Per client address: link look-ups and tunnel attempts allowed in a burst, then per minute. */
+  attemptBurst: number;
+  attemptsPerMinute: number;
+  /** A request header naming the client's address (e.g. X-Forwarded-For), believed only from trustedProxies. */
+  clientAddressHeader?: string;
+  /** Addresses of reverse proxies whose clientAddressHeader is believed. */
+  trustedProxies: string[];
+  /** RDP sockets still waiting for their RDCleanPath request: at most this many, each for at most rdpRequestTimeoutMs. */
+  maxPendingRdp: number;
+  rdpRequestTimeoutMs: number;
+  /** host:port for the Prometheus endpoint (/metrics) on its own listener; unset: no metrics. */
+  metricsListen?: string;
+  /** pino's level for the proxy's JSON log lines (info by default; 'silent' turns them off). */
+  logLevel: string;
 }
 
 const FLAGS: Record<string, keyof Config> = {
@@ -38,6 +52,13 @@ const FLAGS: Record<string, keyof Config> = {
   '--allow-origin': 'allowedOrigins',
   '--max-links': 'maxLinks',
   '--max-inflight': 'maxInflight',
+  '--attempt-burst': 'attemptBurst',
+  '--attempts-per-minute': 'attemptsPerMinute',
+  '--client-address-header': 'clientAddressHeader',
+  '--trusted-proxies': 'trustedProxies',
+  '--max-pending-rdp': 'maxPendingRdp',
+  '--metrics-listen': 'metricsListen',
+  '--log-level': 'logLevel',
 };
 
 const ENV: Record<string, keyof Config> = {
@@ -53,6 +74,14 @@ const ENV: Record<string, keyof Config> = {
   POSTERN_MAX_LINKS: 'maxLinks',
   POSTERN_MAX_INFLIGHT: 'maxInflight',
   POSTERN_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
+  POSTERN_ATTEMPT_BURST: 'attemptBurst',
+  POSTERN_ATTEMPTS_PER_MINUTE: 'attemptsPerMinute',
+  POSTERN_CLIENT_ADDRESS_HEADER: 'clientAddressHeader',
+  POSTERN_TRUSTED_PROXIES: 'trustedProxies',
+  POSTERN_MAX_PENDING_RDP: 'maxPendingRdp',
+  POSTERN_RDP_REQUEST_TIMEOUT_MS: 'rdpRequestTimeoutMs',
+  POSTERN_METRICS_LISTEN: 'metricsListen',
+  POSTERN_LOG_LEVEL: 'logLevel',
 };
 
 export const DEFAULTS: Config = {
@@ -65,6 +94,12 @@ export const DEFAULTS: Config = {
   maxInflight: 50,
   connectTimeoutMs: 10_000,
   signinTtlMs: 24 * 3600_000,
+  attemptBurst: 30,
+  attemptsPerMinute: 60,
+  trustedProxies: [],
+  maxPendingRdp: 64,
+  rdpRequestTimeoutMs: 3_000,
+  logLevel: 'info',
 };
 
 function assign(cfg: Config, key: keyof Config, raw: string, source: string): void {
@@ -73,7 +108,11 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
     case 'maxLinks':
     case 'maxInflight':
     case 'connectTimeoutMs':
-    case 'signinTtlMs': {
+    case 'signinTtlMs':
+    case 'attemptBurst':
+    case 'attemptsPerMinute':
+    case 'maxPendingRdp':
+    case 'rdpRequestTimeoutMs': {
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 0 || (key === 'port' && n > 65535)) {
         throw new Error(`${source} must be a whole number, got "${raw}".`);
@@ -85,7 +124,8 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
       cfg.databaseUrl = checkDatabaseUrl(raw, source);
       break;
     case 'allowedOrigins':
-      cfg.allowedOrigins.push(...raw.split(',').map((s) => s.trim()).filter(Boolean));
+    case 'trustedProxies':
+      cfg[key].push(...raw.split(',').map((s) => s.trim()).filter(Boolean));
       break;
     default:
       (cfg as any)[key] = raw;
@@ -99,7 +139,7 @@ export interface Command {
 }
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): { config: Config; command: Command } {
-  const cfg: Config = { ...DEFAULTS, allowedOrigins: [] };
+  const cfg: Config = { ...DEFAULTS, allowedOrigins: [], trustedProxies: [] };
   const command: Command = {};
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[name];
