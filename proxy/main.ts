@@ -1,6 +1,7 @@
 // Entry point: `tsx proxy/main.ts [--port 8080] [--data ./data] …` (see config.ts and the README).
 import { issueSigninUrl } from './api/session-routes.ts';
 import { loadConfig, type Config } from './config.ts';
+import { startMetricsServer, type MetricsServer } from './ops/metrics.ts';
 import { followStoreChanges } from './relay/live-sessions.ts';
 import { startServer } from './server.ts';
 import { redactDatabaseUrl } from './store/database-url.ts';
@@ -35,7 +36,12 @@ async function main() {
     return;
   }
 
+  // Prometheus metrics on their own address only, never on the public port.
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsListen) metricsServer = await startMetricsServer(config.metricsListen, services.ops.metrics);
+
   console.log(`Postern is listening on ${running.url} (data in ${where})`);
+  if (metricsServer) console.log(`Prometheus metrics at ${metricsServer.url}`);
   if ((await store.countUsers()) === 0) {
     // Two proxies starting at once on a new shared database both get here; one of them creates the owner.
     const owner = await store.createUser('owner', 'owner').catch((e) => {
@@ -49,6 +55,7 @@ async function main() {
 
   const stop = async () => {
     unfollow();
+    await metricsServer?.close();
     await running.close();
     await store.close();
     process.exit(0);

@@ -1,6 +1,8 @@
-// What every API handler gets: the store, the configuration, the live tunnels, and the request.
+// What every API handler gets: the store, the configuration, the live tunnels, the log and metrics,
+// and the request.
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
+import type { Ops } from '../ops/ops.ts';
 import type { LiveSessions } from '../relay/live-sessions.ts';
 import type { Store } from '../store/store.ts';
 
@@ -8,6 +10,8 @@ export interface Services {
   store: Store;
   config: Config;
   live: LiveSessions;
+  /** The JSON log and the metrics. */
+  ops: Ops;
   /** The full one-time sign-in URL for a sign-in token. */
   signinUrl(token: string, req?: IncomingMessage): string;
 }

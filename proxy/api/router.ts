@@ -1,6 +1,8 @@
-// Dispatches /api requests to their routes; maps every failure to a JSON error a person can read.
+// Dispatches /api requests to their routes; maps every failure to a JSON error a person can read;
+// times every request by its route pattern for the metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, readJson, sendError, sendJson } from '../http/json.ts';
+import { createOps } from '../ops/ops.ts';
 import { StoreConflict } from '../store/store.ts';
 import { adminRoutes } from './admin-routes.ts';
 import type { Route, Services } from './context.ts';
@@ -31,20 +33,25 @@ function fromStoreConflict(e: StoreConflict): ApiError {
 export function createApi(services: Services) {
   // Create/delete link requests in flight right now (the original allows 50 at a time).
   let inflight = 0;
+  // Until startServer hands every part its Ops, the API keeps its own rather than fail on each request.
+  const ops = services.ops ?? createOps(services.config);
 
-  return async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  /** Answers one request; returns the route pattern it matched ('unmatched' when none). */
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {
     const candidates = ROUTES.map((r) => ({ r, params: match(r, url.pathname) })).filter((m) => m.params);
     const found = candidates.find((m) => m.r.method === req.method);
     if (!found) {
       const err = candidates.length
         ? new ApiError('bad-request', `${req.method} is not supported on ${url.pathname}.`, undefined, 405)
         : new ApiError('not-found', `There is no API at ${url.pathname}.`);
-      return sendError(res, err);
+      sendError(res, err);
+      return candidates[0]?.r.path ?? 'unmatched';
     }
     const { r: route, params } = found;
     if (route.limited && inflight >= services.config.maxInflight) {
-      return sendError(res, new ApiError('too-many-requests',
+      sendError(res, new ApiError('too-many-requests',
         `Too many link requests are in progress (at most ${services.config.maxInflight} at once). Try again in a moment.`));
+      return route.path;
     }
     if (route.limited) inflight++;
     try {
@@ -55,11 +62,23 @@ export function createApi(services: Services) {
       if (e instanceof ApiError) sendError(res, e);
       else if (e instanceof StoreConflict) sendError(res, fromStoreConflict(e));
       else {
-        console.error(`API ${req.method} ${url.pathname} failed:`, (e as Error)?.message ?? e);
+        ops.log.internalError(`API ${req.method} ${route.path}`, e);
         sendError(res, new ApiError('internal', 'Something went wrong inside the proxy; nothing was changed.'));
       }
     } finally {
       if (route.limited) inflight--;
+    }
+    return route.path;
+  }
+
+  return async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const started = process.hrtime.bigint();
+    let route = 'unmatched';
+    try {
+      route = await dispatch(req, res, url);
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      ops.metrics.apiRequest(req.method ?? 'other', route, res.statusCode, seconds);
     }
   };
 }
