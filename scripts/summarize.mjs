@@ -1,5 +1,16 @@
 // Adds up the JSON reports of vitest and Playwright into one closing line: "N passed, N failed".
+// A test file that fails outside its tests (it cannot be loaded, throws at load, or a hook fails)
+// counts as one failure: vitest reports it as a failed file with no failed test in it, Playwright as
+// a top-level error (and then runs nothing). Each is named on stderr.
 import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+
+const firstLine = (s) => String(s ?? '').replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n')[0].slice(0, 300);
+const where = (file) => {
+  if (!file) return 'a test file';
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+};
 
 let passed = 0, failed = 0, skipped = 0;
 for (const file of process.argv.slice(2)) {
@@ -13,10 +24,22 @@ for (const file of process.argv.slice(2)) {
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+    for (const f of r.testResults ?? []) {
+      if (f.status !== 'failed' || (f.assertionResults ?? []).some((a) => a.status === 'failed')) continue;
+      console.error(`${where(f.name)} failed outside its tests: ${firstLine(f.message) || 'a hook failed (see the log above)'}`);
+      failed++;
+    }
   } else if (r.stats) {
     passed += r.stats.expected + r.stats.flaky;
     failed += r.stats.unexpected;
     skipped += r.stats.skipped;
+    for (const e of r.errors ?? []) {
+      console.error(`${where(e.location?.file)} failed outside its tests: ${firstLine(e.message ?? e.stack) || 'see the log above'}`);
+      failed++;
+    }
+  } else {
+    console.error(`${file} is neither a vitest nor a Playwright JSON report.`);
+    failed++;
   }
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
