@@ -4,21 +4,24 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
 import type { Services } from './api/context.ts';
 import { createApi } from './api/router.ts';
+import { RefusalAudit } from './audit/refusals.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
 import type { Config } from './config.ts';
+import { clientAddress } from './http/client-address.ts';
 import { originAllowed, setCors, setSecurityHeaders } from './http/headers.ts';
 import { ApiError, sendError } from './http/json.ts';
 import { serveStatic } from './http/static.ts';
+import { createUpgradeHandler, type WsEndpoint } from './http/upgrade.ts';
 import { LiveSessions } from './relay/live-sessions.ts';
-import { handleRelay } from './relay/tcp-relay.ts';
-import { handleRdpGateway } from './rdp/gateway.ts';
+import { createOps } from './ops/ops.ts';
+import { relayEndpoint } from './relay/tcp-relay.ts';
+import { rdpEndpoint } from './rdp/gateway.ts';
 import type { Store } from './store/store.ts';
 
-/** Extra WebSocket endpoints (the RDP gateway registers /ws/rdp here). */
-export type WsHandler = (ws: import('ws').WebSocket, req: IncomingMessage, url: URL, s: Services) => Promise<void>;
+/** API routes a stranger can call to test a guess (a link token, a sign-in token): rate limited. */
+const GUESSABLE = new Set(['/api/link-info', '/api/session', '/api/tunnel-check']);
 
 export interface Running {
   url: string;
@@ -26,18 +29,44 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, store: Store, wsHandlers: Record<string, WsHandler> = {}): Promise<Running> {
+export async function startServer(config: Config, store: Store): Promise<Running> {
   const tls = Boolean(config.tlsCert && config.tlsKey);
   const live = new LiveSessions();
   let origin = '';
+  const addressRule = { header: config.clientAddressHeader, trustedProxies: config.trustedProxies };
+  const ops = createOps(config);
+  const refusals = new RefusalAudit(store, { onError: (e) => ops.log.internalError('refusal audit', e) });
   const services: Services = {
     store,
     config,
     live,
+    ops,
+    gate: {
+      clientAddress: (req) => clientAddress(req, addressRule),
+      attempts: new RateLimiter({ burst: config.attemptBurst, perMinute: config.attemptsPerMinute }),
+      refusals,
+      refused: (endpoint, status, refusal) => {
+        refusals.record(refusal);
+        ops.log.connectionRefused({ endpoint, reason: refusal.outcome, status, client: refusal.clientAddress });
+        ops.metrics.connectionRefused({ endpoint, reason: refusal.outcome });
+      },
+    },
     signinUrl: (token) => `${config.publicUrl?.replace(/\/?$/, '/') ?? origin + '/'}#/signin/${token}`,
   };
   const api = createApi(services);
-  const endpoints: Record<string, WsHandler> = { '/ws/relay': handleRelay, '/ws/rdp': handleRdpGateway, ...wsHandlers };
+  const { gate } = services;
+
+  /** Over the per-address limit: the refusal, counted once a minute in the audit trail. */
+  const overLimit = (req: IncomingMessage, where: string) => {
+    const address = gate.clientAddress(req);
+    const taken = gate.attempts.take(address);
+    if (taken.ok) return undefined;
+    gate.refused(where, 429, { action: GUESSABLE.has(where) ? 'api' : 'connect', actor: 'unknown', clientAddress: address, outcome: 'rate-limited' });
+    return {
+      retryAfterSeconds: taken.retryAfterSeconds,
+      message: `Too many attempts from your address. Try again in ${taken.retryAfterSeconds} second${taken.retryAfterSeconds === 1 ? '' : 's'}.`,
+    };
+  };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     setSecurityHeaders(res, tls);
@@ -48,6 +77,11 @@ export async function startServer(config: Config, store: Store, wsHandlers: Reco
         return sendError(res, new ApiError('forbidden', 'Requests from this web origin are not allowed.'));
       }
       if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+      const limited = GUESSABLE.has(url.pathname) && req.method === 'POST' ? overLimit(req, url.pathname) : undefined;
+      if (limited) {
+        res.setHeader('Retry-After', String(limited.retryAfterSeconds));
+        return sendError(res, new ApiError('too-many-requests', limited.message));
+      }
       void api(req, res, url);
       return;
     }
@@ -58,27 +92,27 @@ export async function startServer(config: Config, store: Store, wsHandlers: Reco
   const server = tls
     ? https.createServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) }, onRequest)
     : http.createServer(onRequest);
-  // The secret is offered as a second subprotocol; the server always answers with plain 'binary'.
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 1 << 20,
-    handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
+  // A request must arrive whole and soon: nobody holds a socket by sending headers a byte at a time.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
   });
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://proxy');
-    const handler = endpoints[url.pathname];
-    if (!handler || !originAllowed(req, config.allowedOrigins)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      handler(ws, req, url, services).catch((e) => {
-        console.error(`WebSocket ${url.pathname} failed:`, (e as Error)?.message ?? e);
-        ws.close(1011, 'The proxy hit an internal error.');
-      });
-    });
+  const endpoints: Record<string, WsEndpoint> = { '/ws/relay': relayEndpoint(services), '/ws/rdp': rdpEndpoint(services) };
+  const upgrades = createUpgradeHandler(endpoints, {
+    precheck: (req) => {
+      if (!originAllowed(req, config.allowedOrigins)) {
+        gate.refused('websocket', 403, { action: 'connect', actor: 'unknown', clientAddress: gate.clientAddress(req), outcome: 'foreign-origin' });
+        return { ok: false, status: 403, message: 'Connections from this web origin are not allowed.' };
+      }
+      const limited = overLimit(req, new URL(req.url ?? '/', 'http://proxy').pathname);
+      return limited && { ok: false, status: 429, ...limited };
+    },
+    onInternalError: (where, e) => ops.log.internalError(where, e),
   });
+  server.on('upgrade', upgrades.onUpgrade);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -92,11 +126,12 @@ export async function startServer(config: Config, store: Store, wsHandlers: Reco
     url: origin,
     services,
     close: async () => {
-      for (const ws of wss.clients) ws.terminate();
+      for (const ws of upgrades.clients()) ws.terminate();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections would otherwise go on serving requests until they idle out.
       server.closeAllConnections();
       await closed;
+      await gate.refusals.close();
     },
   };
 }

@@ -3,8 +3,21 @@
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
 import type { Ops } from '../ops/ops.ts';
+import type { RefusalAudit, Refusal } from '../audit/refusals.ts';
+import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { LiveSessions } from '../relay/live-sessions.ts';
 import type { Store } from '../store/store.ts';
+
+/** What stands between strangers and the tunnels: who is asking, how often, and the record of refusals. */
+export interface Gate {
+  /** The client's address (the trusted reverse proxy's header, else the peer). */
+  clientAddress(req: IncomingMessage): string;
+  /** Link look-ups, sign-in attempts and tunnel attempts per client address. */
+  attempts: RateLimiter;
+  refusals: RefusalAudit;
+  /** One refused attempt: into the aggregated audit, the log and the metrics. `status` is what the visitor got. */
+  refused(endpoint: string, status: number, refusal: Refusal): void;
+}
 
 export interface Services {
   store: Store;
@@ -12,6 +25,7 @@ export interface Services {
   live: LiveSessions;
   /** The JSON log and the metrics. */
   ops: Ops;
+  gate: Gate;
   /** The full one-time sign-in URL for a sign-in token. */
   signinUrl(token: string, req?: IncomingMessage): string;
 }

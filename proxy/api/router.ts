@@ -8,8 +8,9 @@ import { adminRoutes } from './admin-routes.ts';
 import type { Route, Services } from './context.ts';
 import { linkRoutes } from './link-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
+import { tunnelRoutes } from './tunnel-routes.ts';
 
-const ROUTES: Route[] = [...sessionRoutes, ...linkRoutes, ...adminRoutes];
+const ROUTES: Route[] = [...sessionRoutes, ...linkRoutes, ...adminRoutes, ...tunnelRoutes];
 
 function match(route: Route, path: string): Record<string, string> | undefined {
   const want = route.path.split('/');

@@ -203,9 +203,15 @@ function readRequest(ws: WebSocket, timeoutMs: number): Promise<RdCleanPathReque
   });
 }
 
+/** How long a refused browser gets to answer our close before its socket is cut (ws would wait 30 s). */
+const CLOSE_GRACE_MS = 1_000;
+
 function sendAndClose(ws: WebSocket, pdu: Uint8Array): void {
   if (ws.readyState !== ws.OPEN) return;
-  ws.send(pdu, { binary: true }, () => ws.close(1000));
+  ws.send(pdu, { binary: true }, () => {
+    ws.close(1000);
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  });
 }
 
 function replyError(ws: WebSocket, httpStatusCode: number, wsaLastError?: number, tlsAlertCode?: number): void {

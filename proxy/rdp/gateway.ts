@@ -1,11 +1,14 @@
 // Wires the RDCleanPath endpoint into the proxy: the same token and target rules as the TCP relay,
 // trust on first use for the target's certificate, live-session ending and the audit trail.
+// IronRDP sends its token inside the first message, not in the upgrade request, so an RDP WebSocket
+// is made before the token is known: such sockets are capped in number (maxPendingRdp) and each
+// must send its request within rdpRequestTimeoutMs, or it is closed.
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
 import type { Services } from '../api/context.ts';
 import { authorizeConnection, type Credential, type Refusal } from '../auth/access.ts';
-import { clientAddress } from '../relay/tcp-relay.ts';
+import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { handleRdCleanPath, type RdpGrant, type RdpRefusal } from './endpoint.ts';
 import { parseDestination } from './rdcleanpath.ts';
 
@@ -28,21 +31,46 @@ function credentialOf(proxyAuth: string, destinationHost: string): Credential | 
  * POSTERN_RDP_TRACE=cliprdr prints one line per clipboard message of every RDP session (types,
  * format ids, sizes; never contents), to diagnose clipboard problems with a particular server.
  */
+const ENDPOINT = '/ws/rdp';
+
 const TRACE = (process.env.POSTERN_RDP_TRACE ?? '').split(',').includes('cliprdr');
 let traceCount = 0;
 
-export async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, _url: URL, s: Services): Promise<void> {
-  const client = clientAddress(req);
+export function rdpEndpoint(s: Services): WsEndpoint {
+  let pending = 0;
+  return {
+    async admit(req): Promise<Admission> {
+      if (pending >= s.config.maxPendingRdp) {
+        s.gate.refused(ENDPOINT, 503, {
+          action: 'connect', actor: 'unknown', protocol: 'rdp', clientAddress: s.gate.clientAddress(req), outcome: 'busy',
+          detail: 'Too many RDP connections were waiting for their first message.',
+        });
+        return { ok: false, status: 503, message: 'Too many RDP connections are starting at once. Try again in a moment.', retryAfterSeconds: 5 };
+      }
+      pending++;
+      let released = false;
+      const release = () => {
+        if (!released) pending--;
+        released = true;
+      };
+      return { ok: true, cancel: release, open: (ws) => handleRdpGateway(ws, req, s, release).finally(release) };
+    },
+  };
+}
+
+async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services, requestRead: () => void): Promise<void> {
+  const client = s.gate.clientAddress(req);
   const started = Date.now();
   const session = ++traceCount;
   const trace = TRACE ? (line: string) => console.log(`[rdp ${session}] ${line}`) : undefined;
 
   const refuse = async (code: string, message: string, httpStatus: number, extra: { port?: number } = {}): Promise<RdpRefusal> => {
-    await s.store.addAudit({ action: 'connect', actor: 'unknown', protocol: 'rdp', port: extra.port, clientAddress: client, outcome: code, detail: message });
+    s.gate.refused(ENDPOINT, httpStatus, { action: 'connect', actor: 'unknown', protocol: 'rdp', port: extra.port, clientAddress: client, outcome: code, detail: message });
     return { ok: false, httpStatus, code, message };
   };
 
   const authorize = async (proxyAuth: string, destination: string): Promise<RdpGrant | RdpRefusal> => {
+    requestRead();
     const dest = parseDestination(destination);
     if (!dest) return refuse('bad-request', 'The RDP destination is not "<name>:<port>".', RDP_STATUS.badRequest);
     const cred = credentialOf(proxyAuth, dest.host);
@@ -51,6 +79,11 @@ export async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, _url
     if ('code' in grant) return refuse(grant.code, grant.message, REFUSAL_STATUS[grant.code], dest);
 
     const { resource } = grant;
+    const who = {
+      endpoint: ENDPOINT, protocol: 'rdp' as const, port: dest.port, resourceId: resource.id, linkId: grant.linkId,
+      actor: grant.actor, client,
+    };
+    let relaying = false;
     const auditId = await s.store.addAudit({
       action: 'connect', actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
       protocol: 'rdp', port: dest.port, clientAddress: client, outcome: 'open',
@@ -83,10 +116,13 @@ export async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, _url
 
   await handleRdCleanPath(ws, {
     authorize,
+    requestTimeoutMs: s.config.rdpRequestTimeoutMs,
     connectTimeoutMs: s.config.connectTimeoutMs,
     trace,
     onRequestFailure: (f) => {
-      void s.store.addAudit({ action: 'connect', actor: 'unknown', protocol: 'rdp', clientAddress: client, outcome: f.code, detail: f.message }).catch(() => {});
+      requestRead();
+      const status = f.code === 'too-large' ? 413 : f.code === 'request-timeout' ? 408 : 400;
+      s.gate.refused(ENDPOINT, status, { action: 'connect', actor: 'unknown', protocol: 'rdp', clientAddress: client, outcome: f.code, detail: f.message });
     },
   });
 }

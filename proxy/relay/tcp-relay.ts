@@ -1,14 +1,27 @@
 // The raw TCP relay behind /ws/relay, used by SSH. Binary WebSocket messages carry TCP bytes one to
 // one (the websockify convention), so the in-browser SSH client works through a stock websockify too.
 // The target always comes from the proxy's own record of the resource: the browser never names a host.
+// Everything is decided on the upgrade request (token, protocol, port); a refused visitor never gets
+// a WebSocket (see http/upgrade.ts).
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE, WS_PROTOCOL_PREFIX, type Protocol } from '../../src/shared/api.ts';
 import { authorizeConnection, type Credential, type Grant, type Refusal } from '../auth/access.ts';
 import type { Services } from '../api/context.ts';
+import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { socketToWebSocket, webSocketToSocket } from './pipe.ts';
 
+/** The HTTP status a refused upgrade is answered with, per reason. */
+export const REFUSAL_STATUS: Record<Refusal['code'], number> = {
+  'not-found': 404,
+  'feature-disabled': 423,
+  'resource-deleted': 410,
+  forbidden: 403,
+  unauthenticated: 401,
+};
+
+/** The close code when a session already open is ended for one of these reasons (e.g. the re-check). */
 const REFUSAL_CLOSE: Record<Refusal['code'], number> = {
   'not-found': CLOSE.notFound,
   'feature-disabled': CLOSE.featureDisabled,
@@ -17,14 +30,26 @@ const REFUSAL_CLOSE: Record<Refusal['code'], number> = {
   unauthenticated: CLOSE.unauthenticated,
 };
 
+const ENDPOINT = '/ws/relay';
+
+/** Bytes the browser may send before the machine has answered the dial. */
+const MAX_EARLY_BYTES = 1 << 20;
+
 /** The secret rides in Sec-WebSocket-Protocol so it never appears in a URL or an access log. */
 export function credentialFrom(req: IncomingMessage, resourceId: string | null): Credential | undefined {
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
   for (const p of offered) {
-    if (p.startsWith(WS_PROTOCOL_PREFIX.link)) return { kind: 'link', token: p.slice(WS_PROTOCOL_PREFIX.link.length) };
-    if (p.startsWith(WS_PROTOCOL_PREFIX.user) && resourceId) {
-      return { kind: 'user', token: p.slice(WS_PROTOCOL_PREFIX.user.length), resourceId };
-    }
+    const cred = credentialOf(p, resourceId);
+    if (cred) return cred;
+  }
+  return undefined;
+}
+
+/** 'postern.link.<token>' or 'postern.user.<session token>' (with the resource a user asks for). */
+export function credentialOf(secret: string, resourceId: string | null): Credential | undefined {
+  if (secret.startsWith(WS_PROTOCOL_PREFIX.link)) return { kind: 'link', token: secret.slice(WS_PROTOCOL_PREFIX.link.length) };
+  if (secret.startsWith(WS_PROTOCOL_PREFIX.user) && resourceId) {
+    return { kind: 'user', token: secret.slice(WS_PROTOCOL_PREFIX.user.length), resourceId };
   }
   return undefined;
 }
@@ -35,10 +60,6 @@ export function closeReason(text: string): string {
   return buf.length <= 123 ? text : buf.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '…';
 }
 
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 export function parseTarget(url: URL): { protocol: Protocol; port: number } | string {
   const protocol = url.searchParams.get('protocol');
   if (protocol !== 'ssh' && protocol !== 'rdp') return 'Say which protocol to use: ssh or rdp.';
@@ -47,15 +68,46 @@ export function parseTarget(url: URL): { protocol: Protocol; port: number } | st
   return { protocol, port };
 }
 
-export async function handleRelay(ws: WebSocket, req: IncomingMessage, url: URL, s: Services): Promise<void> {
+export function relayEndpoint(s: Services): WsEndpoint {
+  return {
+    async admit(req, url): Promise<Admission> {
+      const client = s.gate.clientAddress(req);
+      const target = parseTarget(url);
+      const cred = credentialFrom(req, url.searchParams.get('resource'));
+      if (typeof target === 'string' || !cred) {
+        const message = typeof target === 'string' ? target : 'This connection carries no link or sign-in token.';
+        const status = typeof target === 'string' ? 400 : 401;
+        s.gate.refused(ENDPOINT, status, { action: 'connect', actor: 'unknown', clientAddress: client, outcome: 'bad-request', detail: message });
+        return { ok: false, status, message };
+      }
+      const grant = await authorizeConnection(s.store, cred, target.protocol, target.port);
+      if ('code' in grant) {
+        s.gate.refused(ENDPOINT, REFUSAL_STATUS[grant.code], {
+          action: 'connect', actor: cred.kind === 'link' ? 'link visitor' : 'user', protocol: target.protocol, port: target.port,
+          clientAddress: client, outcome: grant.code, detail: grant.message,
+        });
+        return { ok: false, status: REFUSAL_STATUS[grant.code], message: grant.message };
+      }
+      return { ok: true, open: (ws) => relayTo(ws, cred, grant, target, client, s) };
+    },
+  };
+}
+
+async function relayTo(
+  ws: WebSocket, cred: Credential, grant: Grant, target: { protocol: Protocol; port: number }, client: string, s: Services,
+): Promise<void> {
   const started = Date.now();
-  const client = clientAddress(req);
-  // Bytes that arrive while we authorise and dial are held (bounded), then sent in order.
+  const { resource } = grant;
+  let outcome = 'ok';
+  let detail: string | undefined;
+  let bytesUp = 0;
+
+  // Bytes that arrive while we dial are held (bounded), then sent in order.
   const early: Buffer[] = [];
   let earlyBytes = 0;
   let onMessage = (data: Buffer) => {
     earlyBytes += data.length;
-    if (earlyBytes > 1 << 20) ws.close(CLOSE.badRequest, 'Too much data before the connection was open.');
+    if (earlyBytes > MAX_EARLY_BYTES) ws.close(CLOSE.badRequest, 'Too much data before the connection was open.');
     else early.push(data);
   };
   ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -63,53 +115,25 @@ export async function handleRelay(ws: WebSocket, req: IncomingMessage, url: URL,
     onMessage(data);
   });
 
-  const target = parseTarget(url);
-  const cred = credentialFrom(req, url.searchParams.get('resource'));
-  if (typeof target === 'string' || !cred) {
-    const message = typeof target === 'string' ? target : 'This connection carries no link or sign-in token.';
-    await s.store.addAudit({ action: 'connect', actor: 'unknown', clientAddress: client, outcome: 'bad-request', detail: message });
-    return ws.close(CLOSE.badRequest, closeReason(message));
-  }
-  const grant = await authorizeConnection(s.store, cred, target.protocol, target.port);
-  if ('code' in grant) {
-    await s.store.addAudit({
-      action: 'connect', actor: cred.kind === 'link' ? 'link visitor' : 'user', protocol: target.protocol, port: target.port,
-      clientAddress: client, outcome: grant.code, detail: grant.message,
-    });
-    return ws.close(REFUSAL_CLOSE[grant.code], closeReason(grant.message));
-  }
-  if (ws.readyState !== ws.OPEN) return;
-  await relayTo(ws, grant, target, client, started, s, early, (fn) => (onMessage = fn));
-}
-
-async function relayTo(
-  ws: WebSocket, grant: Grant, target: { protocol: Protocol; port: number }, client: string, started: number,
-  s: Services, early: Buffer[], setOnMessage: (fn: (d: Buffer) => void) => void,
-): Promise<void> {
-  const { resource } = grant;
-  const auditId = await s.store.addAudit({
-    action: 'connect', actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
-    protocol: target.protocol, port: target.port, clientAddress: client, outcome: 'open',
-  });
   const down = socketToWebSocket(ws);
   const tcp = net.connect({ host: resource.address, port: target.port, onread: down.onread });
   down.attach(tcp);
   // Interactive protocols: Nagle plus the peer's delayed ACK would stall small packets (~40 ms each).
   tcp.setNoDelay(true);
-  let outcome = 'ok';
-  let detail: string | undefined;
-  let bytesUp = 0;
+  const end = (code: number, reason: string, why: string) => {
+    if (outcome === 'ok') {
+      outcome = why;
+      detail = reason;
+    }
+    ws.close(code, closeReason(reason));
+    tcp.destroy();
+  };
   const unregister = s.live.add({
     linkId: grant.linkId,
     resourceId: resource.id,
     userId: grant.userId,
     sessionHash: grant.sessionHash,
-    end: (code, reason) => {
-      outcome = 'ended-by-admin';
-      detail = reason;
-      ws.close(code, closeReason(reason));
-      tcp.destroy();
-    },
+    end: (code, reason) => end(code, reason, 'ended-by-admin'),
   });
   const timer = setTimeout(() => tcp.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), s.config.connectTimeoutMs);
 
@@ -121,24 +145,16 @@ async function relayTo(
     }
     early.length = 0;
     const up = webSocketToSocket(ws, tcp);
-    setOnMessage((data) => {
+    onMessage = (data) => {
       bytesUp += data.length;
       up(data);
-    });
+    };
   });
 
   tcp.on('error', (err: NodeJS.ErrnoException) => {
     clearTimeout(timer);
     if (outcome !== 'ok') return;
-    const where = `"${resource.name}" port ${target.port}`;
-    const reasons: Record<string, [string, number]> = {
-      ECONNREFUSED: [`The connection was refused by ${where}: nothing is listening there.`, CLOSE.targetUnreachable],
-      ETIMEDOUT: [`${where} did not answer in time.`, CLOSE.targetTimeout],
-      EHOSTUNREACH: [`${where} cannot be reached from the proxy.`, CLOSE.targetUnreachable],
-      ENETUNREACH: [`${where} cannot be reached from the proxy.`, CLOSE.targetUnreachable],
-      ENOTFOUND: [`The address of "${resource.name}" could not be resolved by the proxy.`, CLOSE.targetUnreachable],
-    };
-    const [message, code] = reasons[err.code ?? ''] ?? [`The connection to ${where} failed (${err.code ?? err.message}).`, CLOSE.targetUnreachable];
+    const [message, code] = dialFailure(err, `"${resource.name}" port ${target.port}`, resource.name);
     outcome = (err.code ?? 'error').toLowerCase();
     detail = message;
     ws.close(code, closeReason(message));
@@ -147,11 +163,44 @@ async function relayTo(
     clearTimeout(timer);
     if (ws.readyState === ws.OPEN) ws.close(1000, 'The machine closed the connection.');
   });
+
+  const auditId = s.store.addAudit({
+    action: 'connect', actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
+    protocol: target.protocol, port: target.port, clientAddress: client, outcome: 'open',
+  }).catch(() => undefined);
+  const who = {
+    endpoint: ENDPOINT, protocol: target.protocol, port: target.port, resourceId: resource.id, linkId: grant.linkId,
+    actor: grant.actor, client,
+  };
+  s.ops.log.connectionOpened(who);
+  s.ops.metrics.connectionOpened(who);
   ws.on('close', () => {
+    clearTimeout(timer);
     tcp.destroy();
     unregister();
-    void s.store.updateAudit(auditId, {
-      outcome, detail, bytesUp, bytesDown: down.bytes(), durationMs: Date.now() - started,
+    const closed = { ...who, outcome, bytesUp, bytesDown: down.bytes(), durationMs: Date.now() - started };
+    s.ops.log.connectionClosed(closed);
+    s.ops.metrics.connectionClosed(closed);
+    void auditId.then(async (id) => {
+      if (id !== undefined) {
+        await s.store.updateAudit(id, { outcome, detail, bytesUp, bytesDown: down.bytes(), durationMs: Date.now() - started });
+      }
     }).catch(() => {});
   });
+
+  // A deletion that landed between the check and the registration above would have found nothing to
+  // end: look once more now that this session can be found.
+  const again = await authorizeConnection(s.store, cred, target.protocol, target.port);
+  if ('code' in again) end(REFUSAL_CLOSE[again.code], again.message, again.code);
+}
+
+function dialFailure(err: NodeJS.ErrnoException, where: string, name: string): [string, number] {
+  switch (err.code) {
+    case 'ECONNREFUSED': return [`The connection was refused by ${where}: nothing is listening there.`, CLOSE.targetUnreachable];
+    case 'ETIMEDOUT': return [`${where} did not answer in time.`, CLOSE.targetTimeout];
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH': return [`${where} cannot be reached from the proxy.`, CLOSE.targetUnreachable];
+    case 'ENOTFOUND': return [`The address of "${name}" could not be resolved by the proxy.`, CLOSE.targetUnreachable];
+    default: return [`The connection to ${where} failed (${err.code ?? err.message}).`, CLOSE.targetUnreachable];
+  }
 }

@@ -139,6 +139,8 @@ export type ApiErrorCode =
  *   DELETE /api/users/:id                      → 204                        (admin)
  *   POST /api/users/:id/signin-link            → { signinUrl }              (admin)
  *   GET  /api/audit?limit=N                    → AuditEntry[]               (admin)
+ *   POST /api/tunnel-check { credential, protocol, port, resource? } → 204 or the refusal
+ *        (why a WebSocket upgrade was refused: browsers show a refused upgrade only as close 1006)
  *
  * WebSockets (never carry a secret in the URL; the secret rides in Sec-WebSocket-Protocol):
  *   /ws/relay?protocol=ssh&port=22             subprotocols ['binary', 'postern.link.<token>']
@@ -176,6 +178,7 @@ export const CLOSE = {
   featureDisabled: 4405,
   resourceDeleted: 4410,
   linkDeleted: 4411,
+  tooManyRequests: 4429,
   targetUnreachable: 4502,
   targetTimeout: 4504,
 } as const;

@@ -14,6 +14,7 @@ const REFUSALS: ReadonlySet<number> = new Set([
   CLOSE.featureDisabled,
   CLOSE.resourceDeleted,
   CLOSE.linkDeleted,
+  CLOSE.tooManyRequests,
 ]);
 const UNREACHABLE: ReadonlySet<number> = new Set([CLOSE.targetUnreachable, CLOSE.targetTimeout]);
 

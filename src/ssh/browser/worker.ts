@@ -6,6 +6,7 @@ import type { AuthMethod, PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { endReason, toWire } from './errors';
+import { whyRefused } from './refusal';
 import { sameFingerprint } from './fingerprint';
 import type { FromWorker, Phase, ToWorker, WireError } from './protocol';
 import { messagePortStream } from '../../demo/message-port-stream';
@@ -101,7 +102,10 @@ class WorkerSession {
       this.phase('proxy');
       const opening = req.demoPort ? undefined : webSocketStream(new WebSocket(req.url, req.protocols) as never);
       warmUp();
-      const relayed = opening && (await opening); // it keeps what arrives before connectSsh subscribes
+      // It keeps what arrives before connectSsh subscribes. A refusal comes without its reason: ask for it.
+      const relayed = opening && (await opening.catch(async (e) => {
+        throw (e instanceof SshError && e.reasonCode === 1006 && (await whyRefused(req.url, req.protocols))) || e;
+      }));
       const known = await this.hostKeys;
       // The offline demo's port is wrapped only now: until then its messages wait in the port.
       const stream = relayed ?? messagePortStream(req.demoPort!);
