@@ -1,6 +1,7 @@
 // Entry point: `tsx proxy/main.ts [--port 8080] [--data ./data] …` (see config.ts and the README).
 import { issueSigninUrl } from './api/session-routes.ts';
 import { loadConfig, type Config } from './config.ts';
+import { keepServingThrough } from './ops/guard.ts';
 import { startMetricsServer, type MetricsServer } from './ops/metrics.ts';
 import { followStoreChanges } from './relay/live-sessions.ts';
 import { startServer } from './server.ts';
@@ -24,6 +25,7 @@ async function main() {
 
   const running = await startServer(config, store);
   const { services } = running;
+  keepServingThrough(services.ops.log);
   const unfollow = followStoreChanges(store, services.live);
 
   if (command.signinFor) {
