@@ -2,7 +2,6 @@
 // times every request by its route pattern for the metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, readJson, sendError, sendJson } from '../http/json.ts';
-import { createOps } from '../ops/ops.ts';
 import { StoreConflict } from '../store/store.ts';
 import { adminRoutes } from './admin-routes.ts';
 import type { Route, Services } from './context.ts';
@@ -34,8 +33,7 @@ function fromStoreConflict(e: StoreConflict): ApiError {
 export function createApi(services: Services) {
   // Create/delete link requests in flight right now (the original allows 50 at a time).
   let inflight = 0;
-  // Until startServer hands every part its Ops, the API keeps its own rather than fail on each request.
-  const ops = services.ops ?? createOps(services.config);
+  const { ops } = services;
 
   /** Answers one request; returns the route pattern it matched ('unmatched' when none). */
   async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {
