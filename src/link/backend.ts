@@ -59,6 +59,11 @@ export class ConnectError extends Error {
 export interface Session {
   readonly ended: Promise<ConnectError | null>;
   close(): void;
+  /**
+   * The session shows its own Disconnect control (the RDP desktop's toolbar, which full screen keeps
+   * on screen), so the form shows none: one control per name on the page.
+   */
+  readonly ownDisconnect?: boolean;
 }
 
 /**

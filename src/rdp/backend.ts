@@ -44,7 +44,7 @@ export const rdpBackend: ProtocolBackend = {
           },
           onUp: () => {
             up = true;
-            resolve({ ended, close: () => view?.close() });
+            resolve({ ended, close: () => view?.close(), ownDisconnect: true });
           },
           onEnd: (reason: ConnectError | null) => {
             remove();

@@ -123,15 +123,20 @@ test('sign in, see the desktop, type into it and share the clipboard both ways',
   const small = (await canvas.boundingBox())!;
   expect(Math.abs(small.width / small.height - aspect)).toBeLessThan(0.02);
 
-  // Full screen holds the toolbar, with its own Disconnect (the page's is outside it).
-  await page.getByRole('button', { name: 'Full screen' }).click();
+  // One Disconnect on the page, in the desktop's toolbar, which full screen keeps on screen. Names are
+  // matched exactly: "Full screen" is part of "Exit full screen", "Disconnect" of "Disconnect and try again".
   const toolbar = page.getByRole('toolbar', { name: 'Desktop controls' });
-  await expect(toolbar.getByRole('button', { name: 'Exit full screen' })).toBeVisible();
-  await expect(toolbar.getByRole('button', { name: 'Disconnect' })).toBeVisible();
-  await toolbar.getByRole('button', { name: 'Exit full screen' }).click();
-  await expect(toolbar.getByRole('button', { name: 'Full screen' })).toBeVisible();
+  const disconnect = page.getByRole('button', { name: 'Disconnect', exact: true });
+  await expect(disconnect).toHaveCount(1);
+  await expect(toolbar.getByRole('button', { name: 'Disconnect', exact: true })).toBeVisible();
+  await toolbar.getByRole('button', { name: 'Full screen', exact: true }).click();
+  await expect(toolbar.getByRole('button', { name: 'Exit full screen', exact: true })).toBeVisible();
+  await expect(disconnect).toHaveCount(1);
+  await expect(toolbar.getByRole('button', { name: 'Disconnect', exact: true })).toBeVisible();
+  await toolbar.getByRole('button', { name: 'Exit full screen', exact: true }).click();
+  await expect(toolbar.getByRole('button', { name: 'Full screen', exact: true })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await disconnect.click();
   await expect(page.getByRole('status').filter({ hasText: 'The session ended. You can connect again.' })).toBeVisible();
   await context.close();
 });
@@ -233,7 +238,7 @@ test('images cross the clipboard both ways, and a copied image never ends the se
   // The session carries on: no error, and the desktop still runs what is typed.
   await expect(page.getByRole('alert')).toHaveCount(0);
   await runsCommands(page);
-  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'The session ended. You can connect again.' })).toBeVisible();
   await context.close();
 });
