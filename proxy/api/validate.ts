@@ -1,4 +1,5 @@
 // Validation at the edge: each check names the field it refuses, in a sentence.
+import { checkAddress } from '../../src/shared/address.ts';
 import type { Protocol, ResourceInput, Role } from '../../src/shared/api.ts';
 import { ApiError } from '../http/json.ts';
 
@@ -37,16 +38,11 @@ export function role(body: Body): Role {
   return v;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
-
+/** A host name, or an IPv4/IPv6 literal (bare or in brackets, stored bare): src/shared/address.ts. */
 function address(body: Body): string {
-  const a = text(body, 'address', 'Address', 253);
-  const bare = a.startsWith('[') && a.endsWith(']') ? a.slice(1, -1) : a;
-  if (!HOSTNAME.test(bare) && !(bare.includes(':') && IPV6.test(bare))) {
-    throw new ApiError('bad-request', 'Address must be a host name or an IP address, without a scheme or port.', 'address');
-  }
-  return bare;
+  const checked = checkAddress(text(body, 'address', 'Address', 253));
+  if (!checked.ok) throw new ApiError('bad-request', checked.message, 'address');
+  return checked.host;
 }
 
 function ports(body: Body): ResourceInput['ports'] {

@@ -1,5 +1,6 @@
 // Parsing what an admin types into console forms. Each function names the field at fault in its error,
 // so the message can be shown beside that field.
+import { checkAddress } from '../shared/address';
 import type { Protocol, ResourceInput } from '../shared/api';
 
 export class FieldError extends Error {
@@ -44,12 +45,12 @@ export interface ResourceDraft {
 /** Turns the resource form into the API's input, or throws a FieldError naming the first bad field. */
 export function resourceInput(d: ResourceDraft): ResourceInput {
   const name = d.name.trim();
-  const address = d.address.trim();
   if (!name) throw new FieldError('name', 'Enter a name for the resource.');
-  if (!address) throw new FieldError('address', 'Enter the host name or IP address the proxy should connect to.');
-  if (/\s|\/|^[a-z]+:/i.test(address) && !/^\[?[0-9a-f:.]+\]?$/i.test(address)) {
-    throw new FieldError('address', 'Enter a bare host name or IP address, without a scheme, port or path.');
-  }
+  if (!d.address.trim()) throw new FieldError('address', 'Enter the host name or IP address the proxy should connect to.');
+  // The proxy's own rule, so the form says at once what the proxy would say.
+  const checked = checkAddress(d.address);
+  if (!checked.ok) throw new FieldError('address', checked.message);
+  const address = checked.host;
   if (!d.ssh && !d.rdp) throw new FieldError('protocols', 'Choose at least one protocol (SSH or RDP).');
   const ports: Partial<Record<Protocol, number[]>> = {};
   if (d.ssh) ports.ssh = parsePorts(d.sshPorts, 'sshPorts', 'SSH ports');

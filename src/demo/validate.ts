@@ -1,6 +1,7 @@
 // The demo's checks on what the console sends, with the same sentences and field names as the proxy
 // (proxy/api/validate.ts), so a form behaves the same against either.
 import { ApiError } from '../api/client';
+import { checkAddress } from '../shared/address';
 import type { Protocol, ResourceInput, Role } from '../shared/api';
 
 export const bad = (message: string, field?: string) => new ApiError(400, 'bad-request', message, field);
@@ -26,16 +27,11 @@ export function role(v: unknown): Role {
   return v;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
-
+/** The proxy's rule, from the same module (src/shared/address.ts). */
 function address(v: unknown): string {
-  const a = text(v, 'address', 'Address', 253);
-  const bare = a.startsWith('[') && a.endsWith(']') ? a.slice(1, -1) : a;
-  if (!HOSTNAME.test(bare) && !(bare.includes(':') && IPV6.test(bare))) {
-    throw bad('Address must be a host name or an IP address, without a scheme or port.', 'address');
-  }
-  return bare;
+  const checked = checkAddress(text(v, 'address', 'Address', 253));
+  if (!checked.ok) throw bad(checked.message, 'address');
+  return checked.host;
 }
 
 function ports(v: unknown): ResourceInput['ports'] {
