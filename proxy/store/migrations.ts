@@ -64,4 +64,8 @@ export const MIGRATIONS: readonly string[] = [
     duration_ms INTEGER
   );
   `,
+  // 2: an audit entry may stand for several like events (refused attempts are aggregated).
+  `
+  ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count > 0);
+  `,
 ];

@@ -67,4 +67,8 @@ export const PG_MIGRATIONS: readonly string[] = [
     duration_ms bigint
   );
   `,
+  // 2: an audit entry may stand for several like events (refused attempts are aggregated).
+  `
+  ALTER TABLE audit ADD COLUMN count integer NOT NULL DEFAULT 1 CHECK (count > 0);
+  `,
 ];

@@ -41,7 +41,7 @@ export function toLink(r: Row): Link {
 }
 
 export function toAudit(r: Row): AuditEntry {
-  const e: AuditEntry = { id: num(r.id), at: iso(r.at), action: r.action, actor: r.actor, outcome: r.outcome };
+  const e: AuditEntry = { id: num(r.id), at: iso(r.at), action: r.action, actor: r.actor, outcome: r.outcome, count: num(r.count) };
   const text: [keyof AuditEntry, string][] = [
     ['linkId', 'link_id'], ['resourceId', 'resource_id'], ['resourceName', 'resource_name'],
     ['protocol', 'protocol'], ['clientAddress', 'client_address'], ['detail', 'detail'],

@@ -306,18 +306,19 @@ export class PostgresStore implements Store {
 
   async addAudit(e: NewAudit) {
     const [r] = await this.one(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
-      client_address, outcome, detail, bytes_up, bytes_down, duration_ms)
-      VALUES (now(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+      client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
+      VALUES (now(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
     [e.action, e.actor, e.linkId ?? null, e.resourceId ?? null, e.resourceName ?? null, e.protocol ?? null,
       e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null, e.bytesUp ?? null, e.bytesDown ?? null,
-      e.durationMs ?? null]);
+      e.durationMs ?? null, e.count ?? 1]);
     return Number(r.id);
   }
 
   async updateAudit(id: number, u: AuditUpdate) {
-    await this.one(`UPDATE audit SET outcome = $1, detail = coalesce($2, detail), bytes_up = $3, bytes_down = $4,
-      duration_ms = $5 WHERE id = $6`, [u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null,
-      u.durationMs ?? null, id]);
+    await this.one(`UPDATE audit SET outcome = $1, detail = coalesce($2, detail), bytes_up = coalesce($3, bytes_up),
+      bytes_down = coalesce($4, bytes_down), duration_ms = coalesce($5, duration_ms), count = coalesce($6, count)
+      WHERE id = $7`, [u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null, u.durationMs ?? null,
+      u.count ?? null, id]);
   }
 
   async listAudit(limit: number) {

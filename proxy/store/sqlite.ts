@@ -42,7 +42,7 @@ function toLink(r: any): Link {
 }
 
 function toAudit(r: any): AuditEntry {
-  const e: AuditEntry = { id: r.id, at: r.at, action: r.action, actor: r.actor, outcome: r.outcome };
+  const e: AuditEntry = { id: r.id, at: r.at, action: r.action, actor: r.actor, outcome: r.outcome, count: r.count };
   const optional: [keyof AuditEntry, string][] = [
     ['linkId', 'link_id'], ['resourceId', 'resource_id'], ['resourceName', 'resource_name'],
     ['protocol', 'protocol'], ['port', 'port'], ['clientAddress', 'client_address'], ['detail', 'detail'],
@@ -302,19 +302,20 @@ export class SqliteStore implements Store {
   addAudit(e: NewAudit) {
     return this.tx(() => {
       const info = this.db.prepare(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
-        client_address, outcome, detail, bytes_up, bytes_down, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(now(), e.action, e.actor, e.linkId ?? null, e.resourceId ?? null, e.resourceName ?? null, e.protocol ?? null,
           e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null, e.bytesUp ?? null, e.bytesDown ?? null,
-          e.durationMs ?? null);
+          e.durationMs ?? null, e.count ?? 1);
       return Number(info.lastInsertRowid);
     });
   }
 
   updateAudit(id: number, u: AuditUpdate) {
     return this.tx(() => {
-      this.db.prepare(`UPDATE audit SET outcome = ?, detail = coalesce(?, detail), bytes_up = ?, bytes_down = ?,
-        duration_ms = ? WHERE id = ?`).run(u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null,
-        u.durationMs ?? null, id);
+      this.db.prepare(`UPDATE audit SET outcome = ?, detail = coalesce(?, detail), bytes_up = coalesce(?, bytes_up),
+        bytes_down = coalesce(?, bytes_down), duration_ms = coalesce(?, duration_ms), count = coalesce(?, count) WHERE id = ?`)
+        .run(u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null, u.durationMs ?? null, u.count ?? null, id);
     });
   }
 

@@ -9,12 +9,15 @@ export interface LinkRecord extends Link {
 
 export interface NewAudit extends Omit<AuditEntry, 'id' | 'at'> {}
 
+/** What completes an audit entry; a field left out keeps its stored value. */
 export interface AuditUpdate {
   outcome: string;
   detail?: string;
   bytesUp?: number;
   bytesDown?: number;
   durationMs?: number;
+  /** How many events the entry stands for now (replaces the stored count). */
+  count?: number;
 }
 
 /** Thrown by a store method whose precondition failed; nothing was written. */
@@ -81,7 +84,9 @@ export interface Store {
   deleteLinksByTokenHash(tokenHashes: string[]): Promise<Link[]>;
   findLinkByTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
 
+  /** count defaults to 1. */
   addAudit(entry: NewAudit): Promise<number>;
   updateAudit(id: number, update: AuditUpdate): Promise<void>;
+  /** Newest first; every entry has its count. */
   listAudit(limit: number): Promise<AuditEntry[]>;
 }

@@ -99,6 +99,8 @@ export interface AuditEntry {
   bytesUp?: number;
   bytesDown?: number;
   durationMs?: number;
+  /** How many like events this entry stands for (refusals are aggregated); 1 when left out. */
+  count?: number;
 }
 
 export interface ApiErrorBody {

@@ -1,4 +1,4 @@
-// Small formatting for tables: times, byte counts, durations. Pure, so unit tests pin them down.
+// Small formatting for tables: times, byte counts, durations, counts. Pure, so unit tests pin them down.
 
 /** "2024-12-09 14:03" in the viewer's time zone; the ISO value is kept for the title/datetime attribute. */
 export function formatTime(iso: string): string {
@@ -19,6 +19,11 @@ export function formatBytes(n: number | undefined): string {
     i++;
   }
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** "×40" for an entry that stands for several like events; nothing for one. */
+export function formatCount(n: number | undefined): string {
+  return n !== undefined && n > 1 ? `×${n}` : '';
 }
 
 export function formatDuration(ms: number | undefined): string {

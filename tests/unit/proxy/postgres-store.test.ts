@@ -53,8 +53,16 @@ describe('PostgreSQL migrations', () => {
     await (await proxyStore()).close();
     open.length = 0;
     await cluster.query('UPDATE postern_schema SET version = 99', [], dbName());
-    await expect(PostgresStore.open(url)).rejects.toThrow(/newer Postern \(schema 99, this one knows 1\)/);
+    await expect(PostgresStore.open(url)).rejects.toThrow(`newer Postern (schema 99, this one knows ${PG_MIGRATIONS.length})`);
     expect((await cluster.query('SELECT version FROM postern_schema', [], dbName())).rows[0].version).toBe(99);
+  });
+
+  it('gives audit entries made before the count column existed a count of 1', async () => {
+    await cluster.query(`CREATE TABLE postern_schema (version integer NOT NULL); INSERT INTO postern_schema VALUES (1); ${PG_MIGRATIONS[0]}`, [], dbName());
+    await cluster.query(`INSERT INTO audit (at, action, actor, outcome) VALUES (now(), 'link.create', 'ann', 'ok')`, [], dbName());
+    const s = await proxyStore();
+    expect(await s.listAudit(10)).toEqual([expect.objectContaining({ action: 'link.create', count: 1 })]);
+    expect((await cluster.query('SELECT version FROM postern_schema', [], dbName())).rows[0].version).toBe(PG_MIGRATIONS.length);
   });
 });
 

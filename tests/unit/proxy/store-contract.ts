@@ -153,8 +153,23 @@ export function storeContract(store: () => Store): void {
     const later = await store().addAudit({ action: 'link.create', actor: 'ann', outcome: 'ok', linkId: 'L1' });
     const [e2, e1] = await store().listAudit(10);
     expect(e1).toMatchObject({ id, outcome: 'ok', bytesUp: 10, bytesDown: 20, durationMs: 5, protocol: 'ssh', port: 22, detail: 'first' });
-    expect(e2).toEqual({ id: later, at: e2.at, action: 'link.create', actor: 'ann', outcome: 'ok', linkId: 'L1' });
+    expect(e2).toEqual({ id: later, at: e2.at, action: 'link.create', actor: 'ann', outcome: 'ok', linkId: 'L1', count: 1 });
     expect(typeof e1.id).toBe('number');
     expect(await store().listAudit(1)).toHaveLength(1);
+  });
+
+  it('keeps a count on each audit entry: 1 unless told, raised by an update that leaves the rest alone', async () => {
+    const one = await store().addAudit({ action: 'connect', actor: 'unknown', outcome: 'not-found', clientAddress: '192.0.2.7' });
+    const many = await store().addAudit({ action: 'connect', actor: 'unknown', outcome: 'not-found', clientAddress: '192.0.2.8', count: 3 });
+    const sized = await store().addAudit({ action: 'connect', actor: 'x', outcome: 'open', protocol: 'ssh', port: 22 });
+    await store().updateAudit(sized, { outcome: 'ok', bytesUp: 7, bytesDown: 9, durationMs: 11 });
+    await store().updateAudit(many, { outcome: 'not-found', count: 40 });
+    await store().updateAudit(sized, { outcome: 'ok', count: 2 });
+    const byId = new Map((await store().listAudit(10)).map((e) => [e.id, e]));
+    expect(byId.get(one)).toMatchObject({ count: 1, clientAddress: '192.0.2.7' });
+    expect(byId.get(many)).toMatchObject({ count: 40, outcome: 'not-found', clientAddress: '192.0.2.8' });
+    expect(byId.get(sized)).toMatchObject({ count: 2, outcome: 'ok', bytesUp: 7, bytesDown: 9, durationMs: 11 });
+    await expect(store().addAudit({ action: 'connect', actor: 'x', outcome: 'ok', count: 0 })).rejects.toThrow();
+    expect(await store().listAudit(10)).toHaveLength(3);
   });
 }

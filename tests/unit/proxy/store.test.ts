@@ -36,6 +36,20 @@ describe('SqliteStore', () => {
     store = new SqliteStore(join(dir, 'db', 'postern.db'));
     expect((await store.listUsers()).map((u) => u.name)).toEqual(['ann']);
   });
+
+  it('gives audit entries made before the count column existed a count of 1', async () => {
+    await store.close();
+    const file = join(dir, 'v1.db');
+    const raw = new Database(file);
+    raw.exec(MIGRATIONS[0]);
+    raw.pragma('user_version = 1');
+    raw.prepare(`INSERT INTO audit (at, action, actor, outcome) VALUES (?, 'link.create', 'ann', 'ok')`).run(new Date().toISOString());
+    raw.close();
+    store = new SqliteStore(file);
+    expect(await store.listAudit(10)).toEqual([expect.objectContaining({ action: 'link.create', count: 1 })]);
+    await store.addAudit({ action: 'connect', actor: 'unknown', outcome: 'not-found', count: 9 });
+    expect((await store.listAudit(10)).map((e) => e.count)).toEqual([9, 1]);
+  });
 });
 
 describe('PostgresStore', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatTime } from '../../../src/ui/format';
+import { formatBytes, formatCount, formatDuration, formatTime } from '../../../src/ui/format';
 
 describe('table formatting', () => {
   it('bytes', () => {
@@ -15,6 +15,12 @@ describe('table formatting', () => {
     expect(formatDuration(42_000)).toBe('42 s');
     expect(formatDuration(125_000)).toBe('2 min 5 s');
     expect(formatDuration(3_720_000)).toBe('1 h 2 min');
+  });
+  it('counts show only when an entry stands for more than one event', () => {
+    expect(formatCount(undefined)).toBe('');
+    expect(formatCount(1)).toBe('');
+    expect(formatCount(2)).toBe('×2');
+    expect(formatCount(1500)).toBe('×1500');
   });
   it('times keep unparseable input as it is', () => {
     expect(formatTime('garbage')).toBe('garbage');
