@@ -46,7 +46,7 @@ async function main() {
   if (metricsServer) console.log(`Prometheus metrics at ${metricsServer.url}`);
   if ((await store.countUsers()) === 0) {
     // Two proxies starting at once on a new shared database both get here; one of them creates the owner.
-    const owner = await store.createUser('owner', 'owner').catch((e) => {
+    const owner = await store.createUser('owner', 'owner', 'postern').catch((e) => {
       if (e instanceof StoreConflict && e.code === 'duplicate') return undefined;
       throw e;
     });

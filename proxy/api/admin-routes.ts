@@ -1,4 +1,5 @@
-// Owner-only administration: resources, users, the feature switch, the audit trail.
+// Owner-only administration: resources, users, the feature switch, the audit trail. Each change
+// writes its own audit row in the store's transaction.
 import { requireAction, requireUser } from '../auth/access.ts';
 import { ApiError } from '../http/json.ts';
 import type { RequestContext, Route } from './context.ts';
@@ -19,9 +20,8 @@ export const adminRoutes: Route[] = [
       const user = await owner(ctx);
       const on = asObject(ctx.body).shareableLinks;
       if (typeof on !== 'boolean') throw new ApiError('bad-request', 'shareableLinks must be true or false.', 'shareableLinks');
-      await ctx.store.setShareableLinks(on);
+      await ctx.store.setShareableLinks(on, user.name);
       if (!on) ctx.live.endAllLinkSessions();
-      await ctx.store.addAudit({ action: on ? 'feature.enable' : 'feature.disable', actor: user.name, outcome: 'ok' });
       return { body: { shareableLinks: on, maxLinks: ctx.config.maxLinks, maxInflight: ctx.config.maxInflight } };
     },
   },
@@ -38,8 +38,7 @@ export const adminRoutes: Route[] = [
     path: '/api/resources',
     handler: async (ctx) => {
       const user = await owner(ctx);
-      const r = await ctx.store.createResource(resourceInput(ctx.body));
-      await ctx.store.addAudit({ action: 'resource.create', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
+      const r = await ctx.store.createResource(resourceInput(ctx.body), user.name);
       return { status: 201, body: r };
     },
   },
@@ -48,8 +47,7 @@ export const adminRoutes: Route[] = [
     path: '/api/resources/:id',
     handler: async (ctx) => {
       const user = await owner(ctx);
-      const r = await ctx.store.updateResource(ctx.params.id, resourceInput(ctx.body));
-      await ctx.store.addAudit({ action: 'resource.update', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
+      const r = await ctx.store.updateResource(ctx.params.id, resourceInput(ctx.body), user.name);
       return { body: r };
     },
   },
@@ -58,11 +56,8 @@ export const adminRoutes: Route[] = [
     path: '/api/resources/:id',
     handler: async (ctx) => {
       const user = await owner(ctx);
-      const r = await ctx.store.getResource(ctx.params.id);
-      if (!r) throw new ApiError('not-found', 'That resource no longer exists.');
-      await ctx.store.deleteResource(r.id);
+      const r = await ctx.store.deleteResource(ctx.params.id, user.name);
       ctx.live.endResource(r.id);
-      await ctx.store.addAudit({ action: 'resource.delete', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
       return { status: 204 };
     },
   },
@@ -80,9 +75,8 @@ export const adminRoutes: Route[] = [
     handler: async (ctx) => {
       const actor = await owner(ctx);
       const body = asObject(ctx.body);
-      const user = await ctx.store.createUser(text(body, 'name', 'Name', 100), role(body));
+      const user = await ctx.store.createUser(text(body, 'name', 'Name', 100), role(body), actor.name);
       const signinUrl = await issueSigninUrl(ctx, user.id, ctx.req);
-      await ctx.store.addAudit({ action: 'user.create', actor: actor.name, outcome: 'ok', detail: `${user.name} (${user.role})` });
       return { status: 201, body: { user, signinUrl } };
     },
   },
@@ -91,8 +85,7 @@ export const adminRoutes: Route[] = [
     path: '/api/users/:id',
     handler: async (ctx) => {
       const actor = await owner(ctx);
-      const user = await ctx.store.setUserRole(ctx.params.id, role(asObject(ctx.body)));
-      await ctx.store.addAudit({ action: 'user.role', actor: actor.name, outcome: 'ok', detail: `${user.name} → ${user.role}` });
+      const { user } = await ctx.store.setUserRole(ctx.params.id, role(asObject(ctx.body)), actor.name);
       return { body: user };
     },
   },
@@ -101,9 +94,7 @@ export const adminRoutes: Route[] = [
     path: '/api/users/:id',
     handler: async (ctx) => {
       const actor = await owner(ctx);
-      const user = await ctx.store.getUser(ctx.params.id);
-      await ctx.store.deleteUser(ctx.params.id);
-      await ctx.store.addAudit({ action: 'user.delete', actor: actor.name, outcome: 'ok', detail: user?.name });
+      await ctx.store.deleteUser(ctx.params.id, actor.name);
       return { status: 204 };
     },
   },

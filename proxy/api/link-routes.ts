@@ -1,19 +1,13 @@
 // Shareable links: the four actions of the original (create, delete by resource, delete by token, get),
 // and the public look-up a link page makes with its token.
-import type { Link, LinkInfo } from '../../src/shared/api.ts';
+import type { LinkInfo } from '../../src/shared/api.ts';
 import { linkTarget, requireAction, requireUser } from '../auth/access.ts';
 import { extractToken, hashToken, looksLikeToken } from '../auth/tokens.ts';
 import { ApiError } from '../http/json.ts';
-import type { RequestContext, Route } from './context.ts';
+import type { Route } from './context.ts';
 import { asObject, stringList } from './validate.ts';
 
 const MAX_PER_REQUEST = 500;
-
-async function audit(ctx: RequestContext, action: string, actor: string, links: Link[]) {
-  for (const l of links) {
-    await ctx.store.addAudit({ action, actor, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok' });
-  }
-}
 
 export const linkRoutes: Route[] = [
   {
@@ -39,8 +33,8 @@ export const linkRoutes: Route[] = [
         ? (await ctx.store.listResources()).map((r) => r.id)
         : stringList(body, 'resourceIds', 'Resources', MAX_PER_REQUEST);
       if (ids.length === 0) throw new ApiError('bad-request', 'There are no resources to create links for.', 'resourceIds');
+      // The store writes each link's link.create audit row in the same transaction.
       const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks);
-      await audit(ctx, 'link.create', user.name, links);
       return { status: 201, body: links };
     },
   },
@@ -52,9 +46,8 @@ export const linkRoutes: Route[] = [
       const user = await requireUser(ctx.store, ctx.req);
       requireAction(user, 'links.deleteByResource');
       const ids = stringList(asObject(ctx.body), 'resourceIds', 'Resources', MAX_PER_REQUEST);
-      const deleted = await ctx.store.deleteLinksByResource(ids);
+      const deleted = await ctx.store.deleteLinksByResource(ids, user.name);
       ctx.live.endLinks(deleted.map((l) => l.id));
-      await audit(ctx, 'link.delete', user.name, deleted);
       return { body: { deleted: deleted.length } };
     },
   },
@@ -70,9 +63,8 @@ export const linkRoutes: Route[] = [
       if (bad >= 0) {
         throw new ApiError('bad-request', `Entry ${bad + 1} is not a link token or link URL; nothing was deleted.`, 'tokens');
       }
-      const deleted = await ctx.store.deleteLinksByTokenHash(tokens.map(hashToken));
+      const deleted = await ctx.store.deleteLinksByTokenHash(tokens.map(hashToken), user.name);
       ctx.live.endLinks(deleted.map((l) => l.id));
-      await audit(ctx, 'link.delete', user.name, deleted);
       return { body: { deleted: deleted.length } };
     },
   },

@@ -39,12 +39,10 @@ export const sessionRoutes: Route[] = [
       const expired = new ApiError('unauthenticated',
         'This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
       if (typeof t !== 'string' || !looksLikeToken(t)) throw expired;
-      const userId = await ctx.store.consumeSigninToken(hashToken(t), new Date());
-      const user = userId && (await ctx.store.getUser(userId));
-      if (!user) throw expired;
       const token = newToken();
-      await ctx.store.addSession(user.id, hashToken(token));
-      await ctx.store.addAudit({ action: 'user.signin', actor: user.name, outcome: 'ok' });
+      // One transaction: the sign-in token is used up, the session starts, and user.signin is audited.
+      const user = await ctx.store.signIn(hashToken(t), hashToken(token), new Date());
+      if (!user) throw expired;
       return { status: 201, body: { token, me: await meOf(ctx, user) } };
     },
   },

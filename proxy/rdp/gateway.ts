@@ -96,10 +96,10 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
       label: `"${resource.name}" port ${dest.port}`,
       pinnedCertFingerprint: resource.rdpCertFingerprint,
       rememberCertificate: async (fp) => {
-        if ((await s.store.pinRdpCertificate(resource.id, fp)) !== fp) {
+        // The store audits rdp.certificate-pinned in the same transaction as the pin.
+        if ((await s.store.pinRdpCertificate(resource.id, fp, grant.actor)) !== fp) {
           throw new Error('Another certificate was pinned for this machine meanwhile.');
         }
-        await s.store.addAudit({ action: 'rdp.certificate-pinned', actor: grant.actor, resourceId: resource.id, resourceName: resource.name, outcome: 'ok', detail: fp });
       },
       onOpen: (end) => s.live.add({
         linkId: grant.linkId, resourceId: resource.id, userId: grant.userId, sessionHash: grant.sessionHash,

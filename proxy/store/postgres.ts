@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 import { hashToken, newId, newToken } from '../auth/tokens.ts';
+import { auditOf } from './audit-entries.ts';
 import { redactDatabaseUrl } from './database-url.ts';
 import { ChangeListener, notifyChange } from './postgres-changes.ts';
 import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './postgres-rows.ts';
@@ -37,6 +38,22 @@ async function rows(db: Db, sql: string, params: unknown[] = []): Promise<Row[]>
 
 async function lock(db: pg.ClientBase, key: number): Promise<void> {
   await db.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, key]);
+}
+
+/**
+ * Audit rows in one statement, numbered in the order given (a batch of links keeps its order);
+ * returns their ids. The entries travel as one JSON parameter, so a batch of 500 is one round trip.
+ */
+async function insertAudit(db: Db, entries: NewAudit[]): Promise<number[]> {
+  if (!entries.length) return [];
+  const r = await rows(db, `INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
+      client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
+    SELECT now(), e->>'action', e->>'actor', e->>'linkId', e->>'resourceId', e->>'resourceName', e->>'protocol',
+      (e->>'port')::integer, e->>'clientAddress', e->>'outcome', e->>'detail', (e->>'bytesUp')::bigint,
+      (e->>'bytesDown')::bigint, (e->>'durationMs')::bigint, coalesce((e->>'count')::integer, 1)
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n
+    RETURNING id`, [JSON.stringify(entries)]);
+  return r.map((x) => Number(x.id));
 }
 
 export class PostgresStore implements Store {
@@ -109,10 +126,11 @@ export class PostgresStore implements Store {
     return r?.value === 'on';
   }
 
-  setShareableLinks(on: boolean) {
+  setShareableLinks(on: boolean, actor: string) {
     return this.tx(async (c) => {
       await c.query(`INSERT INTO settings (key, value) VALUES ('shareable_links', $1)
         ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [on ? 'on' : 'off']);
+      await insertAudit(c, [auditOf.feature(actor, on)]);
       if (!on) await notifyChange(c, { kind: 'links-disabled' });
     });
   }
@@ -130,13 +148,14 @@ export class PostgresStore implements Store {
     return r && toUser(r);
   }
 
-  createUser(name: string, role: Role) {
+  createUser(name: string, role: Role, actor: string) {
     const duplicate = () => new StoreConflict('duplicate', `A user named "${name}" already exists.`);
     return this.tx(async (c) => {
       if ((await rows(c, `SELECT 1 FROM users WHERE name = $1`, [name])).length) throw duplicate();
       const user: User = { id: newId(), name, role, createdAt: new Date().toISOString() };
       await c.query(`INSERT INTO users (id, name, role, created_at) VALUES ($1, $2, $3, $4)`,
         [user.id, user.name, user.role, user.createdAt]);
+      await insertAudit(c, [auditOf.userCreated(actor, user)]);
       return user;
     }).catch((e) => {
       // Another proxy inserted the same name between our check and our insert.
@@ -152,24 +171,29 @@ export class PostgresStore implements Store {
     }
   }
 
-  setUserRole(id: string, role: Role) {
+  setUserRole(id: string, role: Role, actor: string) {
     return this.tx(async (c) => {
       await lock(c, LOCKS.owners);
       const [r] = await rows(c, `SELECT * FROM users WHERE id = $1`, [id]);
       if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
       if (r.role === 'owner' && role !== 'owner') await this.assertOwnerRemains(c, id);
       await c.query(`UPDATE users SET role = $1 WHERE id = $2`, [role, id]);
-      return toUser({ ...r, role });
+      const user = toUser({ ...r, role });
+      await insertAudit(c, [auditOf.userRole(actor, user)]);
+      return { user, previousRole: r.role as Role };
     });
   }
 
-  deleteUser(id: string) {
+  deleteUser(id: string, actor: string) {
     return this.tx(async (c) => {
       await lock(c, LOCKS.owners);
       const [r] = await rows(c, `SELECT * FROM users WHERE id = $1`, [id]);
       if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
       if (r.role === 'owner') await this.assertOwnerRemains(c, id);
       await c.query(`DELETE FROM users WHERE id = $1`, [id]);
+      const user = toUser(r);
+      await insertAudit(c, [auditOf.userDeleted(actor, user)]);
+      return user;
     });
   }
 
@@ -178,14 +202,17 @@ export class PostgresStore implements Store {
       [tokenHash, userId, expiresAt.toISOString()]);
   }
 
-  async consumeSigninToken(tokenHash: string, at: Date) {
-    const [r] = await this.one(`DELETE FROM signin_tokens WHERE token_hash = $1 RETURNING user_id, expires_at`, [tokenHash]);
-    if (!r || (r.expires_at as Date).getTime() < at.getTime()) return undefined;
-    return r.user_id as string;
-  }
-
-  async addSession(userId: string, tokenHash: string) {
-    await this.one(`INSERT INTO sessions (token_hash, user_id, created_at) VALUES ($1, $2, now())`, [tokenHash, userId]);
+  signIn(signinHash: string, sessionHash: string, at: Date) {
+    return this.tx(async (c) => {
+      const [t] = await rows(c, `DELETE FROM signin_tokens WHERE token_hash = $1 RETURNING user_id, expires_at`, [signinHash]);
+      if (!t || (t.expires_at as Date).getTime() < at.getTime()) return undefined;
+      const [r] = await rows(c, `SELECT * FROM users WHERE id = $1`, [t.user_id]);
+      if (!r) return undefined;
+      const user = toUser(r);
+      await c.query(`INSERT INTO sessions (token_hash, user_id, created_at) VALUES ($1, $2, now())`, [sessionHash, user.id]);
+      await insertAudit(c, [auditOf.signedIn(user)]);
+      return user;
+    });
   }
 
   async getSessionUser(tokenHash: string) {
@@ -206,15 +233,19 @@ export class PostgresStore implements Store {
     return r && toResource(r);
   }
 
-  async createResource(input: ResourceInput): Promise<Resource> {
-    const at = new Date().toISOString();
-    const [r] = await this.one(`INSERT INTO resources (id, name, address, ports, ssh_fp, rdp_fp, created_at, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`, [newId(), input.name, input.address, JSON.stringify(input.ports),
-      input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, at]);
-    return toResource(r);
+  createResource(input: ResourceInput, actor: string): Promise<Resource> {
+    return this.tx(async (c) => {
+      const at = new Date().toISOString();
+      const [r] = await rows(c, `INSERT INTO resources (id, name, address, ports, ssh_fp, rdp_fp, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`, [newId(), input.name, input.address, JSON.stringify(input.ports),
+        input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, at]);
+      const resource = toResource(r);
+      await insertAudit(c, [auditOf.resource('resource.create', actor, resource)]);
+      return resource;
+    });
   }
 
-  updateResource(id: string, input: ResourceInput) {
+  updateResource(id: string, input: ResourceInput, actor: string) {
     return this.tx(async (c) => {
       const [r] = await rows(c, `UPDATE resources SET name = $1, address = $2, ports = $3, ssh_fp = $4, rdp_fp = $5,
         updated_at = $6 WHERE id = $7 RETURNING *`, [input.name, input.address, JSON.stringify(input.ports),
@@ -222,23 +253,30 @@ export class PostgresStore implements Store {
       if (!r) throw new StoreConflict('not-found', 'That resource no longer exists.');
       // Links remember the name, so a link outliving its resource still says what it was for.
       await c.query(`UPDATE links SET resource_name = $1 WHERE resource_id = $2`, [input.name, id]);
-      return toResource(r);
+      const resource = toResource(r);
+      await insertAudit(c, [auditOf.resource('resource.update', actor, resource)]);
+      return resource;
     });
   }
 
-  deleteResource(id: string) {
+  deleteResource(id: string, actor: string) {
     return this.tx(async (c) => {
-      const { rowCount } = await c.query(`DELETE FROM resources WHERE id = $1`, [id]);
-      if (!rowCount) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      const [r] = await rows(c, `DELETE FROM resources WHERE id = $1 RETURNING *`, [id]);
+      if (!r) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      const resource = toResource(r);
+      await insertAudit(c, [auditOf.resource('resource.delete', actor, resource)]);
       await notifyChange(c, { kind: 'resource-deleted', resourceId: id });
+      return resource;
     });
   }
 
-  pinRdpCertificate(id: string, fingerprint: string) {
+  pinRdpCertificate(id: string, fingerprint: string, actor: string) {
     return this.tx(async (c) => {
       // A concurrent pin waits for ours, re-checks "rdp_fp IS NULL" and leaves ours in place; the
       // SELECT is a new statement, so it sees whichever pin committed first.
-      await c.query(`UPDATE resources SET rdp_fp = $1 WHERE id = $2 AND rdp_fp IS NULL`, [fingerprint, id]);
+      const [pinned] = await rows(c, `UPDATE resources SET rdp_fp = $1 WHERE id = $2 AND rdp_fp IS NULL RETURNING id, name`,
+        [fingerprint, id]);
+      if (pinned) await insertAudit(c, [auditOf.certificatePinned(actor, { id: pinned.id, name: pinned.name }, fingerprint)]);
       const [r] = await rows(c, `SELECT rdp_fp FROM resources WHERE id = $1`, [id]);
       return (r?.rdp_fp as string | null) ?? undefined;
     });
@@ -271,27 +309,29 @@ export class PostgresStore implements Store {
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(id, token, hash, rid, name, n)
         ORDER BY n`, [created.map((l) => l.id), created.map((l) => l.token), created.map((l) => hashToken(l.token)),
         created.map((l) => l.resourceId), created.map((l) => l.resourceName), at, createdBy]);
+      await insertAudit(c, created.map((l) => auditOf.link('link.create', createdBy, l)));
       return created;
     });
   }
 
   /** Deletes, then reports in the order the values were given, and tells every proxy which links went. */
-  private deleteLinksWhere(column: 'resource_id' | 'token_hash', values: string[]) {
+  private deleteLinksWhere(column: 'resource_id' | 'token_hash', values: string[], actor: string) {
     return this.tx(async (c) => {
       const deleted = (await rows(c, `WITH d AS (DELETE FROM links WHERE ${column} = ANY($1) RETURNING *)
         SELECT d.*, r.name AS current_name FROM d LEFT JOIN resources r ON r.id = d.resource_id
         ORDER BY array_position($1, d.${column}), d.seq`, [values])).map(toLink);
+      await insertAudit(c, deleted.map((l) => auditOf.link('link.delete', actor, l)));
       if (deleted.length) await notifyChange(c, { kind: 'links-deleted', linkIds: deleted.map((l) => l.id) });
       return deleted;
     });
   }
 
-  deleteLinksByResource(resourceIds: string[]) {
-    return this.deleteLinksWhere('resource_id', resourceIds);
+  deleteLinksByResource(resourceIds: string[], actor: string) {
+    return this.deleteLinksWhere('resource_id', resourceIds, actor);
   }
 
-  deleteLinksByTokenHash(tokenHashes: string[]) {
-    return this.deleteLinksWhere('token_hash', tokenHashes);
+  deleteLinksByTokenHash(tokenHashes: string[], actor: string) {
+    return this.deleteLinksWhere('token_hash', tokenHashes, actor);
   }
 
   async findLinkByTokenHash(tokenHash: string) {
@@ -305,13 +345,11 @@ export class PostgresStore implements Store {
   }
 
   async addAudit(e: NewAudit) {
-    const [r] = await this.one(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
-      client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
-      VALUES (now(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-    [e.action, e.actor, e.linkId ?? null, e.resourceId ?? null, e.resourceName ?? null, e.protocol ?? null,
-      e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null, e.bytesUp ?? null, e.bytesDown ?? null,
-      e.durationMs ?? null, e.count ?? 1]);
-    return Number(r.id);
+    try {
+      return (await insertAudit(this.pool, [e]))[0];
+    } catch (err) {
+      throw scrub(err);
+    }
   }
 
   async updateAudit(id: number, u: AuditUpdate) {

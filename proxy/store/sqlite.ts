@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 import { hashToken, newId, newToken } from '../auth/tokens.ts';
+import { auditOf } from './audit-entries.ts';
 import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -88,6 +89,19 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  private auditInsert?: Database.Statement;
+
+  /** Inside a transaction: one audit row. */
+  private insertAudit(e: NewAudit): number {
+    this.auditInsert ??= this.db.prepare(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name,
+      protocol, port, client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const info = this.auditInsert.run(now(), e.action, e.actor, e.linkId ?? null, e.resourceId ?? null,
+      e.resourceName ?? null, e.protocol ?? null, e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null,
+      e.bytesUp ?? null, e.bytesDown ?? null, e.durationMs ?? null, e.count ?? 1);
+    return Number(info.lastInsertRowid);
+  }
+
   getShareableLinks() {
     return this.tx(() => {
       const row = this.db.prepare(`SELECT value FROM settings WHERE key = 'shareable_links'`).get() as Row | undefined;
@@ -95,10 +109,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  setShareableLinks(on: boolean) {
+  setShareableLinks(on: boolean, actor: string) {
     return this.tx(() => {
       this.db.prepare(`INSERT INTO settings (key, value) VALUES ('shareable_links', ?)
         ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(on ? 'on' : 'off');
+      this.insertAudit(auditOf.feature(actor, on));
     });
   }
 
@@ -117,7 +132,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  createUser(name: string, role: Role) {
+  createUser(name: string, role: Role, actor: string) {
     return this.tx(() => {
       if (this.db.prepare(`SELECT 1 FROM users WHERE name = ?`).get(name)) {
         throw new StoreConflict('duplicate', `A user named "${name}" already exists.`);
@@ -125,6 +140,7 @@ export class SqliteStore implements Store {
       const user: User = { id: newId(), name, role, createdAt: now() };
       this.db.prepare(`INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)`)
         .run(user.id, user.name, user.role, user.createdAt);
+      this.insertAudit(auditOf.userCreated(actor, user));
       return user;
     });
   }
@@ -136,22 +152,27 @@ export class SqliteStore implements Store {
     }
   }
 
-  setUserRole(id: string, role: Role) {
+  setUserRole(id: string, role: Role, actor: string) {
     return this.tx(() => {
       const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(id) as Row | undefined;
       if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
       if (r.role === 'owner' && role !== 'owner') this.assertOwnerRemains(id);
       this.db.prepare(`UPDATE users SET role = ? WHERE id = ?`).run(role, id);
-      return toUser({ ...r, role });
+      const user = toUser({ ...r, role });
+      this.insertAudit(auditOf.userRole(actor, user));
+      return { user, previousRole: r.role as Role };
     });
   }
 
-  deleteUser(id: string) {
+  deleteUser(id: string, actor: string) {
     return this.tx(() => {
       const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(id) as Row | undefined;
       if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
       if (r.role === 'owner') this.assertOwnerRemains(id);
       this.db.prepare(`DELETE FROM users WHERE id = ?`).run(id);
+      const user = toUser(r);
+      this.insertAudit(auditOf.userDeleted(actor, user));
+      return user;
     });
   }
 
@@ -162,18 +183,17 @@ export class SqliteStore implements Store {
     });
   }
 
-  consumeSigninToken(tokenHash: string, at: Date) {
+  signIn(signinHash: string, sessionHash: string, at: Date) {
     return this.tx(() => {
-      const r = this.db.prepare(`DELETE FROM signin_tokens WHERE token_hash = ? RETURNING user_id, expires_at`)
-        .get(tokenHash) as Row | undefined;
-      if (!r || r.expires_at < at.toISOString()) return undefined;
-      return r.user_id as string;
-    });
-  }
-
-  addSession(userId: string, tokenHash: string) {
-    return this.tx(() => {
-      this.db.prepare(`INSERT INTO sessions (token_hash, user_id, created_at) VALUES (?, ?, ?)`).run(tokenHash, userId, now());
+      const t = this.db.prepare(`DELETE FROM signin_tokens WHERE token_hash = ? RETURNING user_id, expires_at`)
+        .get(signinHash) as Row | undefined;
+      if (!t || t.expires_at < at.toISOString()) return undefined;
+      const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(t.user_id) as Row | undefined;
+      if (!r) return undefined;
+      const user = toUser(r);
+      this.db.prepare(`INSERT INTO sessions (token_hash, user_id, created_at) VALUES (?, ?, ?)`).run(sessionHash, user.id, now());
+      this.insertAudit(auditOf.signedIn(user));
+      return user;
     });
   }
 
@@ -202,18 +222,20 @@ export class SqliteStore implements Store {
     });
   }
 
-  createResource(input: ResourceInput) {
+  createResource(input: ResourceInput, actor: string) {
     return this.tx(() => {
       const id = newId();
       const at = now();
       this.db.prepare(`INSERT INTO resources (id, name, address, ports_json, ssh_fp, rdp_fp, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(id, input.name, input.address, JSON.stringify(input.ports),
         input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, at, at);
-      return toResource(this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row);
+      const resource = toResource(this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row);
+      this.insertAudit(auditOf.resource('resource.create', actor, resource));
+      return resource;
     });
   }
 
-  updateResource(id: string, input: ResourceInput) {
+  updateResource(id: string, input: ResourceInput, actor: string) {
     return this.tx(() => {
       const info = this.db.prepare(`UPDATE resources SET name = ?, address = ?, ports_json = ?, ssh_fp = ?, rdp_fp = ?,
         updated_at = ? WHERE id = ?`).run(input.name, input.address, JSON.stringify(input.ports),
@@ -221,20 +243,27 @@ export class SqliteStore implements Store {
       if (info.changes === 0) throw new StoreConflict('not-found', 'That resource no longer exists.');
       // Links remember the name, so a link outliving its resource still says what it was for.
       this.db.prepare(`UPDATE links SET resource_name = ? WHERE resource_id = ?`).run(input.name, id);
-      return toResource(this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row);
+      const resource = toResource(this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row);
+      this.insertAudit(auditOf.resource('resource.update', actor, resource));
+      return resource;
     });
   }
 
-  deleteResource(id: string) {
+  deleteResource(id: string, actor: string) {
     return this.tx(() => {
-      const info = this.db.prepare(`DELETE FROM resources WHERE id = ?`).run(id);
-      if (info.changes === 0) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      const r = this.db.prepare(`DELETE FROM resources WHERE id = ? RETURNING *`).get(id) as Row | undefined;
+      if (!r) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      const resource = toResource(r);
+      this.insertAudit(auditOf.resource('resource.delete', actor, resource));
+      return resource;
     });
   }
 
-  pinRdpCertificate(id: string, fingerprint: string) {
+  pinRdpCertificate(id: string, fingerprint: string, actor: string) {
     return this.tx(() => {
-      this.db.prepare(`UPDATE resources SET rdp_fp = ? WHERE id = ? AND rdp_fp IS NULL`).run(fingerprint, id);
+      const pinned = this.db.prepare(`UPDATE resources SET rdp_fp = ? WHERE id = ? AND rdp_fp IS NULL RETURNING id, name`)
+        .get(fingerprint, id) as Row | undefined;
+      if (pinned) this.insertAudit(auditOf.certificatePinned(actor, { id: pinned.id, name: pinned.name }, fingerprint));
       const r = this.db.prepare(`SELECT rdp_fp FROM resources WHERE id = ?`).get(id) as Row | undefined;
       return r?.rdp_fp ?? undefined;
     });
@@ -263,29 +292,31 @@ export class SqliteStore implements Store {
           id: newId(), token, resourceId: rid, resourceName: r.name, status: 'active', createdAt: at, createdBy,
         };
         insert.run(link.id, token, hashToken(token), rid, r.name, at, createdBy);
+        this.insertAudit(auditOf.link('link.create', createdBy, link));
         created.push(link);
       }
       return created;
     });
   }
 
-  private deleteLinksWhere(column: 'resource_id' | 'token_hash', values: string[]): Link[] {
-    const select = this.db.prepare(`${LINK_SELECT} WHERE l.${column} = ?`);
+  private deleteLinksWhere(column: 'resource_id' | 'token_hash', values: string[], actor: string): Link[] {
+    const select = this.db.prepare(`${LINK_SELECT} WHERE l.${column} = ? ORDER BY l.rowid`);
     const del = this.db.prepare(`DELETE FROM links WHERE ${column} = ?`);
     const deleted: Link[] = [];
     for (const v of values) {
       deleted.push(...select.all(v).map(toLink));
       del.run(v);
     }
+    for (const l of deleted) this.insertAudit(auditOf.link('link.delete', actor, l));
     return deleted;
   }
 
-  deleteLinksByResource(resourceIds: string[]) {
-    return this.tx(() => this.deleteLinksWhere('resource_id', resourceIds));
+  deleteLinksByResource(resourceIds: string[], actor: string) {
+    return this.tx(() => this.deleteLinksWhere('resource_id', resourceIds, actor));
   }
 
-  deleteLinksByTokenHash(tokenHashes: string[]) {
-    return this.tx(() => this.deleteLinksWhere('token_hash', tokenHashes));
+  deleteLinksByTokenHash(tokenHashes: string[], actor: string) {
+    return this.tx(() => this.deleteLinksWhere('token_hash', tokenHashes, actor));
   }
 
   findLinkByTokenHash(tokenHash: string) {
@@ -300,15 +331,7 @@ export class SqliteStore implements Store {
   }
 
   addAudit(e: NewAudit) {
-    return this.tx(() => {
-      const info = this.db.prepare(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
-        client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(now(), e.action, e.actor, e.linkId ?? null, e.resourceId ?? null, e.resourceName ?? null, e.protocol ?? null,
-          e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null, e.bytesUp ?? null, e.bytesDown ?? null,
-          e.durationMs ?? null, e.count ?? 1);
-      return Number(info.lastInsertRowid);
-    });
+    return this.tx(() => this.insertAudit(e));
   }
 
   updateAudit(id: number, u: AuditUpdate) {

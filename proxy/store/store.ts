@@ -1,5 +1,8 @@
 // The proxy's one storage interface. Every method is one atomic unit of work, so a backend can run
 // it as a single transaction: SQLite (sqlite.ts, embedded) or PostgreSQL (postgres.ts, shared).
+// A method that changes something an owner must be able to trace takes the actor's name and writes
+// the audit row(s) in that same transaction (see audit-entries.ts): a change never lands without
+// its audit entry, nor an entry without its change, whatever happens to the process.
 import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 
 /** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
@@ -50,41 +53,54 @@ export interface Store {
   onChange?(listener: (change: StoreChange) => void): () => void;
 
   getShareableLinks(): Promise<boolean>;
-  setShareableLinks(on: boolean): Promise<void>;
+  /** Audits feature.enable / feature.disable. */
+  setShareableLinks(on: boolean, actor: string): Promise<void>;
 
   countUsers(): Promise<number>;
   listUsers(): Promise<User[]>;
   getUser(id: string): Promise<User | undefined>;
-  createUser(name: string, role: Role): Promise<User>;
-  /** Refuses (last-owner) to leave the installation without an owner. */
-  setUserRole(id: string, role: Role): Promise<User>;
-  deleteUser(id: string): Promise<void>;
+  /** Audits user.create. */
+  createUser(name: string, role: Role, actor: string): Promise<User>;
+  /** Refuses (last-owner) to leave the installation without an owner. Audits user.role. */
+  setUserRole(id: string, role: Role, actor: string): Promise<{ user: User; previousRole: Role }>;
+  /** Deletes the user with their sessions and sign-in tokens; returns who it was. Audits user.delete. */
+  deleteUser(id: string, actor: string): Promise<User>;
 
   /** One-time sign-in tokens, stored as hashes. */
   addSigninToken(userId: string, tokenHash: string, expiresAt: Date): Promise<void>;
-  /** Deletes the token and returns its user, if it existed and had not expired. */
-  consumeSigninToken(tokenHash: string, now: Date): Promise<string | undefined>;
-
-  addSession(userId: string, tokenHash: string): Promise<void>;
+  /**
+   * Uses a one-time sign-in token (it is deleted, used or expired) and, if it was valid, starts a
+   * session under `sessionHash` and audits user.signin. Returns the signed-in user.
+   */
+  signIn(signinHash: string, sessionHash: string, now: Date): Promise<User | undefined>;
   getSessionUser(tokenHash: string): Promise<User | undefined>;
+  /** Signs one session out. */
   deleteSession(tokenHash: string): Promise<void>;
 
   listResources(): Promise<Resource[]>;
   getResource(id: string): Promise<Resource | undefined>;
-  createResource(input: ResourceInput): Promise<Resource>;
-  updateResource(id: string, input: ResourceInput): Promise<Resource>;
-  deleteResource(id: string): Promise<void>;
-  /** Trust on first use for RDP: pins the fingerprint only if none is pinned yet; returns the pinned one. */
-  pinRdpCertificate(id: string, fingerprint: string): Promise<string | undefined>;
+  /** Audits resource.create. */
+  createResource(input: ResourceInput, actor: string): Promise<Resource>;
+  /** Audits resource.update. */
+  updateResource(id: string, input: ResourceInput, actor: string): Promise<Resource>;
+  /** Returns what was deleted. Audits resource.delete. */
+  deleteResource(id: string, actor: string): Promise<Resource>;
+  /**
+   * Trust on first use for RDP: pins the fingerprint only if none is pinned yet; returns the pinned
+   * one. Audits rdp.certificate-pinned when this call is the one that pinned it.
+   */
+  pinRdpCertificate(id: string, fingerprint: string, actor: string): Promise<string | undefined>;
 
   listLinks(): Promise<Link[]>;
-  /** Creates one link per resource, all or none: refuses (link-limit) past maxLinks. */
+  /** Creates one link per resource, all or none: refuses (link-limit) past maxLinks. Audits link.create for each. */
   createLinks(resourceIds: string[], createdBy: string, maxLinks: number): Promise<Link[]>;
-  deleteLinksByResource(resourceIds: string[]): Promise<Link[]>;
-  deleteLinksByTokenHash(tokenHashes: string[]): Promise<Link[]>;
+  /** Audits link.delete for each link deleted. */
+  deleteLinksByResource(resourceIds: string[], actor: string): Promise<Link[]>;
+  /** Audits link.delete for each link deleted. */
+  deleteLinksByTokenHash(tokenHashes: string[], actor: string): Promise<Link[]>;
   findLinkByTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
 
-  /** count defaults to 1. */
+  /** An entry that is not part of a change above (connections, refusals); count defaults to 1. */
   addAudit(entry: NewAudit): Promise<number>;
   updateAudit(id: number, update: AuditUpdate): Promise<void>;
   /** Newest first; every entry has its count. */

@@ -15,8 +15,12 @@ export interface ProxyProcess {
   url: string;
   ownerSigninUrl: string;
   dataDir: string;
+  /** The PostgreSQL database it keeps state in, if any (else SQLite in dataDir). */
+  databaseUrl?: string;
   /** Everything the proxy printed so far (stdout and stderr). */
   output(): string;
+  /** Sends a signal (SIGKILL: no chance to clean up) and waits for the process to exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,17 +86,22 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyProcess>
   }
   const signin = /(http\S+#\/signin\/\S+)/.exec(out)?.[1] ?? '';
 
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const kill = async (signal: NodeJS.Signals) => {
+    if (!running()) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  };
   return {
     url,
     ownerSigninUrl: signin,
     dataDir,
+    databaseUrl,
     output: () => out,
+    kill,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill('SIGTERM');
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

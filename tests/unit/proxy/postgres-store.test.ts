@@ -41,7 +41,7 @@ afterEach(async () => {
 describe('PostgreSQL migrations', () => {
   it('migrates once when several proxies start at the same moment, and again finds nothing to do', async () => {
     const stores = await Promise.all(Array.from({ length: 6 }, () => proxyStore()));
-    await stores[0].createUser('ann', 'owner');
+    await stores[0].createUser('ann', 'owner', 'root');
     const version = await cluster.query('SELECT version FROM postern_schema', [], dbName());
     expect(version.rows).toEqual([{ version: PG_MIGRATIONS.length }]);
     const again = await proxyStore();
@@ -69,7 +69,7 @@ describe('PostgreSQL migrations', () => {
 describe('limits under concurrent proxies', () => {
   it('never exceeds the link limit, however the creates interleave', async () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
-    const r = await a.createResource(res('box'));
+    const r = await a.createResource(res('box'), 'ann');
     // 24 batches of 3 from two proxies against a limit of 20: at most 6 batches fit, all or none each.
     const attempts = Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).createLinks([r.id, r.id, r.id], 'ann', 20));
     const results = await Promise.allSettled(attempts);
@@ -82,9 +82,9 @@ describe('limits under concurrent proxies', () => {
 
   it('keeps one owner when two proxies demote the two owners at once', async () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
-    const ann = await a.createUser('ann', 'owner');
-    const bob = await a.createUser('bob', 'owner');
-    const results = await Promise.allSettled([a.setUserRole(ann.id, 'reader'), b.deleteUser(bob.id)]);
+    const ann = await a.createUser('ann', 'owner', 'root');
+    const bob = await a.createUser('bob', 'owner', 'root');
+    const results = await Promise.allSettled([a.setUserRole(ann.id, 'reader', 'root'), b.deleteUser(bob.id, 'root')]);
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     expect((results.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('last-owner');
     expect((await b.listUsers()).filter((u) => u.role === 'owner')).toHaveLength(1);
@@ -92,7 +92,7 @@ describe('limits under concurrent proxies', () => {
 
   it('gives one of two proxies creating the same user name a clear duplicate error', async () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).createUser('sam', 'reader')));
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).createUser('sam', 'reader', 'root')));
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     for (const x of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
       expect(x.reason).toMatchObject({ code: 'duplicate', message: 'A user named "sam" already exists.' });
@@ -101,8 +101,8 @@ describe('limits under concurrent proxies', () => {
 
   it('pins one RDP certificate when two proxies pin different ones at once', async () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
-    const r = await a.createResource(res('rdp'));
-    const pins = await Promise.all([a.pinRdpCertificate(r.id, 'sha256:' + 'a'.repeat(64)), b.pinRdpCertificate(r.id, 'sha256:' + 'b'.repeat(64))]);
+    const r = await a.createResource(res('rdp'), 'ann');
+    const pins = await Promise.all([a.pinRdpCertificate(r.id, 'sha256:' + 'a'.repeat(64), 'ann'), b.pinRdpCertificate(r.id, 'sha256:' + 'b'.repeat(64), 'ann')]);
     expect(pins[0]).toBe(pins[1]);
     expect((await a.getResource(r.id))?.rdpCertFingerprint).toBe(pins[0]);
   });
@@ -121,21 +121,21 @@ describe('live sessions across proxies', () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
     const liveB = new LiveSessions();
     const unfollow = followStoreChanges(b, liveB);
-    const r1 = await a.createResource(res('one'));
-    const r2 = await a.createResource(res('two'));
+    const r1 = await a.createResource(res('one'), 'ann');
+    const r2 = await a.createResource(res('two'), 'ann');
     const [l1, l2, l3] = await a.createLinks([r1.id, r2.id, r2.id], 'ann', 10);
 
     const byToken = session(liveB, l1.id, r1.id);
     const console = session(liveB, undefined, r1.id);
-    await a.deleteLinksByTokenHash([hashToken(l1.token)]);
+    await a.deleteLinksByTokenHash([hashToken(l1.token)], 'ann');
     expect(await byToken).toMatchObject({ code: CLOSE.linkDeleted });
 
-    await a.deleteResource(r1.id);
+    await a.deleteResource(r1.id, 'ann');
     expect(await console).toMatchObject({ code: CLOSE.resourceDeleted });
 
     const byLink = session(liveB, l2.id, r2.id);
-    await a.setShareableLinks(true);
-    await a.setShareableLinks(false);
+    await a.setShareableLinks(true, 'ann');
+    await a.setShareableLinks(false, 'ann');
     expect(await byLink).toMatchObject({ code: CLOSE.featureDisabled, reason: expect.stringMatching(/turned off/) });
     expect(liveB.size).toBe(0);
 
@@ -147,45 +147,46 @@ describe('live sessions across proxies', () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
     const heard: string[] = [];
     b.onChange((c) => heard.push(c.kind));
-    await expect(a.deleteResource('no-such-resource')).rejects.toThrow(/no longer exists/);
+    await expect(a.deleteResource('no-such-resource', 'ann')).rejects.toThrow(/no longer exists/);
     // A committed change sent after the failed one arrives; the failed one never does.
-    const r = await a.createResource(res('x'));
-    await a.deleteResource(r.id);
+    const r = await a.createResource(res('x'), 'ann');
+    await a.deleteResource(r.id, 'ann');
     while (!heard.length) await new Promise((ok) => setTimeout(ok, 10));
     expect(heard).toEqual(['resource-deleted']);
   });
 
   it('splits a large deletion into several notices, all of which arrive', async () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
-    const r = await a.createResource(res('many'));
+    const r = await a.createResource(res('many'), 'ann');
     const links = await a.createLinks(Array(500).fill(r.id), 'ann', 500);
     const liveB = new LiveSessions();
     followStoreChanges(b, liveB);
     const ends = links.map((l) => session(liveB, l.id, 'other-resource'));
-    expect((await a.deleteLinksByResource([r.id])).length).toBe(500);
+    expect((await a.deleteLinksByResource([r.id], 'ann')).length).toBe(500);
     const closed = await Promise.all(ends);
     expect(closed.every((c) => c.code === CLOSE.linkDeleted)).toBe(true);
   });
 
   it('re-checks live sessions after the listening connection drops, so nothing deleted meanwhile survives', async () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
-    await a.setShareableLinks(true);
-    const r = await a.createResource(res('box'));
+    await a.setShareableLinks(true, 'ann');
+    const r = await a.createResource(res('box'), 'ann');
     const [link] = await a.createLinks([r.id], 'ann', 10);
     const liveB = new LiveSessions();
     followStoreChanges(b, liveB);
     const ended = session(liveB, link.id, r.id);
     // Cut every proxy's listening connection, then delete while they reconnect.
     await cluster.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'postern-listen' AND datname = $1`, [dbName()]);
-    await a.deleteLinksByResource([r.id]);
+    await a.deleteLinksByResource([r.id], 'ann');
     expect(await ended).toMatchObject({ code: CLOSE.linkDeleted });
     expect(logs.some((m) => /hears other proxies' changes was lost/.test(m))).toBe(true);
     // Listening again: a later deletion arrives as a notice.
     const [again] = await a.createLinks([r.id], 'ann', 10);
     const endedAgain = session(liveB, again.id, r.id);
-    await a.deleteLinksByTokenHash([hashToken(again.token)]);
+    await a.deleteLinksByTokenHash([hashToken(again.token)], 'ann');
     expect(await endedAgain).toMatchObject({ code: CLOSE.linkDeleted });
   });
+
 });
 
 describe('secrets', () => {
@@ -197,8 +198,9 @@ describe('secrets', () => {
     expect(e?.message).not.toContain('Wr0ng');
     url = withPassword;
     const s = await proxyStore();
-    const u = await s.createUser('ann', 'owner');
-    await s.addSession(u.id, hashToken('raw-session-token'));
+    const u = await s.createUser('ann', 'owner', 'root');
+    await s.addSigninToken(u.id, hashToken('raw-signin-token'), new Date(Date.now() + 60_000));
+    await s.signIn(hashToken('raw-signin-token'), hashToken('raw-session-token'), new Date());
     const stored = await cluster.query('SELECT token_hash FROM sessions', [], dbName());
     expect(stored.rows).toEqual([{ token_hash: hashToken('raw-session-token') }]);
   });

@@ -14,7 +14,7 @@ async function conflict(p: Promise<unknown>): Promise<StoreConflict> {
 
 export function storeContract(store: () => Store): void {
   it('creates all links of a batch or none', async () => {
-    const a = await store().createResource(res('a'));
+    const a = await store().createResource(res('a'), 'ann');
     await expect(store().createLinks([a.id, 'missing'], 'ann', 10)).rejects.toThrow(/does not exist; no links were created/);
     expect(await store().listLinks()).toEqual([]);
     expect((await conflict(store().createLinks([a.id, a.id, a.id], 'ann', 2))).code).toBe('link-limit');
@@ -23,7 +23,7 @@ export function storeContract(store: () => Store): void {
   });
 
   it('counts existing links against the limit, up to exactly the limit', async () => {
-    const a = await store().createResource(res('a'));
+    const a = await store().createResource(res('a'), 'ann');
     await store().createLinks([a.id, a.id], 'ann', 3);
     const e = await conflict(store().createLinks([a.id, a.id], 'ann', 3));
     expect(e.message).toMatch(/at most 3 links; it has 2, so 2 more would be too many/);
@@ -32,8 +32,8 @@ export function storeContract(store: () => Store): void {
   });
 
   it('lists links in the order they were made, with tokens that resolve by hash only', async () => {
-    const a = await store().createResource(res('a'));
-    const b = await store().createResource(res('b'));
+    const a = await store().createResource(res('a'), 'ann');
+    const b = await store().createResource(res('b'), 'ann');
     const made = await store().createLinks([b.id, a.id, b.id], 'ann', 10);
     const listed = await store().listLinks();
     expect(listed).toEqual(made);
@@ -47,22 +47,22 @@ export function storeContract(store: () => Store): void {
   });
 
   it('deletes links by resource and by token, reporting what went', async () => {
-    const a = await store().createResource(res('a'));
-    const b = await store().createResource(res('b'));
+    const a = await store().createResource(res('a'), 'ann');
+    const b = await store().createResource(res('b'), 'ann');
     const [la1, lb, la2] = await store().createLinks([a.id, b.id, a.id], 'ann', 10);
-    const byResource = await store().deleteLinksByResource([a.id, 'no-such-resource']);
+    const byResource = await store().deleteLinksByResource([a.id, 'no-such-resource'], 'ann');
     expect(byResource.map((l) => l.id)).toEqual([la1.id, la2.id]);
-    expect(await store().deleteLinksByResource([a.id])).toEqual([]);
-    const byToken = await store().deleteLinksByTokenHash([hashToken(lb.token), hashToken('x'.repeat(43))]);
+    expect(await store().deleteLinksByResource([a.id], 'ann')).toEqual([]);
+    const byToken = await store().deleteLinksByTokenHash([hashToken(lb.token), hashToken('x'.repeat(43))], 'ann');
     expect(byToken).toEqual([lb]);
     expect(await store().listLinks()).toEqual([]);
   });
 
   it('keeps links of a deleted resource, marked, with the name they had', async () => {
-    const a = await store().createResource(res('old-name'));
-    await store().updateResource(a.id, res('new-name'));
+    const a = await store().createResource(res('old-name'), 'ann');
+    await store().updateResource(a.id, res('new-name'), 'ann');
     const [link] = await store().createLinks([a.id], 'ann', 10);
-    await store().deleteResource(a.id);
+    await store().deleteResource(a.id, 'ann');
     const [listed] = await store().listLinks();
     expect(listed).toMatchObject({ id: link.id, status: 'resource-deleted', resourceName: 'new-name' });
     const found = await store().findLinkByTokenHash(hashToken(link.token));
@@ -71,48 +71,54 @@ export function storeContract(store: () => Store): void {
   });
 
   it('stores resources whole, lists them by name, and says when one is gone', async () => {
-    const b = await store().createResource({ ...res('beta', { ssh: [22, 2222], rdp: [3389] }), sshHostKeyFingerprint: 'SHA256:' + 'k'.repeat(43) });
-    const a = await store().createResource(res('alpha'));
+    const b = await store().createResource({ ...res('beta', { ssh: [22, 2222], rdp: [3389] }), sshHostKeyFingerprint: 'SHA256:' + 'k'.repeat(43) }, 'ann');
+    const a = await store().createResource(res('alpha'), 'ann');
     expect(b).toMatchObject({ name: 'beta', address: '10.0.0.1', ports: { ssh: [22, 2222], rdp: [3389] }, sshHostKeyFingerprint: 'SHA256:' + 'k'.repeat(43) });
     expect(b.createdAt).toBe(b.updatedAt);
     expect(await store().getResource(b.id)).toEqual(b);
     expect((await store().listResources()).map((r) => r.name)).toEqual(['alpha', 'beta']);
-    const updated = await store().updateResource(a.id, res('alpha', { rdp: [3390] }));
+    const updated = await store().updateResource(a.id, res('alpha', { rdp: [3390] }), 'ann');
     expect(updated).toMatchObject({ id: a.id, ports: { rdp: [3390] }, createdAt: a.createdAt });
     expect(updated.sshHostKeyFingerprint).toBeUndefined();
-    await store().deleteResource(a.id);
+    await store().deleteResource(a.id, 'ann');
     expect(await store().getResource(a.id)).toBeUndefined();
-    expect((await conflict(store().deleteResource(a.id))).code).toBe('not-found');
-    expect((await conflict(store().updateResource(a.id, res('x')))).code).toBe('not-found');
+    expect((await conflict(store().deleteResource(a.id, 'ann'))).code).toBe('not-found');
+    expect((await conflict(store().updateResource(a.id, res('x'), 'ann'))).code).toBe('not-found');
   });
 
-  it('consumes a sign-in token once, and not after it expires', async () => {
-    const u = await store().createUser('ann', 'owner');
+  it('signs in with a one-time token once, and not after it expires', async () => {
+    const u = await store().createUser('ann', 'owner', 'root');
     await store().addSigninToken(u.id, 'h1', new Date(Date.now() + 60_000));
     await store().addSigninToken(u.id, 'h2', new Date(Date.now() - 1));
-    expect(await store().consumeSigninToken('h1', new Date())).toBe(u.id);
-    expect(await store().consumeSigninToken('h1', new Date())).toBeUndefined();
-    expect(await store().consumeSigninToken('h2', new Date())).toBeUndefined();
-    expect(await store().consumeSigninToken('h2', new Date(0))).toBeUndefined();
+    expect(await store().signIn('h1', 's1', new Date())).toEqual(u);
+    expect((await store().getSessionUser('s1'))?.id).toBe(u.id);
+    expect(await store().signIn('h1', 's2', new Date())).toBeUndefined();
+    // An expired token is used up too: it cannot be tried again with an earlier clock.
+    expect(await store().signIn('h2', 's3', new Date())).toBeUndefined();
+    expect(await store().signIn('h2', 's4', new Date(0))).toBeUndefined();
+    for (const s of ['s2', 's3', 's4']) expect(await store().getSessionUser(s)).toBeUndefined();
+    expect((await store().listAudit(10)).filter((e) => e.action === 'user.signin')).toEqual([
+      expect.objectContaining({ action: 'user.signin', actor: 'ann', outcome: 'ok', count: 1 }),
+    ]);
   });
 
   it('never removes the last owner, and refuses duplicate names', async () => {
-    const ann = await store().createUser('ann', 'owner');
-    expect((await conflict(store().setUserRole(ann.id, 'reader'))).code).toBe('last-owner');
-    await expect(store().deleteUser(ann.id)).rejects.toThrow(/only owner/);
-    const bob = await store().createUser('bob', 'owner');
-    expect(await store().setUserRole(ann.id, 'reader')).toMatchObject({ id: ann.id, role: 'reader' });
-    await expect(store().deleteUser(bob.id)).rejects.toThrow(/only owner/);
-    const dup = await conflict(store().createUser('bob', 'reader'));
+    const ann = await store().createUser('ann', 'owner', 'root');
+    expect((await conflict(store().setUserRole(ann.id, 'reader', 'root'))).code).toBe('last-owner');
+    await expect(store().deleteUser(ann.id, 'root')).rejects.toThrow(/only owner/);
+    const bob = await store().createUser('bob', 'owner', 'root');
+    expect(await store().setUserRole(ann.id, 'reader', 'root')).toEqual({ user: { ...ann, role: 'reader' }, previousRole: 'owner' });
+    await expect(store().deleteUser(bob.id, 'root')).rejects.toThrow(/only owner/);
+    const dup = await conflict(store().createUser('bob', 'reader', 'root'));
     expect([dup.code, dup.message]).toEqual(['duplicate', 'A user named "bob" already exists.']);
-    expect((await conflict(store().setUserRole('nobody', 'owner'))).code).toBe('not-found');
-    expect((await conflict(store().deleteUser('nobody'))).code).toBe('not-found');
+    expect((await conflict(store().setUserRole('nobody', 'owner', 'root'))).code).toBe('not-found');
+    expect((await conflict(store().deleteUser('nobody', 'root'))).code).toBe('not-found');
   });
 
   it('lists and counts users in the order they joined', async () => {
     expect(await store().countUsers()).toBe(0);
-    const ann = await store().createUser('ann', 'owner');
-    const cid = await store().createUser('cid', 'contributor');
+    const ann = await store().createUser('ann', 'owner', 'root');
+    const cid = await store().createUser('cid', 'contributor', 'root');
     expect(await store().countUsers()).toBe(2);
     expect(await store().listUsers()).toEqual([ann, cid]);
     expect(await store().getUser(cid.id)).toEqual(cid);
@@ -120,31 +126,33 @@ export function storeContract(store: () => Store): void {
   });
 
   it('keeps sessions until they are deleted, and deletes them with their user', async () => {
-    const u = await store().createUser('tmp', 'reader');
-    await store().createUser('ann', 'owner');
-    await store().addSession(u.id, 'sess');
-    await store().addSession(u.id, 'other');
+    const u = await store().createUser('tmp', 'reader', 'root');
+    await store().createUser('ann', 'owner', 'root');
+    await store().addSigninToken(u.id, 'h1', new Date(Date.now() + 60_000));
+    await store().addSigninToken(u.id, 'h2', new Date(Date.now() + 60_000));
+    await store().signIn('h1', 'sess', new Date());
+    await store().signIn('h2', 'other', new Date());
     expect((await store().getSessionUser('sess'))?.name).toBe('tmp');
     await store().deleteSession('other');
     expect(await store().getSessionUser('other')).toBeUndefined();
-    await store().deleteUser(u.id);
+    await store().deleteUser(u.id, 'root');
     expect(await store().getSessionUser('sess')).toBeUndefined();
   });
 
   it('switches shareable links off by default, on and off again', async () => {
     expect(await store().getShareableLinks()).toBe(false);
-    await store().setShareableLinks(true);
+    await store().setShareableLinks(true, 'ann');
     expect(await store().getShareableLinks()).toBe(true);
-    await store().setShareableLinks(false);
+    await store().setShareableLinks(false, 'ann');
     expect(await store().getShareableLinks()).toBe(false);
   });
 
   it('pins an RDP certificate on first use only', async () => {
-    const a = await store().createResource(res('rdp'));
-    expect(await store().pinRdpCertificate(a.id, 'sha256:' + 'a'.repeat(64))).toBe('sha256:' + 'a'.repeat(64));
-    expect(await store().pinRdpCertificate(a.id, 'sha256:' + 'b'.repeat(64))).toBe('sha256:' + 'a'.repeat(64));
+    const a = await store().createResource(res('rdp'), 'ann');
+    expect(await store().pinRdpCertificate(a.id, 'sha256:' + 'a'.repeat(64), 'ann')).toBe('sha256:' + 'a'.repeat(64));
+    expect(await store().pinRdpCertificate(a.id, 'sha256:' + 'b'.repeat(64), 'ann')).toBe('sha256:' + 'a'.repeat(64));
     expect((await store().getResource(a.id))?.rdpCertFingerprint).toBe('sha256:' + 'a'.repeat(64));
-    expect(await store().pinRdpCertificate('gone', 'sha256:' + 'c'.repeat(64))).toBeUndefined();
+    expect(await store().pinRdpCertificate('gone', 'sha256:' + 'c'.repeat(64), 'ann')).toBeUndefined();
   });
 
   it('records and completes audit entries, newest first', async () => {
@@ -171,5 +179,88 @@ export function storeContract(store: () => Store): void {
     expect(byId.get(sized)).toMatchObject({ count: 2, outcome: 'ok', bytesUp: 7, bytesDown: 9, durationMs: 11 });
     await expect(store().addAudit({ action: 'connect', actor: 'x', outcome: 'ok', count: 0 })).rejects.toThrow();
     expect(await store().listAudit(10)).toHaveLength(3);
+  });
+
+  it('writes each change and its audit row in one go, naming the actor', async () => {
+    await store().setShareableLinks(true, 'ann');
+    const owner = await store().createUser('ann', 'owner', 'root');
+    const cid = await store().createUser('cid', 'contributor', 'ann');
+    await store().setUserRole(cid.id, 'reader', 'ann');
+    await store().deleteUser(cid.id, 'ann');
+    const a = await store().createResource(res('alpha'), 'ann');
+    await store().updateResource(a.id, res('alpha-2'), 'ann');
+    const b = await store().createResource(res('beta'), 'ann');
+    const [l1, l2, l3] = await store().createLinks([a.id, b.id, a.id], 'cid', 10);
+    await store().deleteLinksByTokenHash([hashToken(l2.token)], 'bob');
+    await store().deleteLinksByResource([a.id], 'bob');
+    await store().pinRdpCertificate(b.id, 'sha256:' + 'a'.repeat(64), 'link visitor');
+    await store().pinRdpCertificate(b.id, 'sha256:' + 'b'.repeat(64), 'link visitor');
+    await store().deleteResource(b.id, 'ann');
+    await store().setShareableLinks(false, 'ann');
+
+    const rows = (await store().listAudit(100)).reverse().map(({ id, at, ...rest }) => {
+      expect(Number.isNaN(Date.parse(at))).toBe(false);
+      return rest;
+    });
+    const ok = { outcome: 'ok', count: 1 };
+    expect(rows).toEqual([
+      { action: 'feature.enable', actor: 'ann', ...ok },
+      { action: 'user.create', actor: 'root', detail: 'ann (owner)', ...ok },
+      { action: 'user.create', actor: 'ann', detail: 'cid (contributor)', ...ok },
+      { action: 'user.role', actor: 'ann', detail: 'cid → reader', ...ok },
+      { action: 'user.delete', actor: 'ann', detail: 'cid', ...ok },
+      { action: 'resource.create', actor: 'ann', resourceId: a.id, resourceName: 'alpha', ...ok },
+      { action: 'resource.update', actor: 'ann', resourceId: a.id, resourceName: 'alpha-2', ...ok },
+      { action: 'resource.create', actor: 'ann', resourceId: b.id, resourceName: 'beta', ...ok },
+      ...[l1, l2, l3].map((l) => ({ action: 'link.create', actor: 'cid', linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, ...ok })),
+      { action: 'link.delete', actor: 'bob', linkId: l2.id, resourceId: b.id, resourceName: 'beta', ...ok },
+      ...[l1, l3].map((l) => ({ action: 'link.delete', actor: 'bob', linkId: l.id, resourceId: a.id, resourceName: 'alpha-2', ...ok })),
+      // Only the call that pinned the certificate audits it.
+      { action: 'rdp.certificate-pinned', actor: 'link visitor', resourceId: b.id, resourceName: 'beta', detail: 'sha256:' + 'a'.repeat(64), ...ok },
+      { action: 'resource.delete', actor: 'ann', resourceId: b.id, resourceName: 'beta', ...ok },
+      { action: 'feature.disable', actor: 'ann', ...ok },
+    ]);
+    expect(owner.role).toBe('owner');
+  });
+
+  it('audits nothing for a change that was refused', async () => {
+    const ann = await store().createUser('ann', 'owner', 'root');
+    const a = await store().createResource(res('a'), 'ann');
+    const before = (await store().listAudit(100)).length;
+    await conflict(store().createLinks([a.id, 'missing'], 'ann', 10));
+    await conflict(store().createLinks([a.id, a.id], 'ann', 1));
+    await conflict(store().setUserRole(ann.id, 'reader', 'root'));
+    await conflict(store().deleteUser(ann.id, 'root'));
+    await conflict(store().createUser('ann', 'reader', 'root'));
+    await conflict(store().deleteResource('gone', 'ann'));
+    await conflict(store().updateResource('gone', res('x'), 'ann'));
+    expect(await store().deleteLinksByResource(['gone'], 'ann')).toEqual([]);
+    expect(await store().pinRdpCertificate('gone', 'sha256:' + 'c'.repeat(64), 'ann')).toBeUndefined();
+    expect(await store().listAudit(100)).toHaveLength(before);
+  });
+
+  it('makes no change whose audit row cannot be written', async () => {
+    // An audit row without an actor breaks the audit table's rules: the change must roll back with it.
+    const noActor = undefined as unknown as string;
+    const ann = await store().createUser('ann', 'owner', 'root');
+    const bob = await store().createUser('bob', 'reader', 'root');
+    const a = await store().createResource(res('a'), 'ann');
+    const [link] = await store().createLinks([a.id], 'ann', 10);
+    const before = await store().listAudit(100);
+    await expect(store().setShareableLinks(true, noActor)).rejects.toThrow();
+    await expect(store().createUser('cid', 'reader', noActor)).rejects.toThrow();
+    await expect(store().setUserRole(bob.id, 'owner', noActor)).rejects.toThrow();
+    await expect(store().deleteUser(bob.id, noActor)).rejects.toThrow();
+    await expect(store().createResource(res('b'), noActor)).rejects.toThrow();
+    await expect(store().updateResource(a.id, res('renamed'), noActor)).rejects.toThrow();
+    await expect(store().pinRdpCertificate(a.id, 'sha256:' + 'd'.repeat(64), noActor)).rejects.toThrow();
+    await expect(store().deleteLinksByResource([a.id], noActor)).rejects.toThrow();
+    await expect(store().deleteLinksByTokenHash([hashToken(link.token)], noActor)).rejects.toThrow();
+    await expect(store().deleteResource(a.id, noActor)).rejects.toThrow();
+    expect(await store().getShareableLinks()).toBe(false);
+    expect(await store().listUsers()).toEqual([ann, bob]);
+    expect(await store().listResources()).toEqual([a]);
+    expect(await store().listLinks()).toEqual([link]);
+    expect(await store().listAudit(100)).toEqual(before);
   });
 }

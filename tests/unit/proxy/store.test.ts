@@ -27,7 +27,7 @@ describe('SqliteStore', () => {
   storeContract(() => store);
 
   it('migrates a new database to the latest version, in WAL mode, and reopens it', async () => {
-    await store.createUser('ann', 'owner');
+    await store.createUser('ann', 'owner', 'root');
     await store.close();
     const raw = new Database(join(dir, 'db', 'postern.db'));
     expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
