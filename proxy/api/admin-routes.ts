@@ -1,5 +1,7 @@
 // Owner-only administration: resources, users, the feature switch, the audit trail. Each change
-// writes its own audit row in the store's transaction.
+// writes its own audit row in the store's transaction; taking a user's authority away ends the
+// console sessions it opened.
+import { losesActions } from '../../src/shared/api.ts';
 import { requireAction, requireUser } from '../auth/access.ts';
 import { ApiError } from '../http/json.ts';
 import type { RequestContext, Route } from './context.ts';
@@ -85,7 +87,8 @@ export const adminRoutes: Route[] = [
     path: '/api/users/:id',
     handler: async (ctx) => {
       const actor = await owner(ctx);
-      const { user } = await ctx.store.setUserRole(ctx.params.id, role(asObject(ctx.body)), actor.name);
+      const { user, previousRole } = await ctx.store.setUserRole(ctx.params.id, role(asObject(ctx.body)), actor.name);
+      if (losesActions(previousRole, user.role)) ctx.live.endRoleLowered(user.id, user.role);
       return { body: user };
     },
   },
@@ -94,7 +97,8 @@ export const adminRoutes: Route[] = [
     path: '/api/users/:id',
     handler: async (ctx) => {
       const actor = await owner(ctx);
-      await ctx.store.deleteUser(ctx.params.id, actor.name);
+      const user = await ctx.store.deleteUser(ctx.params.id, actor.name);
+      ctx.live.endUser(user.id);
       return { status: 204 };
     },
   },

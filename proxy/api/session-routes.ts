@@ -51,7 +51,10 @@ export const sessionRoutes: Route[] = [
     path: '/api/session',
     handler: async (ctx) => {
       await requireUser(ctx.store, ctx.req);
-      await ctx.store.deleteSession(hashToken(bearerToken(ctx.req)!));
+      const sessionHash = hashToken(bearerToken(ctx.req)!);
+      await ctx.store.deleteSession(sessionHash);
+      // Tunnels opened with this session token end with it (other proxies hear it from the store).
+      ctx.live.endSignedOut(sessionHash);
       return { status: 204 };
     },
   },

@@ -3,7 +3,10 @@
 // commits, and to every listening proxy, the writer included. One dedicated connection listens;
 // if it drops, changes made meanwhile are lost, so after reconnecting it reports 'resync'.
 import pg from 'pg';
+import { ROLE_ACTIONS, type Role } from '../../src/shared/api.ts';
 import type { StoreChange } from './store.ts';
+
+const ROLES = Object.keys(ROLE_ACTIONS) as Role[];
 
 export const CHANNEL = 'postern_changes';
 
@@ -30,6 +33,11 @@ function parse(payload: string | undefined): StoreChange | undefined {
     }
     if (c?.kind === 'resource-deleted' && typeof c.resourceId === 'string') return { kind: 'resource-deleted', resourceId: c.resourceId };
     if (c?.kind === 'links-disabled') return { kind: 'links-disabled' };
+    if (c?.kind === 'user-deleted' && typeof c.userId === 'string') return { kind: 'user-deleted', userId: c.userId };
+    if (c?.kind === 'user-role-lowered' && typeof c.userId === 'string' && ROLES.includes(c.role)) {
+      return { kind: 'user-role-lowered', userId: c.userId, role: c.role };
+    }
+    if (c?.kind === 'signed-out' && typeof c.sessionHash === 'string') return { kind: 'signed-out', sessionHash: c.sessionHash };
   } catch {
     // Not ours, or from a newer proxy: nothing to act on.
   }

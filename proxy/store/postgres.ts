@@ -4,7 +4,7 @@
 // two proxies cannot both pass the check. Query parameters are never logged; errors that could
 // quote a value are reworded.
 import pg from 'pg';
-import type { Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+import { losesActions, type Link, type Resource, type ResourceInput, type Role, type User } from '../../src/shared/api.ts';
 import { hashToken, newId, newToken } from '../auth/tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { redactDatabaseUrl } from './database-url.ts';
@@ -180,6 +180,7 @@ export class PostgresStore implements Store {
       await c.query(`UPDATE users SET role = $1 WHERE id = $2`, [role, id]);
       const user = toUser({ ...r, role });
       await insertAudit(c, [auditOf.userRole(actor, user)]);
+      if (losesActions(r.role, role)) await notifyChange(c, { kind: 'user-role-lowered', userId: id, role });
       return { user, previousRole: r.role as Role };
     });
   }
@@ -193,6 +194,7 @@ export class PostgresStore implements Store {
       await c.query(`DELETE FROM users WHERE id = $1`, [id]);
       const user = toUser(r);
       await insertAudit(c, [auditOf.userDeleted(actor, user)]);
+      await notifyChange(c, { kind: 'user-deleted', userId: id });
       return user;
     });
   }
@@ -220,8 +222,11 @@ export class PostgresStore implements Store {
     return r && toUser(r);
   }
 
-  async deleteSession(tokenHash: string) {
-    await this.one(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash]);
+  deleteSession(tokenHash: string) {
+    return this.tx(async (c) => {
+      const { rowCount } = await c.query(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash]);
+      if (rowCount) await notifyChange(c, { kind: 'signed-out', sessionHash: tokenHash });
+    });
   }
 
   async listResources() {

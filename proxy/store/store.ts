@@ -41,6 +41,12 @@ export type StoreChange =
   | { kind: 'links-deleted'; linkIds: string[] }
   | { kind: 'resource-deleted'; resourceId: string }
   | { kind: 'links-disabled' }
+  /** The user is gone, and with them every session token they had. */
+  | { kind: 'user-deleted'; userId: string }
+  /** The user's role changed to one that lacks an action the old one had. */
+  | { kind: 'user-role-lowered'; userId: string; role: Role }
+  /** One session token was signed out (sessionHash: the hash of that token, as stored). */
+  | { kind: 'signed-out'; sessionHash: string }
   | { kind: 'resync' };
 
 export interface Store {

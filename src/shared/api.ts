@@ -20,6 +20,11 @@ export const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   reader: ['links.get'],
 };
 
+/** Whether moving from one role to another takes away an action (ends sessions opened with the old role). */
+export function losesActions(from: Role, to: Role): boolean {
+  return ROLE_ACTIONS[from].some((a) => !ROLE_ACTIONS[to].includes(a));
+}
+
 export const DEFAULT_PORTS: Record<Protocol, number> = { ssh: 22, rdp: 3389 };
 
 export interface Resource {

@@ -1,12 +1,13 @@
 // Two real proxies sharing one real PostgreSQL database: what one writes the other serves, a
-// deletion through one ends sessions relayed by the other, the link limit holds across both, and
-// the database password never appears in anything either prints.
+// deletion through one ends sessions relayed by the other (link sessions, and console sessions when
+// their user is deleted, loses an action or signs out), the link limit holds across both, and the
+// database password never appears in anything either prints.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE } from '../../src/shared/api.ts';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
-import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
 
 const PASSWORD = 'Pg-pass-7f3a9c!';
 let cluster: PostgresCluster;
@@ -55,6 +56,27 @@ function relay(proxy: ProxyProcess, token: string) {
   const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
   const opened = new Promise<void>((ok) => ws.once('open', () => ok()));
   return { ws, closed, opened, text: () => Buffer.concat(received).toString() };
+}
+
+/** A console session relayed by `proxy` with a user's session token, checked to carry bytes. */
+async function consoleRelay(proxy: ProxyProcess, resourceId: string, token: string) {
+  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws/relay?resource=${resourceId}&protocol=ssh&port=${echoPort}`,
+    ['binary', `postern.user.${token}`]);
+  const received: Buffer[] = [];
+  ws.on('message', (d: Buffer) => received.push(d));
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
+  await new Promise<void>((ok) => ws.once('open', () => ok()));
+  ws.send(Buffer.from('ping'));
+  while (Buffer.concat(received).toString() !== 'PING') await new Promise((ok) => setTimeout(ok, 10));
+  return { ws, closed };
+}
+
+/** The session must end within a second of the change made through the other proxy. */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`not within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 async function resourceWithLink(name: string) {
@@ -106,6 +128,24 @@ describe('two proxies, one PostgreSQL database', () => {
     await callB('PUT', '/api/settings', { shareableLinks: false });
     expect((await c.closed).code).toBe(CLOSE.featureDisabled);
     await callB('PUT', '/api/settings', { shareableLinks: true });
+  });
+
+  it('ends console sessions relayed by B when, through A, their user is deleted, loses an action, or signs out', async () => {
+    const r = (await ownerA.call('POST', '/api/resources', { name: 'console-box', address: '127.0.0.1', ports: { ssh: [echoPort] } })).body;
+    const users: Record<string, { id: string; token: string; call: ReturnType<typeof apiClient> }> = {};
+    for (const [name, role] of [['gone', 'reader'], ['demoted', 'owner'], ['leaving', 'contributor']]) {
+      const made = (await ownerA.call('POST', '/api/users', { name, role })).body;
+      const s = await signIn(a.url, made.signinUrl);
+      users[name] = { id: made.user.id, token: s.token, call: s.call };
+    }
+    const [gone, demoted, leaving] = await Promise.all(['gone', 'demoted', 'leaving'].map((n) => consoleRelay(b, r.id, users[n].token)));
+
+    await ownerA.call('DELETE', `/api/users/${users.gone.id}`);
+    expect(await within(1000, gone.closed)).toEqual({ code: CLOSE.unauthenticated, reason: 'Your user was removed from Postern, so the session was ended.' });
+    await ownerA.call('PUT', `/api/users/${users.demoted.id}`, { role: 'reader' });
+    expect(await within(1000, demoted.closed)).toEqual({ code: CLOSE.forbidden, reason: 'Your role was changed to reader, which may do less, so the session was ended.' });
+    expect((await users.leaving.call('DELETE', '/api/session')).status).toBe(204);
+    expect(await within(1000, leaving.closed)).toEqual({ code: CLOSE.unauthenticated, reason: 'You signed out of Postern, so the session was ended.' });
   });
 
   it('holds the link limit across both proxies under concurrent creates', async () => {

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../src/shared/api.ts';
 import { hashToken } from '../../../proxy/auth/tokens.ts';
-import { followStoreChanges, LiveSessions } from '../../../proxy/relay/live-sessions.ts';
+import { followStoreChanges, LiveSessions, resync } from '../../../proxy/relay/live-sessions.ts';
 import { PG_MIGRATIONS } from '../../../proxy/store/postgres-migrations.ts';
 import { PostgresStore } from '../../../proxy/store/postgres.ts';
-import { StoreConflict } from '../../../proxy/store/store.ts';
+import { StoreConflict, type StoreChange } from '../../../proxy/store/store.ts';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.ts';
 import { res } from './store-contract.ts';
 
@@ -116,6 +116,22 @@ function session(live: LiveSessions, linkId: string | undefined, resourceId: str
   return ended;
 }
 
+/** A console session on one proxy, opened with a user's session token (stored as `sessionHash`). */
+function consoleSession(live: LiveSessions, userId: string, sessionHash: string, resourceId = 'r') {
+  let end!: (v: { code: number; reason: string }) => void;
+  const ended = new Promise<{ code: number; reason: string }>((r) => (end = r));
+  live.add({ resourceId, userId, sessionHash, end: (code, reason) => end({ code, reason }) });
+  return ended;
+}
+
+async function signedIn(store: PostgresStore, name: string, role: 'owner' | 'contributor' | 'reader') {
+  const u = await store.createUser(name, role, 'root');
+  const signin = hashToken(`signin-${name}`);
+  await store.addSigninToken(u.id, signin, new Date(Date.now() + 60_000));
+  await store.signIn(signin, hashToken(`session-${name}`), new Date());
+  return { ...u, sessionHash: hashToken(`session-${name}`) };
+}
+
 describe('live sessions across proxies', () => {
   it('ends sessions on proxy B when proxy A deletes their link, their resource, or switches links off', async () => {
     const [a, b] = [await proxyStore(), await proxyStore()];
@@ -141,6 +157,40 @@ describe('live sessions across proxies', () => {
 
     unfollow();
     expect(l3.resourceId).toBe(r2.id);
+  });
+
+  it('ends console sessions on proxy B when proxy A deletes their user, lowers their role, or they sign out', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const liveB = new LiveSessions();
+    followStoreChanges(b, liveB);
+    await a.createUser('root', 'owner', 'postern');
+    const gone = await signedIn(a, 'gone', 'reader');
+    const demoted = await signedIn(a, 'demoted', 'owner');
+    const out = await signedIn(a, 'out', 'contributor');
+    const ends = [consoleSession(liveB, gone.id, gone.sessionHash), consoleSession(liveB, demoted.id, demoted.sessionHash),
+      consoleSession(liveB, out.id, out.sessionHash)];
+    await a.deleteUser(gone.id, 'root');
+    await a.setUserRole(demoted.id, 'contributor', 'root');
+    await a.deleteSession(out.sessionHash);
+    expect(await Promise.all(ends)).toEqual([
+      { code: CLOSE.unauthenticated, reason: 'Your user was removed from Postern, so the session was ended.' },
+      { code: CLOSE.forbidden, reason: 'Your role was changed to contributor, which may do less, so the session was ended.' },
+      { code: CLOSE.unauthenticated, reason: 'You signed out of Postern, so the session was ended.' },
+    ]);
+    expect(liveB.size).toBe(0);
+  });
+
+  it('sends a role notice only when the new role lacks an action of the old one', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    const heard: StoreChange[] = [];
+    b.onChange((c) => heard.push(c));
+    await a.createUser('root', 'owner', 'postern');
+    const cid = await a.createUser('cid', 'reader', 'root');
+    await a.setUserRole(cid.id, 'contributor', 'root');
+    await a.setUserRole(cid.id, 'owner', 'root');
+    await a.setUserRole(cid.id, 'reader', 'root');
+    while (!heard.length) await new Promise((ok) => setTimeout(ok, 10));
+    expect(heard).toEqual([{ kind: 'user-role-lowered', userId: cid.id, role: 'reader' }]);
   });
 
   it('tells proxy B nothing about a change that rolled back', async () => {
@@ -187,6 +237,26 @@ describe('live sessions across proxies', () => {
     expect(await endedAgain).toMatchObject({ code: CLOSE.linkDeleted });
   });
 
+  it('re-checks console sessions after the listening connection drops', async () => {
+    const [a, b] = [await proxyStore(), await proxyStore()];
+    await a.createUser('root', 'owner', 'postern');
+    const gone = await signedIn(a, 'gone', 'reader');
+    const demoted = await signedIn(a, 'demoted', 'owner');
+    const out = await signedIn(a, 'out', 'reader');
+    const r = await a.createResource(res('box'), 'root');
+    const liveB = new LiveSessions();
+    followStoreChanges(b, liveB);
+    const ends = [consoleSession(liveB, gone.id, gone.sessionHash, r.id), consoleSession(liveB, demoted.id, demoted.sessionHash, r.id),
+      consoleSession(liveB, out.id, out.sessionHash, r.id)];
+    // Each new session's user is looked up as it registers; wait for that here (it is what notes
+    // the role a session was opened under) before cutting the connection.
+    await resync(b, liveB);
+    await cluster.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'postern-listen' AND datname = $1`, [dbName()]);
+    await a.deleteUser(gone.id, 'root');
+    await a.setUserRole(demoted.id, 'reader', 'root');
+    await a.deleteSession(out.sessionHash);
+    expect((await Promise.all(ends)).map((e) => e.code)).toEqual([CLOSE.unauthenticated, CLOSE.forbidden, CLOSE.unauthenticated]);
+  });
 });
 
 describe('secrets', () => {

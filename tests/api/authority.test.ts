@@ -1,0 +1,115 @@
+// Console sessions follow the authority they were opened with: a real SSH-style session relayed
+// through /ws/relay with a user's session token ends, within a second and with a sentence saying
+// why, when that user is deleted, loses an action, or signs that token out. Other sessions go on.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CLOSE } from '../../src/shared/api.ts';
+import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+
+let proxy: ProxyProcess;
+let owner: Awaited<ReturnType<typeof signIn>>;
+let echo: net.Server;
+let echoPort: number;
+let resourceId: string;
+
+beforeAll(async () => {
+  echo = net.createServer((s) => s.on('data', (d) => s.write(d.toString('latin1').toUpperCase())));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  echoPort = (echo.address() as net.AddressInfo).port;
+  proxy = await startProxy();
+  owner = await signIn(proxy.url, proxy.ownerSigninUrl);
+  resourceId = (await owner.call('POST', '/api/resources', { name: 'desk', address: '127.0.0.1', ports: { ssh: [echoPort] } })).body.id;
+});
+afterAll(async () => {
+  await proxy?.stop();
+  echo?.close();
+});
+
+/** A new user, signed in; signInAgain gives the same user a second session token. */
+async function newUser(name: string, role: 'owner' | 'contributor' | 'reader') {
+  const made = await owner.call('POST', '/api/users', { name, role });
+  expect(made.status).toBe(201);
+  const id = made.body.user.id as string;
+  return {
+    id,
+    ...(await signIn(proxy.url, made.body.signinUrl)),
+    signInAgain: async () => signIn(proxy.url, (await owner.call('POST', `/api/users/${id}/signin-link`)).body.signinUrl),
+  };
+}
+
+/** A console session relayed to the echo machine, checked to carry bytes both ways. */
+async function consoleSession(token: string) {
+  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws/relay?resource=${resourceId}&protocol=ssh&port=${echoPort}`,
+    ['binary', `postern.user.${token}`]);
+  const received: Buffer[] = [];
+  ws.on('message', (d: Buffer) => received.push(d));
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
+  await new Promise<void>((ok, fail) => {
+    ws.once('open', () => ok());
+    ws.once('unexpected-response', (_q, r) => fail(new Error(`HTTP ${r.statusCode}`)));
+  });
+  const echoes = async (text: string) => {
+    received.length = 0;
+    ws.send(Buffer.from(text));
+    while (Buffer.concat(received).toString() !== text.toUpperCase()) await new Promise((r) => setTimeout(r, 5));
+  };
+  await echoes('ping');
+  return { ws, closed, echoes };
+}
+
+/** The change must end the session within a second. */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`not within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+describe('console sessions follow their authority', () => {
+  it('ends every session of a deleted user, and only theirs', async () => {
+    const dana = await newUser('dana', 'contributor');
+    const erin = await newUser('erin', 'reader');
+    const [d1, d2, e1] = [await consoleSession(dana.token), await consoleSession(dana.token), await consoleSession(erin.token)];
+    expect((await owner.call('DELETE', `/api/users/${dana.id}`)).status).toBe(204);
+    const ended = { code: CLOSE.unauthenticated, reason: 'Your user was removed from Postern, so the session was ended.' };
+    expect(await within(1000, d1.closed)).toEqual(ended);
+    expect(await within(1000, d2.closed)).toEqual(ended);
+    await e1.echoes('still here');
+    expect((await dana.call('GET', '/api/me')).status).toBe(401);
+    e1.ws.close();
+  });
+
+  it('ends the sessions of a user whose role loses an action, not when it gains one', async () => {
+    const fred = await newUser('fred', 'reader');
+    const asReader = await consoleSession(fred.token);
+    expect((await owner.call('PUT', `/api/users/${fred.id}`, { role: 'owner' })).body.role).toBe('owner');
+    await asReader.echoes('promoted');
+    asReader.ws.close();
+    await asReader.closed;
+
+    const asOwner = await consoleSession(fred.token);
+    expect((await owner.call('PUT', `/api/users/${fred.id}`, { role: 'contributor' })).status).toBe(200);
+    expect(await within(1000, asOwner.closed)).toEqual({
+      code: CLOSE.forbidden, reason: 'Your role was changed to contributor, which may do less, so the session was ended.',
+    });
+    // Still signed in, with the new role's rights: a new session opens.
+    const again = await consoleSession(fred.token);
+    again.ws.close();
+    const audit = (await owner.call('GET', '/api/audit')).body.filter((e: any) => e.action === 'user.role' && e.detail.startsWith('fred'));
+    expect(audit.map((e: any) => e.detail)).toEqual(['fred → contributor', 'fred → owner']);
+  });
+
+  it('ends the sessions opened with a token that signs out, not those of the same user\'s other sign-in', async () => {
+    const gina = await newUser('gina', 'contributor');
+    const laptop = await consoleSession(gina.token);
+    const other = await gina.signInAgain();
+    const desktop = await consoleSession(other.token);
+    expect((await gina.call('DELETE', '/api/session')).status).toBe(204);
+    expect(await within(1000, laptop.closed)).toEqual({ code: CLOSE.unauthenticated, reason: 'You signed out of Postern, so the session was ended.' });
+    await desktop.echoes('other sign-in');
+    expect((await gina.call('GET', '/api/me')).status).toBe(401);
+    expect((await other.call('GET', '/api/me')).status).toBe(200);
+    desktop.ws.close();
+  });
+});
