@@ -40,9 +40,18 @@ it('serves the API over HTTPS with HSTS, and prints an https sign-in URL', async
   expect(res.hsts).toMatch(/max-age=/);
 });
 
-it('accepts WebSockets over WSS (and still checks the token)', async () => {
+it('accepts WebSockets over WSS (and still checks the token before the upgrade)', async () => {
+  // /ws/rdp admits first (IronRDP's token comes in its first message), so it opens over TLS.
+  const rdp = new WebSocket(`${proxy.url.replace('https', 'wss')}/ws/rdp`, ['binary'], { ca });
+  await new Promise<void>((ok, fail) => { rdp.once('open', () => ok()); rdp.once('error', fail); });
+  rdp.close();
   const ws = new WebSocket(`${proxy.url.replace('https', 'wss')}/ws/relay?protocol=ssh&port=22`, ['binary'], { ca });
-  const closed = await new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, r) => ok({ code, reason: r.toString() })));
-  expect(closed.code).toBe(4400);
-  expect(closed.reason).toMatch(/no link or sign-in token/);
+  ws.on('error', () => {});
+  const refused = await new Promise<{ status: number; body: string }>((ok) => ws.once('unexpected-response', (_q, r) => {
+    let body = '';
+    r.on('data', (d: Buffer) => (body += d));
+    r.on('end', () => ok({ status: r.statusCode ?? 0, body }));
+  }));
+  expect(refused.status).toBe(401);
+  expect(refused.body).toMatch(/no link or sign-in token/);
 });
