@@ -101,11 +101,24 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
           throw new Error('Another certificate was pinned for this machine meanwhile.');
         }
       },
-      onOpen: (end) => s.live.add({
-        linkId: grant.linkId, resourceId: resource.id, userId: grant.userId, sessionHash: grant.sessionHash,
-        end: (_code, reason) => end(reason),
-      }),
+      onOpen: (end) => {
+        relaying = true;
+        s.ops.log.connectionOpened(who);
+        s.ops.metrics.connectionOpened(who);
+        const unregister = s.live.add({
+          linkId: grant.linkId, resourceId: resource.id, userId: grant.userId, sessionHash: grant.sessionHash,
+          end: (_code, reason) => end(reason),
+        });
+        // A deletion between the check and the registration would have found nothing to end.
+        void authorizeConnection(s.store, cred, 'rdp', dest.port).then((again) => {
+          if ('code' in again) end(again.message);
+        }, () => {});
+        return unregister;
+      },
       onClose: (summary) => {
+        const closed = { ...who, outcome: summary.outcome, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown, durationMs: Date.now() - started };
+        if (relaying) s.ops.metrics.connectionClosed(closed);
+        s.ops.log.connectionClosed(closed);
         void s.store.updateAudit(auditId, {
           outcome: summary.outcome, detail: summary.detail, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,
           durationMs: Date.now() - started,
