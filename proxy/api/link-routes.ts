@@ -74,7 +74,14 @@ export const linkRoutes: Route[] = [
     handler: async (ctx) => {
       const t = asObject(ctx.body).token;
       const target = await linkTarget(ctx.store, typeof t === 'string' ? extractToken(t) : '');
-      if ('code' in target) throw new ApiError(target.code, target.message);
+      if ('code' in target) {
+        const err = new ApiError(target.code, target.message);
+        // A wrong token here is a guess like a refused tunnel: audited (aggregated), logged and counted alike.
+        ctx.gate.refused('/api/link-info', err.status, {
+          action: 'link.lookup', actor: 'unknown', clientAddress: ctx.gate.clientAddress(ctx.req), outcome: target.code,
+        });
+        throw err;
+      }
       const info: LinkInfo = { resourceName: target.resource.name, ports: target.resource.ports };
       if (target.resource.sshHostKeyFingerprint) info.sshHostKeyFingerprint = target.resource.sshHostKeyFingerprint;
       return { body: info };
