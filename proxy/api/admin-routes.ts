@@ -2,11 +2,12 @@
 // writes its own audit row in the store's transaction; taking a user's authority away ends the
 // console sessions it opened.
 import { losesActions } from '../../src/shared/api.ts';
-import { requireAction, requireUser } from '../auth/access.ts';
-import { ApiError } from '../http/json.ts';
+import { requireUser } from '../auth/access.ts';
+import { requireAction } from '../../src/shared/rules/permissions.ts';
+import { ApiError } from '../../src/shared/rules/errors.ts';
 import type { RequestContext, Route } from './context.ts';
 import { issueSigninUrl } from './session-routes.ts';
-import { asObject, resourceInput, role, text } from './validate.ts';
+import { asObject, resourceInput, role, shareableLinks, text } from '../../src/shared/rules/validate.ts';
 
 async function owner(ctx: RequestContext) {
   const user = await requireUser(ctx.store, ctx.req);
@@ -20,8 +21,7 @@ export const adminRoutes: Route[] = [
     path: '/api/settings',
     handler: async (ctx) => {
       const user = await owner(ctx);
-      const on = asObject(ctx.body).shareableLinks;
-      if (typeof on !== 'boolean') throw new ApiError('bad-request', 'shareableLinks must be true or false.', 'shareableLinks');
+      const on = shareableLinks(asObject(ctx.body).shareableLinks);
       await ctx.store.setShareableLinks(on, user.name);
       if (!on) ctx.live.endAllLinkSessions();
       return { body: { shareableLinks: on, maxLinks: ctx.config.maxLinks, maxInflight: ctx.config.maxInflight } };
@@ -77,7 +77,7 @@ export const adminRoutes: Route[] = [
     handler: async (ctx) => {
       const actor = await owner(ctx);
       const body = asObject(ctx.body);
-      const user = await ctx.store.createUser(text(body, 'name', 'Name', 100), role(body), actor.name);
+      const user = await ctx.store.createUser(text(body.name, 'name', 'Name', 100), role(body.role), actor.name);
       const signinUrl = await issueSigninUrl(ctx, user.id, ctx.req);
       return { status: 201, body: { user, signinUrl } };
     },
@@ -87,7 +87,7 @@ export const adminRoutes: Route[] = [
     path: '/api/users/:id',
     handler: async (ctx) => {
       const actor = await owner(ctx);
-      const { user, previousRole } = await ctx.store.setUserRole(ctx.params.id, role(asObject(ctx.body)), actor.name);
+      const { user, previousRole } = await ctx.store.setUserRole(ctx.params.id, role(asObject(ctx.body).role), actor.name);
       if (losesActions(previousRole, user.role)) ctx.live.endRoleLowered(user.id, user.role);
       return { body: user };
     },

@@ -1,13 +1,14 @@
 // Shareable links: the four actions of the original (create, delete by resource, delete by token, get),
 // and the public look-up a link page makes with its token.
 import type { LinkInfo } from '../../src/shared/api.ts';
-import { linkTarget, requireAction, requireUser } from '../auth/access.ts';
-import { extractToken, hashToken, looksLikeToken } from '../auth/tokens.ts';
-import { ApiError } from '../http/json.ts';
+import { linkTarget, requireUser } from '../auth/access.ts';
+import { requireAction } from '../../src/shared/rules/permissions.ts';
+import { hashToken } from '../auth/tokens.ts';
+import { ApiError } from '../../src/shared/rules/errors.ts';
 import type { Route } from './context.ts';
-import { asObject, stringList } from './validate.ts';
-
-const MAX_PER_REQUEST = 500;
+import { asObject, extractToken, looksLikeToken, stringList } from '../../src/shared/rules/validate.ts';
+import { MAX_PER_REQUEST } from '../../src/shared/rules/limits.ts';
+import { LINKS_OFF_FOR_CREATE, refusalError } from '../../src/shared/rules/refusals.ts';
 
 export const linkRoutes: Route[] = [
   {
@@ -26,12 +27,12 @@ export const linkRoutes: Route[] = [
       const user = await requireUser(ctx.store, ctx.req);
       requireAction(user, 'links.create');
       if (!(await ctx.store.getShareableLinks())) {
-        throw new ApiError('feature-disabled', 'Shareable links are turned off. An owner can turn them on in Settings.');
+        throw new ApiError('feature-disabled', LINKS_OFF_FOR_CREATE);
       }
       const body = asObject(ctx.body);
       const ids = body.all === true
         ? (await ctx.store.listResources()).map((r) => r.id)
-        : stringList(body, 'resourceIds', 'Resources', MAX_PER_REQUEST);
+        : stringList(body.resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
       if (ids.length === 0) throw new ApiError('bad-request', 'There are no resources to create links for.', 'resourceIds');
       // The store writes each link's link.create audit row in the same transaction.
       const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks);
@@ -45,7 +46,7 @@ export const linkRoutes: Route[] = [
     handler: async (ctx) => {
       const user = await requireUser(ctx.store, ctx.req);
       requireAction(user, 'links.deleteByResource');
-      const ids = stringList(asObject(ctx.body), 'resourceIds', 'Resources', MAX_PER_REQUEST);
+      const ids = stringList(asObject(ctx.body).resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
       const deleted = await ctx.store.deleteLinksByResource(ids, user.name);
       ctx.live.endLinks(deleted.map((l) => l.id));
       return { body: { deleted: deleted.length } };
@@ -58,7 +59,7 @@ export const linkRoutes: Route[] = [
     handler: async (ctx) => {
       const user = await requireUser(ctx.store, ctx.req);
       requireAction(user, 'links.deleteByToken');
-      const tokens = stringList(asObject(ctx.body), 'tokens', 'Tokens', MAX_PER_REQUEST).map(extractToken);
+      const tokens = stringList(asObject(ctx.body).tokens, 'tokens', 'Tokens', MAX_PER_REQUEST).map(extractToken);
       const bad = tokens.findIndex((t) => !looksLikeToken(t));
       if (bad >= 0) {
         throw new ApiError('bad-request', `Entry ${bad + 1} is not a link token or link URL; nothing was deleted.`, 'tokens');
@@ -75,7 +76,7 @@ export const linkRoutes: Route[] = [
       const t = asObject(ctx.body).token;
       const target = await linkTarget(ctx.store, typeof t === 'string' ? extractToken(t) : '');
       if ('code' in target) {
-        const err = new ApiError(target.code, target.message);
+        const err = refusalError(target);
         // A wrong token here is a guess like a refused tunnel: audited (aggregated), logged and counted alike.
         ctx.gate.refused('/api/link-info', err.status, {
           action: 'link.lookup', actor: 'unknown', clientAddress: ctx.gate.clientAddress(ctx.req), outcome: target.code,

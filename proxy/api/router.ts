@@ -1,7 +1,10 @@
 // Dispatches /api requests to their routes; maps every failure to a JSON error a person can read;
 // times every request by its route pattern for the metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, readJson, sendError, sendJson } from '../http/json.ts';
+import { ApiError } from '../../src/shared/rules/errors.ts';
+import { conflictError } from '../../src/shared/rules/conflicts.ts';
+import { tooManyInflight } from '../../src/shared/rules/limits.ts';
+import { readJson, sendError, sendJson } from '../http/json.ts';
 import { StoreConflict } from '../store/store.ts';
 import { adminRoutes } from './admin-routes.ts';
 import type { Route, Services } from './context.ts';
@@ -25,11 +28,6 @@ function match(route: Route, path: string): Record<string, string> | undefined {
   return params;
 }
 
-function fromStoreConflict(e: StoreConflict): ApiError {
-  const code = e.code === 'link-limit' ? 'link-limit' : e.code === 'not-found' ? 'not-found' : 'conflict';
-  return new ApiError(code, e.message);
-}
-
 export function createApi(services: Services) {
   // Create/delete link requests in flight right now (the original allows 50 at a time).
   let inflight = 0;
@@ -48,8 +46,7 @@ export function createApi(services: Services) {
     }
     const { r: route, params } = found;
     if (route.limited && inflight >= services.config.maxInflight) {
-      sendError(res, new ApiError('too-many-requests',
-        `Too many link requests are in progress (at most ${services.config.maxInflight} at once). Try again in a moment.`));
+      sendError(res, tooManyInflight(services.config.maxInflight));
       return route.path;
     }
     if (route.limited) inflight++;
@@ -59,7 +56,7 @@ export function createApi(services: Services) {
       sendJson(res, out.status ?? 200, out.body);
     } catch (e) {
       if (e instanceof ApiError) sendError(res, e);
-      else if (e instanceof StoreConflict) sendError(res, fromStoreConflict(e));
+      else if (e instanceof StoreConflict) sendError(res, conflictError(e.fact));
       else {
         ops.log.internalError(`API ${req.method} ${route.path}`, e);
         sendError(res, new ApiError('internal', 'Something went wrong inside the proxy; nothing was changed.'));

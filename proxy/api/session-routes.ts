@@ -1,10 +1,11 @@
 // Signing in with a one-time URL, and who am I.
 import type { Me, User } from '../../src/shared/api.ts';
 import { actionsOf, bearerToken, requireUser } from '../auth/access.ts';
-import { hashToken, looksLikeToken, newToken } from '../auth/tokens.ts';
-import { ApiError } from '../http/json.ts';
+import { hashToken, newToken } from '../auth/tokens.ts';
+import { ApiError } from '../../src/shared/rules/errors.ts';
 import type { Route, Services } from './context.ts';
-import { asObject } from './validate.ts';
+import { asObject, looksLikeToken } from '../../src/shared/rules/validate.ts';
+import { SIGNIN_LINK_INVALID } from '../../src/shared/rules/permissions.ts';
 
 export async function meOf(s: Services, user: User): Promise<Me> {
   return {
@@ -36,8 +37,7 @@ export const sessionRoutes: Route[] = [
     path: '/api/session',
     handler: async (ctx) => {
       const t = asObject(ctx.body).signinToken;
-      const expired = new ApiError('unauthenticated',
-        'This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
+      const expired = new ApiError('unauthenticated', SIGNIN_LINK_INVALID);
       if (typeof t !== 'string' || !looksLikeToken(t)) throw expired;
       const token = newToken();
       // One transaction: the sign-in token is used up, the session starts, and user.signin is audited.

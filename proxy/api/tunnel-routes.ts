@@ -2,10 +2,11 @@
 // without the proxy's answer, so the page asks again here with the same credential (in the body,
 // never the URL) and shows the sentence. Rate limited like every other guess (server.ts).
 import { authorizeConnection } from '../auth/access.ts';
-import { ApiError } from '../http/json.ts';
+import { ApiError } from '../../src/shared/rules/errors.ts';
 import { credentialOf, parseTarget } from '../relay/tcp-relay.ts';
 import type { Route } from './context.ts';
-import { asObject } from './validate.ts';
+import { asObject } from '../../src/shared/rules/validate.ts';
+import { refusalError } from '../../src/shared/rules/refusals.ts';
 
 export const tunnelRoutes: Route[] = [
   {
@@ -21,7 +22,7 @@ export const tunnelRoutes: Route[] = [
       const cred = typeof body.credential === 'string' ? credentialOf(body.credential, resource) : undefined;
       if (!cred) throw new ApiError('unauthenticated', 'This connection carries no link or sign-in token.');
       const grant = await authorizeConnection(ctx.store, cred, target.protocol, target.port);
-      if ('code' in grant) throw new ApiError(grant.code, grant.message);
+      if ('code' in grant) throw refusalError(grant);
       return { status: 204 };
     },
   },

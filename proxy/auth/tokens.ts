@@ -23,14 +23,4 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
-/** A token as it may be pasted: bare, or inside a full link URL ending in #/l/<token>. */
-export function extractToken(input: string): string {
-  const trimmed = input.trim();
-  const i = trimmed.lastIndexOf('#/l/');
-  return i >= 0 ? trimmed.slice(i + 4) : trimmed;
-}
-
-/** A token is 43 base64url characters; anything else is rejected before it reaches the store. */
-export function looksLikeToken(s: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(s);
-}
+// looksLikeToken and extractToken are rules shared with the demo: src/shared/rules/validate.ts.

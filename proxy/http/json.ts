@@ -1,27 +1,7 @@
 // JSON in and out, and the one error type every API handler throws.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiErrorBody, ApiErrorCode } from '../../src/shared/api.ts';
-
-const STATUS: Record<ApiErrorCode, number> = {
-  'bad-request': 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  'feature-disabled': 403,
-  'not-found': 404,
-  conflict: 409,
-  'resource-deleted': 410,
-  'link-limit': 409,
-  'too-many-requests': 429,
-  internal: 500,
-};
-
-export class ApiError extends Error {
-  readonly status: number;
-  constructor(readonly code: ApiErrorCode, message: string, readonly field?: string, status?: number) {
-    super(message);
-    this.status = status ?? STATUS[code];
-  }
-}
+import type { ApiErrorBody } from '../../src/shared/api.ts';
+import { ApiError } from '../../src/shared/rules/errors.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

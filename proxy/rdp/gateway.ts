@@ -7,18 +7,12 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
 import type { Services } from '../api/context.ts';
-import { authorizeConnection, type Credential, type Refusal } from '../auth/access.ts';
+import { REFUSAL } from '../../src/shared/rules/refusals.ts';
+import { authorizeConnection, type Credential } from '../auth/access.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { handleRdCleanPath, type RdpGrant, type RdpRefusal } from './endpoint.ts';
 import { parseDestination } from './rdcleanpath.ts';
 
-const REFUSAL_STATUS: Record<Refusal['code'], number> = {
-  'not-found': RDP_STATUS.notFound,
-  'feature-disabled': RDP_STATUS.featureDisabled,
-  'resource-deleted': RDP_STATUS.resourceDeleted,
-  forbidden: RDP_STATUS.forbidden,
-  unauthenticated: RDP_STATUS.unauthenticated,
-};
 
 /** 'link.<token>' or 'user.<session token>', with the resource id from the destination for users. */
 function credentialOf(proxyAuth: string, destinationHost: string): Credential | undefined {
@@ -76,7 +70,7 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
     const cred = credentialOf(proxyAuth, dest.host);
     if (!cred) return refuse('bad-request', 'This connection carries no link or sign-in token.', RDP_STATUS.badRequest, dest);
     const grant = await authorizeConnection(s.store, cred, 'rdp', dest.port);
-    if ('code' in grant) return refuse(grant.code, grant.message, REFUSAL_STATUS[grant.code], dest);
+    if ('code' in grant) return refuse(grant.code, grant.message, REFUSAL[grant.code].rdp, dest);
 
     const { resource } = grant;
     const who = {

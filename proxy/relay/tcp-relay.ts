@@ -7,28 +7,11 @@ import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE, WS_PROTOCOL_PREFIX, type Protocol } from '../../src/shared/api.ts';
-import { authorizeConnection, type Credential, type Grant, type Refusal } from '../auth/access.ts';
+import { REFUSAL } from '../../src/shared/rules/refusals.ts';
+import { authorizeConnection, type Credential, type Grant } from '../auth/access.ts';
 import type { Services } from '../api/context.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { socketToWebSocket, webSocketToSocket } from './pipe.ts';
-
-/** The HTTP status a refused upgrade is answered with, per reason. */
-export const REFUSAL_STATUS: Record<Refusal['code'], number> = {
-  'not-found': 404,
-  'feature-disabled': 423,
-  'resource-deleted': 410,
-  forbidden: 403,
-  unauthenticated: 401,
-};
-
-/** The close code when a session already open is ended for one of these reasons (e.g. the re-check). */
-const REFUSAL_CLOSE: Record<Refusal['code'], number> = {
-  'not-found': CLOSE.notFound,
-  'feature-disabled': CLOSE.featureDisabled,
-  'resource-deleted': CLOSE.resourceDeleted,
-  forbidden: CLOSE.forbidden,
-  unauthenticated: CLOSE.unauthenticated,
-};
 
 const ENDPOINT = '/ws/relay';
 
@@ -82,11 +65,11 @@ export function relayEndpoint(s: Services): WsEndpoint {
       }
       const grant = await authorizeConnection(s.store, cred, target.protocol, target.port);
       if ('code' in grant) {
-        s.gate.refused(ENDPOINT, REFUSAL_STATUS[grant.code], {
+        s.gate.refused(ENDPOINT, REFUSAL[grant.code].upgrade, {
           action: 'connect', actor: cred.kind === 'link' ? 'link visitor' : 'user', protocol: target.protocol, port: target.port,
           clientAddress: client, outcome: grant.code, detail: grant.message,
         });
-        return { ok: false, status: REFUSAL_STATUS[grant.code], message: grant.message };
+        return { ok: false, status: REFUSAL[grant.code].upgrade, message: grant.message };
       }
       return { ok: true, open: (ws) => relayTo(ws, cred, grant, target, client, s) };
     },
@@ -191,7 +174,7 @@ async function relayTo(
   // A deletion that landed between the check and the registration above would have found nothing to
   // end: look once more now that this session can be found.
   const again = await authorizeConnection(s.store, cred, target.protocol, target.port);
-  if ('code' in again) end(REFUSAL_CLOSE[again.code], again.message, again.code);
+  if ('code' in again) end(REFUSAL[again.code].close, again.message, again.code);
 }
 
 function dialFailure(err: NodeJS.ErrnoException, where: string, name: string): [string, number] {

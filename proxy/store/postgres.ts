@@ -11,6 +11,7 @@ import { redactDatabaseUrl } from './database-url.ts';
 import { ChangeListener, notifyChange } from './postgres-changes.ts';
 import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './postgres-rows.ts';
 import { LOCK_NAMESPACE, LOCKS, migrate } from './postgres-schema.ts';
+import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store, type StoreChange } from './store.ts';
 
 type Db = pg.ClientBase | pg.Pool;
@@ -149,7 +150,7 @@ export class PostgresStore implements Store {
   }
 
   createUser(name: string, role: Role, actor: string) {
-    const duplicate = () => new StoreConflict('duplicate', `A user named "${name}" already exists.`);
+    const duplicate = () => new StoreConflict({ code: 'duplicate-user', name });
     return this.tx(async (c) => {
       if ((await rows(c, `SELECT 1 FROM users WHERE name = $1`, [name])).length) throw duplicate();
       const user: User = { id: newId(), name, role, createdAt: new Date().toISOString() };
@@ -167,7 +168,7 @@ export class PostgresStore implements Store {
   private async assertOwnerRemains(c: pg.ClientBase, changingId: string) {
     const [r] = await rows(c, `SELECT count(*) AS n FROM users WHERE role = 'owner' AND id <> $1`, [changingId]);
     if (Number(r.n) === 0) {
-      throw new StoreConflict('last-owner', 'This is the only owner; make someone else an owner first.');
+      throw new StoreConflict({ code: 'last-owner' });
     }
   }
 
@@ -175,7 +176,7 @@ export class PostgresStore implements Store {
     return this.tx(async (c) => {
       await lock(c, LOCKS.owners);
       const [r] = await rows(c, `SELECT * FROM users WHERE id = $1`, [id]);
-      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (!r) throw new StoreConflict({ code: 'user-not-found' });
       if (r.role === 'owner' && role !== 'owner') await this.assertOwnerRemains(c, id);
       await c.query(`UPDATE users SET role = $1 WHERE id = $2`, [role, id]);
       const user = toUser({ ...r, role });
@@ -189,7 +190,7 @@ export class PostgresStore implements Store {
     return this.tx(async (c) => {
       await lock(c, LOCKS.owners);
       const [r] = await rows(c, `SELECT * FROM users WHERE id = $1`, [id]);
-      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (!r) throw new StoreConflict({ code: 'user-not-found' });
       if (r.role === 'owner') await this.assertOwnerRemains(c, id);
       await c.query(`DELETE FROM users WHERE id = $1`, [id]);
       const user = toUser(r);
@@ -255,7 +256,7 @@ export class PostgresStore implements Store {
       const [r] = await rows(c, `UPDATE resources SET name = $1, address = $2, ports = $3, ssh_fp = $4, rdp_fp = $5,
         updated_at = $6 WHERE id = $7 RETURNING *`, [input.name, input.address, JSON.stringify(input.ports),
         input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, new Date().toISOString(), id]);
-      if (!r) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      if (!r) throw new StoreConflict({ code: 'resource-not-found' });
       // Links remember the name, so a link outliving its resource still says what it was for.
       await c.query(`UPDATE links SET resource_name = $1 WHERE resource_id = $2`, [input.name, id]);
       const resource = toResource(r);
@@ -267,7 +268,7 @@ export class PostgresStore implements Store {
   deleteResource(id: string, actor: string) {
     return this.tx(async (c) => {
       const [r] = await rows(c, `DELETE FROM resources WHERE id = $1 RETURNING *`, [id]);
-      if (!r) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      if (!r) throw new StoreConflict({ code: 'resource-not-found' });
       const resource = toResource(r);
       await insertAudit(c, [auditOf.resource('resource.delete', actor, resource)]);
       await notifyChange(c, { kind: 'resource-deleted', resourceId: id });
@@ -296,17 +297,15 @@ export class PostgresStore implements Store {
       // Every proxy counts and inserts under this lock; the count reads only what earlier holders committed.
       await lock(c, LOCKS.linkCount);
       const count = Number((await rows(c, `SELECT count(*) AS n FROM links`))[0].n);
-      if (count + resourceIds.length > maxLinks) {
-        throw new StoreConflict('link-limit', `This installation allows at most ${maxLinks} links; ` +
-          `it has ${count}, so ${resourceIds.length} more would be too many. Delete some links first.`);
-      }
+      const over = linkLimitConflict(count, resourceIds.length, maxLinks);
+      if (over) throw new StoreConflict(over);
       // FOR SHARE: a resource cannot be deleted until its new links are committed.
       const names = new Map((await rows(c, `SELECT id, name FROM resources WHERE id = ANY($1) FOR SHARE`, [resourceIds]))
         .map((r) => [r.id as string, r.name as string]));
       const at = new Date().toISOString();
       const created: Link[] = resourceIds.map((rid) => {
         const name = names.get(rid);
-        if (name === undefined) throw new StoreConflict('not-found', `Resource ${rid} does not exist; no links were created.`);
+        if (name === undefined) throw new StoreConflict({ code: 'unknown-resource', id: rid });
         return { id: newId(), token: newToken(), resourceId: rid, resourceName: name, status: 'active', createdAt: at, createdBy };
       });
       await c.query(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by)

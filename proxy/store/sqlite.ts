@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 import { hashToken, newId, newToken } from '../auth/tokens.ts';
 import { auditOf } from './audit-entries.ts';
+import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -135,7 +136,7 @@ export class SqliteStore implements Store {
   createUser(name: string, role: Role, actor: string) {
     return this.tx(() => {
       if (this.db.prepare(`SELECT 1 FROM users WHERE name = ?`).get(name)) {
-        throw new StoreConflict('duplicate', `A user named "${name}" already exists.`);
+        throw new StoreConflict({ code: 'duplicate-user', name });
       }
       const user: User = { id: newId(), name, role, createdAt: now() };
       this.db.prepare(`INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)`)
@@ -148,14 +149,14 @@ export class SqliteStore implements Store {
   private assertOwnerRemains(changingId: string) {
     const others = this.db.prepare(`SELECT count(*) AS n FROM users WHERE role = 'owner' AND id != ?`).get(changingId) as Row;
     if (others.n === 0) {
-      throw new StoreConflict('last-owner', 'This is the only owner; make someone else an owner first.');
+      throw new StoreConflict({ code: 'last-owner' });
     }
   }
 
   setUserRole(id: string, role: Role, actor: string) {
     return this.tx(() => {
       const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(id) as Row | undefined;
-      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (!r) throw new StoreConflict({ code: 'user-not-found' });
       if (r.role === 'owner' && role !== 'owner') this.assertOwnerRemains(id);
       this.db.prepare(`UPDATE users SET role = ? WHERE id = ?`).run(role, id);
       const user = toUser({ ...r, role });
@@ -167,7 +168,7 @@ export class SqliteStore implements Store {
   deleteUser(id: string, actor: string) {
     return this.tx(() => {
       const r = this.db.prepare(`SELECT * FROM users WHERE id = ?`).get(id) as Row | undefined;
-      if (!r) throw new StoreConflict('not-found', 'That user no longer exists.');
+      if (!r) throw new StoreConflict({ code: 'user-not-found' });
       if (r.role === 'owner') this.assertOwnerRemains(id);
       this.db.prepare(`DELETE FROM users WHERE id = ?`).run(id);
       const user = toUser(r);
@@ -240,7 +241,7 @@ export class SqliteStore implements Store {
       const info = this.db.prepare(`UPDATE resources SET name = ?, address = ?, ports_json = ?, ssh_fp = ?, rdp_fp = ?,
         updated_at = ? WHERE id = ?`).run(input.name, input.address, JSON.stringify(input.ports),
         input.sshHostKeyFingerprint ?? null, input.rdpCertFingerprint ?? null, now(), id);
-      if (info.changes === 0) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      if (info.changes === 0) throw new StoreConflict({ code: 'resource-not-found' });
       // Links remember the name, so a link outliving its resource still says what it was for.
       this.db.prepare(`UPDATE links SET resource_name = ? WHERE resource_id = ?`).run(input.name, id);
       const resource = toResource(this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(id) as Row);
@@ -252,7 +253,7 @@ export class SqliteStore implements Store {
   deleteResource(id: string, actor: string) {
     return this.tx(() => {
       const r = this.db.prepare(`DELETE FROM resources WHERE id = ? RETURNING *`).get(id) as Row | undefined;
-      if (!r) throw new StoreConflict('not-found', 'That resource no longer exists.');
+      if (!r) throw new StoreConflict({ code: 'resource-not-found' });
       const resource = toResource(r);
       this.insertAudit(auditOf.resource('resource.delete', actor, resource));
       return resource;
@@ -276,17 +277,15 @@ export class SqliteStore implements Store {
   createLinks(resourceIds: string[], createdBy: string, maxLinks: number) {
     return this.tx(() => {
       const count = (this.db.prepare(`SELECT count(*) AS n FROM links`).get() as Row).n as number;
-      if (count + resourceIds.length > maxLinks) {
-        throw new StoreConflict('link-limit', `This installation allows at most ${maxLinks} links; ` +
-          `it has ${count}, so ${resourceIds.length} more would be too many. Delete some links first.`);
-      }
+      const over = linkLimitConflict(count, resourceIds.length, maxLinks);
+      if (over) throw new StoreConflict(over);
       const insert = this.db.prepare(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by)
         VALUES (?, ?, ?, ?, ?, ?, ?)`);
       const at = now();
       const created: Link[] = [];
       for (const rid of resourceIds) {
         const r = this.db.prepare(`SELECT name FROM resources WHERE id = ?`).get(rid) as Row | undefined;
-        if (!r) throw new StoreConflict('not-found', `Resource ${rid} does not exist; no links were created.`);
+        if (!r) throw new StoreConflict({ code: 'unknown-resource', id: rid });
         const token = newToken();
         const link: Link = {
           id: newId(), token, resourceId: rid, resourceName: r.name, status: 'active', createdAt: at, createdBy,

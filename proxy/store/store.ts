@@ -3,6 +3,7 @@
 // A method that changes something an owner must be able to trace takes the actor's name and writes
 // the audit row(s) in that same transaction (see audit-entries.ts): a change never lands without
 // its audit entry, nor an entry without its change, whatever happens to the process.
+import { conflictError, type Conflict } from '../../src/shared/rules/conflicts.ts';
 import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 
 /** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
@@ -23,13 +24,14 @@ export interface AuditUpdate {
   count?: number;
 }
 
-/** Thrown by a store method whose precondition failed; nothing was written. */
+/** Thrown by a store method whose precondition failed; nothing was written. It carries the fact;
+ *  src/shared/rules/conflicts.ts words it. */
 export class StoreConflict extends Error {
-  constructor(
-    readonly code: 'link-limit' | 'last-owner' | 'not-found' | 'duplicate',
-    message: string,
-  ) {
-    super(message);
+  readonly code: 'link-limit' | 'last-owner' | 'not-found' | 'duplicate';
+  constructor(readonly fact: Conflict) {
+    super(conflictError(fact).message);
+    this.code = fact.code === 'duplicate-user' ? 'duplicate'
+      : fact.code === 'link-limit' || fact.code === 'last-owner' ? fact.code : 'not-found';
   }
 }
 

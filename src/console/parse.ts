@@ -1,6 +1,6 @@
 // Parsing what an admin types into console forms. Each function names the field at fault in its error,
 // so the message can be shown beside that field.
-import { checkAddress } from '../shared/address';
+import { checkAddress } from '../shared/rules/address.ts';
 import type { Protocol, ResourceInput } from '../shared/api';
 
 export class FieldError extends Error {

@@ -1,7 +1,7 @@
 // The demo's checks on what the console sends, with the same sentences and field names as the proxy
 // (proxy/api/validate.ts), so a form behaves the same against either.
 import { ApiError } from '../api/client';
-import { checkAddress } from '../shared/address';
+import { checkAddress } from '../shared/rules/address.ts';
 import type { Protocol, ResourceInput, Role } from '../shared/api';
 
 export const bad = (message: string, field?: string) => new ApiError(400, 'bad-request', message, field);
@@ -27,7 +27,7 @@ export function role(v: unknown): Role {
   return v;
 }
 
-/** The proxy's rule, from the same module (src/shared/address.ts). */
+/** The proxy's rule, from the same module (src/shared/rules/address.ts). */
 function address(v: unknown): string {
   const checked = checkAddress(text(v, 'address', 'Address', 253));
   if (!checked.ok) throw bad(checked.message, 'address');

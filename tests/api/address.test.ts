@@ -1,5 +1,5 @@
 // A resource's address against a real proxy: every kind of refusal is a 400 naming the field with the
-// rule's sentence (src/shared/address.ts), on create and on edit, and nothing is stored; the accepted
+// rule's sentence (src/shared/rules/address.ts), on create and on edit, and nothing is stored; the accepted
 // forms are stored as the proxy dials them (an IPv6 literal without its brackets).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';

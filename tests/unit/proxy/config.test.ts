@@ -1,8 +1,8 @@
 // Configuration: defaults, environment, flags, and clear refusals.
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, loadConfig } from '../../../proxy/config.ts';
-import { resourceInput } from '../../../proxy/api/validate.ts';
-import { extractToken, looksLikeToken, newToken, sameSecret } from '../../../proxy/auth/tokens.ts';
+import { newToken, sameSecret } from '../../../proxy/auth/tokens.ts';
+import { extractToken, looksLikeToken, resourceInput } from '../../../src/shared/rules/validate.ts';
 
 describe('loadConfig', () => {
   it('uses the embedded defaults', () => {

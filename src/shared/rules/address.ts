@@ -1,5 +1,5 @@
 // The one rule for a resource's address, used by every place that accepts one: the proxy's API
-// (proxy/api/validate.ts), the offline demo's API (src/demo/validate.ts) and the console form
+// and the offline demo's (both through validate.ts beside this file) and the console form
 // (src/console/parse.ts). Pure TypeScript with no imports, so it runs in the browser and in Node.
 //
 // An address is one of:
