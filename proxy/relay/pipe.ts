@@ -15,6 +15,8 @@ export interface Downstream {
   attach(socket: net.Socket): void;
   /** Bytes read from the target so far. */
   bytes(): number;
+  /** Bytes of read buffer held for this connection (none while it is idle). */
+  heldBytes(): number;
 }
 
 /** Target → browser. Create before the socket (for `onread`), then attach the socket. */
@@ -45,6 +47,7 @@ export function socketToWebSocket(ws: WebSocket): Downstream {
       });
     },
     bytes: () => gatherer.bytes,
+    heldBytes: () => gatherer.heldBytes(),
   };
 }
 

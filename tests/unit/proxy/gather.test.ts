@@ -1,7 +1,7 @@
 // The relay's target → browser gathering (proxy/relay/gather.ts), driven by hand: a manual clock, timers
 // that fire when the test says, and a socket that reads what the test writes. No wall-clock time.
 import { describe, expect, it } from 'vitest';
-import { GATHER_MS, Gatherer, HIGH_WATER, MAX_MESSAGE } from '../../../proxy/relay/gather.ts';
+import { ARENA, GATHER_MS, Gatherer, HIGH_WATER, MAX_MESSAGE, PROBE, RELEASE_MS } from '../../../proxy/relay/gather.ts';
 
 /** A source socket and a WebSocket around a Gatherer, as Node would drive it. */
 function harness() {
@@ -72,6 +72,10 @@ function harness() {
       pump();
     },
     liveTimers: () => h.timers.filter((t) => !t.cancelled).length,
+    /** Quiet time, in steps, so that timers set by timers get their turn. */
+    idle(ms: number) {
+      for (let left = ms; left > 0; left -= 50) this.advance(Math.min(50, left));
+    },
   };
 }
 
@@ -227,5 +231,131 @@ describe('Gatherer', () => {
     u.advance(GATHER_MS);
     expect(u.liveTimers()).toBe(0);
     expect(u.h.sent).toHaveLength(2);
+  });
+});
+
+describe('Gatherer buffers', () => {
+  /** What Node would keep for the socket's next read, however long that takes. */
+  const heldBySocket = (t: ReturnType<typeof harness>) => t.g.readBuffer().length;
+
+  it('holds no arena while idle: fresh, after a lone read, and once a burst ends', () => {
+    const t = harness();
+    expect(t.g.heldBytes()).toBe(0);
+    expect(heldBySocket(t)).toBeLessThanOrEqual(PROBE);
+    // A keystroke's echo goes out in a buffer of its own.
+    t.write(Buffer.from('echo'));
+    expect(t.h.sent.map(String)).toEqual(['echo']);
+    expect(t.g.heldBytes()).toBe(0);
+    // A burst gathers in an arena…
+    t.advance(10);
+    t.write(bytes(5000, 1));
+    t.write(bytes(3000, 2));
+    expect(t.g.heldBytes()).toBeGreaterThanOrEqual(ARENA);
+    t.advance(GATHER_MS);
+    expect(t.h.sent.slice(1).map((m) => m.length)).toEqual([5000, 3000]);
+    expect(Buffer.concat(t.h.sent.slice(1)).equals(Buffer.concat([bytes(5000, 1), bytes(3000, 2)]))).toBe(true);
+    // …and the window that finds nothing ends it: the arenas go, the socket holds the probe.
+    t.advance(GATHER_MS);
+    expect(t.g.heldBytes()).toBe(0);
+    expect(heldBySocket(t)).toBeLessThanOrEqual(PROBE);
+    expect(t.liveTimers()).toBe(0);
+    // The unwritten messages still hold their bytes.
+    for (let i = 0; i < t.views.length; i++) expect(t.views[i].equals(t.h.sent[i])).toBe(true);
+  });
+
+  it('lands a read larger than the probe in the arena, behind the probe\'s bytes: one message, no copy of the rest', () => {
+    const t = harness();
+    t.h.now += 10;
+    const big = bytes(40_000, 3);
+    t.write(big);
+    expect(t.h.sent).toHaveLength(1);
+    expect(t.h.sent[0].equals(big)).toBe(true);
+    expect(t.views[0].buffer.byteLength).toBe(ARENA); // a view of the arena
+    expect(heldBySocket(t)).toBeLessThanOrEqual(PROBE);
+  });
+
+  it('sends a read that exactly fills the probe once the reads are done, then lets the arena go', () => {
+    const t = harness();
+    t.h.now += 10;
+    t.write(bytes(PROBE, 4));
+    expect(t.h.sent).toHaveLength(0); // more may follow at once: it would join this message
+    t.advance(0);
+    expect(t.h.sent.map((m) => m.length)).toEqual([PROBE]);
+    // The socket was handed the arena for that read and keeps it until it reads again.
+    expect(heldBySocket(t)).toBeGreaterThan(PROBE);
+    t.idle(3 * RELEASE_MS);
+    t.write(bytes(10, 5));
+    expect(t.h.sent[1].equals(bytes(10, 5))).toBe(true);
+    expect(heldBySocket(t)).toBeLessThanOrEqual(PROBE);
+    t.idle(2 * RELEASE_MS + 100);
+    expect(t.g.heldBytes()).toBe(0);
+    expect(t.liveTimers()).toBe(0);
+  });
+
+  it('lets an arena go after RELEASE_MS without a read, and not while reads come', () => {
+    const t = harness();
+    t.write(Buffer.from('start'));
+    t.write(bytes(100));
+    t.write(bytes(3 * MAX_MESSAGE, 6));
+    t.advance(GATHER_MS); // a fast source: three full messages
+    t.advance(GATHER_MS); // its reading window ends with nothing: no burst end, the arena stays
+    expect(t.h.sent.slice(1).map((m) => m.length)).toEqual([MAX_MESSAGE, MAX_MESSAGE, MAX_MESSAGE, 100]);
+    expect(t.g.heldBytes()).toBeGreaterThan(0);
+    for (let i = 0; i < 6; i++) {
+      t.idle(RELEASE_MS / 2);
+      t.write(Buffer.from('k')); // a keystroke's echo every half second
+    }
+    expect(t.g.heldBytes()).toBeGreaterThan(0);
+    // Let go between RELEASE_MS and twice that after the last read.
+    t.idle(RELEASE_MS - 50);
+    expect(t.g.heldBytes()).toBeGreaterThan(0);
+    t.idle(RELEASE_MS + 100);
+    expect(t.g.heldBytes()).toBe(0);
+    expect(t.liveTimers()).toBe(0);
+    // The next burst makes a new arena, and everything arrives in order.
+    t.write(bytes(20_000, 7));
+    t.write(bytes(20_000, 8));
+    t.advance(GATHER_MS);
+    t.advance(GATHER_MS);
+    expect(t.g.heldBytes()).toBe(0);
+    expect(Buffer.concat(t.h.sent.slice(-2)).equals(Buffer.concat([bytes(20_000, 7), bytes(20_000, 8)]))).toBe(true);
+  });
+
+  it('keeps every message in flight intact across releases and new arenas', () => {
+    const t = harness();
+    const expected: Buffer[] = [];
+    for (let round = 0; round < 20; round++) {
+      t.advance(10);
+      for (let i = 0; i < 4; i++) {
+        const chunk = bytes(500 + ((round * 7919 + i * 104729) % 30_000), round * 4 + i);
+        expected.push(chunk);
+        t.write(chunk);
+      }
+      t.advance(GATHER_MS);
+      t.advance(GATHER_MS);
+      if (round % 5 === 4) {
+        t.idle(2 * RELEASE_MS);
+        expect(t.g.heldBytes()).toBe(0);
+      }
+    }
+    // Nothing was ever reported written, yet no message changed.
+    for (let i = 0; i < t.views.length; i++) expect(t.views[i].equals(t.h.sent[i]), `message ${i}`).toBe(true);
+    expect(Buffer.concat(t.h.sent).equals(Buffer.concat(expected))).toBe(true);
+  });
+
+  it('holds nothing after stop(), even mid-burst', () => {
+    const t = harness();
+    t.write(bytes(10));
+    t.write(bytes(5000));
+    expect(t.g.heldBytes()).toBeGreaterThan(0);
+    t.g.flush();
+    t.g.stop();
+    expect(t.g.heldBytes()).toBe(0);
+    t.h.reading = true; // the socket reads on until it closes
+    t.write(bytes(70_000));
+    expect(t.g.heldBytes()).toBe(0);
+    expect(heldBySocket(t)).toBeLessThanOrEqual(PROBE);
+    expect(t.g.bytes).toBe(75_010);
+    expect(t.liveTimers()).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { HIGH_WATER, MAX_MESSAGE } from '../../../proxy/relay/gather.ts';
+import { HIGH_WATER, MAX_MESSAGE, PROBE, RELEASE_MS } from '../../../proxy/relay/gather.ts';
 import { socketToWebSocket, webSocketToSocket, type Downstream } from '../../../proxy/relay/pipe.ts';
 
 /** Deterministic bytes: the byte at absolute offset i of a stream. */
@@ -178,5 +178,35 @@ describe('relay pipes', () => {
     await waitFor(() => got.length === total);
     expect(got.firstBadByte).toBe(-1);
     expect(r.serverWs.isPaused).toBe(false);
+  });
+
+  it('holds no read buffer once the session is idle: Node keeps only the shared probe', async () => {
+    const r = await rig();
+    const got = checker();
+    r.client.on('message', (m: Buffer) => got.add(m));
+    let sent = 0;
+    const write = (n: number) => {
+      r.target.write(slice(sent, n));
+      sent += n;
+    };
+    write(300_000); // bulk: full messages
+    for (let i = 0; i < 20; i++) write(4096); // a pty's burst
+    await waitFor(() => got.length === sent);
+    write(3); // a keystroke's echo after the burst
+    await waitFor(() => got.length === sent);
+    const started = Date.now();
+    await waitFor(() => r.down.heldBytes() === 0);
+    expect(Date.now() - started).toBeLessThan(2 * RELEASE_MS + 500);
+    expect(got.firstBadByte).toBe(-1);
+    // The buffer Node will read into next (net.Socket's own, keyed by an internal symbol).
+    const kBuffer = Object.getOwnPropertySymbols(r.relaySocket).find((s) => s.description === 'kBuffer');
+    expect(kBuffer, 'net.Socket keeps its onread buffer under Symbol(kBuffer)').toBeDefined();
+    const next = (r.relaySocket as unknown as Record<symbol, Buffer>)[kBuffer!];
+    expect(next.length).toBeLessThanOrEqual(PROBE);
+    expect(next.buffer.byteLength).toBe(PROBE);
+    // And the session still works.
+    write(100_000);
+    await waitFor(() => got.length === sent);
+    expect(got.firstBadByte).toBe(-1);
   });
 });
