@@ -5,11 +5,11 @@
 import { UserAuth, type AuthMethod, type AuthOutcome, type PromptRequest } from './auth';
 import type { PtyOptions, SshChannel } from './channel';
 import { Connection } from './connection';
-import { Emitter } from './emitter';
 import { SshError, protocolError, type SshErrorKind } from './errors';
 import type { HostKeyInfo } from './kex/session';
 import type { AlgorithmPreferences, Negotiated } from './kexinit';
 import { Msg } from './messages';
+import { SessionBase } from './session';
 import { isLegalTransition, type ConnectionState } from './state';
 import { Transport } from './transport';
 import { SshWriter } from './wire';
@@ -41,14 +41,14 @@ export interface ClientEvents extends Record<string, unknown> {
   log: string;
 }
 
-export class SshClient extends Emitter<ClientEvents> {
+export class SshClient extends SessionBase<ClientEvents> {
   state: ConnectionState = { name: 'idle' };
   /** Resolves when sign-in may begin; rejects with the fatal SshError if the handshake fails. */
   readonly ready: Promise<void>;
   /** Resolves with the reason once the session has ended, whatever the cause. */
   readonly closed: Promise<SshError>;
 
-  private readonly transport: Transport;
+  protected readonly transport: Transport;
   private readonly auth: UserAuth;
   private readonly connection: Connection;
   private readonly now: () => number;
@@ -108,12 +108,6 @@ export class SshClient extends Emitter<ClientEvents> {
   get serverSigAlgs(): string[] | undefined {
     return this.transport.serverSigAlgs;
   }
-  get strictKex(): boolean {
-    return this.transport.strictKex;
-  }
-  get kexCount(): number {
-    return this.transport.kexCount;
-  }
   /** Keepalives sent since the server was last heard from. */
   get keepalivesUnanswered(): number {
     return this.connection.unansweredKeepalives;
@@ -149,11 +143,6 @@ export class SshClient extends Emitter<ClientEvents> {
     }
     this.lastKeepaliveAt = now;
     this.connection.keepalive();
-  }
-
-  /** Resolves once every byte queued so far has been passed to `output` (before closing a socket). */
-  flushed(): Promise<void> {
-    return this.transport.flushed();
   }
 
   acceptHostKey(): void {

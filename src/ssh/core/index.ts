@@ -1,11 +1,27 @@
-// Public surface of the SSH client core. Everything here is DOM-free and Node-free.
+// Public surface of the SSH core. Everything here is DOM-free and Node-free.
 
+// The client role.
 export { SshClient, type SshClientOptions, type ClientEvents } from './client';
 export type { ConnectionState } from './state';
-export { SshError, type SshErrorKind } from './errors';
+export { SshError, Disconnect, type SshErrorKind } from './errors';
 export type { AuthMethod, AuthOutcome, Prompt, PromptRequest } from './auth';
 export { SshChannel, type ExitInfo, type PtyOptions } from './channel';
 export type { HostKeyInfo } from './kex/session';
-export { fingerprintSha256 } from './hostkey';
+export { fingerprintSha256 } from './signature';
 export { DEFAULT_ALGORITHMS, type AlgorithmPreferences, type Negotiated } from './kexinit';
 export { connectSsh, webSocketStream, memoryPipe, type ByteStream, type ConnectOptions, type WebSocketLike } from './stream';
+
+// What the server role (src/ssh/server) builds on: the same transport pieces, seen from the other end.
+export { equalBytes, utf8 } from './bytes';
+export { CIPHER_NAMES, MAC_NAMES } from './cipher/suite';
+export type { Opener, Sealer } from './cipher/types';
+export { protocolError, type AlgorithmCategory, type Voice } from './errors';
+export { KEX_NAMES, createAgreement } from './kex/agreement';
+export { packetProtection } from './kex/exchange';
+export { KexRound } from './kex/round';
+export { resolvePreferences, type Role } from './kexinit';
+export { Msg } from './messages';
+export { PacketPump } from './packet-pump';
+export { SessionBase } from './session';
+export { SIGNATURE_ALGORITHMS, keyTypeForAlgorithm, verifyUserSignature } from './signature';
+export { SshReader, SshWriter } from './wire';

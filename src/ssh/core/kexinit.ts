@@ -1,4 +1,4 @@
-// SSH_MSG_KEXINIT and algorithm negotiation (RFC 4253 §7.1).
+// SSH_MSG_KEXINIT and algorithm negotiation (RFC 4253 §7.1), for either role.
 //   byte      SSH_MSG_KEXINIT (20)
 //   byte[16]  cookie (random)
 //   name-list kex_algorithms, server_host_key_algorithms,
@@ -6,20 +6,29 @@
 //             compression c->s, compression s->c, languages c->s, languages s->c
 //   boolean   first_kex_packet_follows
 //   uint32    0 (reserved)
-// Each category picks the first client name the server also lists.
+// Each category picks the first name in the client's list that the server also lists: whichever
+// role we play, our lists and the peer's are put in the client's and the server's place.
 
 import { randomBytes } from './bytes';
 import { CIPHER_NAMES, CIPHERS, MAC_NAMES } from './cipher/suite';
-import { SshError } from './errors';
-import { HOST_KEY_ALGORITHMS } from './hostkey';
+import { SshError, type AlgorithmCategory } from './errors';
 import { KEX_NAMES } from './kex/agreement';
 import { Msg } from './messages';
+import { SIGNATURE_ALGORITHMS } from './signature';
 import { SshReader, SshWriter } from './wire';
+
+/** Which end of the connection we are. */
+export type Role = 'client' | 'server';
 
 /** Pseudo-algorithms in the kex list: RFC 8308 ext-info and OpenSSH strict kex (Terrapin fix). */
 export const EXT_INFO_C = 'ext-info-c';
 export const STRICT_KEX_C = 'kex-strict-c-v00@openssh.com';
 export const STRICT_KEX_S = 'kex-strict-s-v00@openssh.com';
+
+/** The markers each role adds to its first KEXINIT (a server sends no ext-info-s: it has no use for the client's EXT_INFO). */
+const FIRST_MARKERS: Record<Role, readonly string[]> = { client: [EXT_INFO_C, STRICT_KEX_C], server: [STRICT_KEX_S] };
+/** The peer's strict-kex marker, by our role. */
+const PEER_STRICT: Record<Role, string> = { client: STRICT_KEX_S, server: STRICT_KEX_C };
 
 export interface AlgorithmPreferences {
   kex: readonly string[];
@@ -30,7 +39,7 @@ export interface AlgorithmPreferences {
 
 export const DEFAULT_ALGORITHMS: AlgorithmPreferences = {
   kex: KEX_NAMES,
-  hostKey: HOST_KEY_ALGORITHMS,
+  hostKey: SIGNATURE_ALGORITHMS,
   // WebCrypto AES-GCM is an order of magnitude faster in browsers than ChaCha in JS.
   cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes256-ctr'],
   mac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'],
@@ -38,14 +47,14 @@ export const DEFAULT_ALGORITHMS: AlgorithmPreferences = {
 
 const SUPPORTED = {
   kex: new Set<string>(KEX_NAMES),
-  hostKey: new Set<string>(HOST_KEY_ALGORITHMS),
+  hostKey: new Set<string>(SIGNATURE_ALGORITHMS),
   cipher: new Set<string>(CIPHER_NAMES),
   mac: new Set<string>(MAC_NAMES),
 };
 
-/** Fills gaps from the defaults and refuses names this client cannot run, naming them. */
-export function resolvePreferences(partial?: Partial<AlgorithmPreferences>): AlgorithmPreferences {
-  const out = { ...DEFAULT_ALGORITHMS, ...partial };
+/** Fills gaps from `defaults` and refuses names this library cannot run, naming them. */
+export function resolvePreferences(partial?: Partial<AlgorithmPreferences>, defaults: AlgorithmPreferences = DEFAULT_ALGORITHMS): AlgorithmPreferences {
+  const out = { ...defaults, ...partial };
   for (const category of ['kex', 'hostKey', 'cipher', 'mac'] as const) {
     const unknown = out[category].filter((n) => !SUPPORTED[category].has(n));
     if (unknown.length) throw new RangeError(`algorithms.${category}: unsupported ${unknown.join(', ')}`);
@@ -66,20 +75,18 @@ export interface KexInit {
   firstKexPacketFollows: boolean;
 }
 
-export function buildKexInit(prefs: AlgorithmPreferences, first: boolean): Uint8Array {
-  const kex = first ? [...prefs.kex, EXT_INFO_C, STRICT_KEX_C] : [...prefs.kex];
-  return writeKexInit({ kex, hostKey: prefs.hostKey, cipher: prefs.cipher, mac: prefs.mac });
-}
-
 /**
- * SSH_MSG_KEXINIT (RFC 4253 §7.1), for either side: cookie, name-lists (the same ciphers and MACs
- * both ways, no compression, no languages), first_kex_packet_follows false, reserved 0.
+ * Our KEXINIT (RFC 4253 §7.1): cookie, name-lists (the same ciphers and MACs both ways, no
+ * compression, no languages), first_kex_packet_follows false, reserved 0. The first exchange
+ * carries the role's ext-info and strict-kex markers (the latter unless `offerStrictKex` is false).
  */
-export function writeKexInit(lists: { kex: readonly string[]; hostKey: readonly string[]; cipher: readonly string[]; mac: readonly string[] }): Uint8Array {
+export function buildKexInit(role: Role, lists: AlgorithmPreferences, first: boolean, offerStrictKex = true): Uint8Array {
+  const markers = FIRST_MARKERS[role].filter((m) => offerStrictKex || (m !== STRICT_KEX_C && m !== STRICT_KEX_S));
+  const kex = first ? [...lists.kex, ...markers] : [...lists.kex];
   return new SshWriter()
     .byte(Msg.KEXINIT)
     .raw(randomBytes(16))
-    .nameList(lists.kex)
+    .nameList(kex)
     .nameList(lists.hostKey)
     .nameList(lists.cipher)
     .nameList(lists.cipher)
@@ -126,30 +133,42 @@ export interface Negotiated {
   macS2C: string;
 }
 
-function pick(what: string, ours: readonly string[], theirs: readonly string[]): string {
-  for (const name of ours) if (theirs.includes(name)) return name;
-  throw new SshError(
-    'no-common-algorithm',
-    `The server and this client have no ${what} in common. Server offers: ${theirs.join(', ') || 'nothing'}. This client supports: ${ours.join(', ')}.`,
-  );
+/** What the peer's KEXINIT settles for this exchange. */
+export interface PeerKexInit {
+  negotiated: Negotiated;
+  /** The peer asked for strict kex (only meaningful in the first exchange). */
+  strict: boolean;
+  /** The peer is a client that wants EXT_INFO after our first NEWKEYS (RFC 8308 §2.1). */
+  wantsExtInfo: boolean;
+  /** The peer guessed a kex packet that does not fit what was agreed: skip it (RFC 4253 §7). */
+  skipGuess: boolean;
 }
 
-export function negotiate(prefs: AlgorithmPreferences, server: KexInit): Negotiated {
-  const cipherC2S = pick('encryption cipher', prefs.cipher, server.cipherC2S);
-  const cipherS2C = pick('encryption cipher', prefs.cipher, server.cipherS2C);
-  pick('compression method', ['none'], server.compressionC2S);
-  pick('compression method', ['none'], server.compressionS2C);
-  return {
-    kex: pick('key exchange method', prefs.kex, server.kex),
-    hostKey: pick('host key type', prefs.hostKey, server.hostKey),
+/** Reads the peer's KEXINIT and negotiates against ours, with the client's preference winning. */
+export function negotiate(role: Role, ours: AlgorithmPreferences, payload: Uint8Array): PeerKexInit {
+  const theirs = parseKexInit(payload);
+  const pick = (category: AlgorithmCategory, mine: readonly string[], peer: readonly string[]): string => {
+    const [client, server] = role === 'client' ? [mine, peer] : [peer, mine];
+    for (const name of client) if (server.includes(name)) return name;
+    throw new SshError('no-common-algorithm', (voice) => voice.noCommon(category, peer, mine));
+  };
+  const cipherC2S = pick('cipher', ours.cipher, theirs.cipherC2S);
+  const cipherS2C = pick('cipher', ours.cipher, theirs.cipherS2C);
+  pick('compression', ['none'], theirs.compressionC2S);
+  pick('compression', ['none'], theirs.compressionS2C);
+  const negotiated: Negotiated = {
+    kex: pick('kex', ours.kex, theirs.kex),
+    hostKey: pick('hostKey', ours.hostKey, theirs.hostKey),
     cipherC2S,
     cipherS2C,
-    macC2S: CIPHERS[cipherC2S].aead ? '' : pick('MAC algorithm', prefs.mac, server.macC2S),
-    macS2C: CIPHERS[cipherS2C].aead ? '' : pick('MAC algorithm', prefs.mac, server.macS2C),
+    macC2S: CIPHERS[cipherC2S].aead ? '' : pick('mac', ours.mac, theirs.macC2S),
+    macS2C: CIPHERS[cipherS2C].aead ? '' : pick('mac', ours.mac, theirs.macS2C),
   };
-}
-
-/** Whether the peer's guessed first kex packet must be ignored (RFC 4253 §7 "first_kex_packet_follows"). */
-export function guessWasWrong(prefs: AlgorithmPreferences, server: KexInit): boolean {
-  return server.firstKexPacketFollows && (server.kex[0] !== prefs.kex[0] || server.hostKey[0] !== prefs.hostKey[0]);
+  return {
+    negotiated,
+    strict: theirs.kex.includes(PEER_STRICT[role]),
+    wantsExtInfo: role === 'server' && theirs.kex.includes(EXT_INFO_C),
+    // A guess is right only if the peer's first choices are what was agreed.
+    skipGuess: theirs.firstKexPacketFollows && (theirs.kex[0] !== negotiated.kex || theirs.hostKey[0] !== negotiated.hostKey),
+  };
 }

@@ -2,36 +2,33 @@
 // version line, packets in and out in sequence order, holding back our messages during a key
 // exchange, switching keys (with the strict-kex sequence resets), the generic messages
 // (DISCONNECT, IGNORE, DEBUG, UNIMPLEMENTED), byte-count rekeying, the one fatal path and the end
-// of the stream. The client's Transport and the demo server's ServerTransport extend it with
-// their role: who answers the key exchange, host keys, extensions, services.
+// of the stream. The client's Transport and the server's ServerTransport (src/ssh/server) extend it
+// with their role: who answers the key exchange, host keys, extensions, services, and the Voice
+// their errors are worded in.
 // Sans-IO: bytes in through receive(), bytes out through io.output().
 
+import { utf8 } from './bytes';
 import type { Opener, Sealer } from './cipher/types';
+import { SshError, protocolError, type Voice } from './errors';
 import { Msg, isKexMessage } from './messages';
 import { PacketDecoder, PacketEncoder } from './packet';
 import { VersionReader } from './version';
 import { SshReader, SshWriter } from './wire';
 
-/** The abstract members are the role. F: how it reports an end (SshError, ServerEnd); K: its kex state. */
-export abstract class PacketPump<F extends { readonly message: string }, K extends { readonly ourInit: Uint8Array }> {
-  /** Who the other side is ("server" or "client"), for log lines. */
-  protected abstract readonly peer: string;
+/** The abstract members are the role; K is its per-exchange kex state. */
+export abstract class PacketPump<K extends { readonly ourInit: Uint8Array }> {
+  /** How the role words errors about the other side; its `peer` names that side in log lines too. */
+  protected abstract readonly voice: Voice;
   /** State for a new exchange, whoever started it (us, a byte count, or the peer's KEXINIT). */
   protected abstract newKex(): K;
   /** Key exchange messages (20-49), in order; a KEXINIT from the peer has started an exchange if none ran. */
   protected abstract onKexMessage(payload: Uint8Array, kex: K): void | Promise<void>;
   /** Every other message above the generic ones; false means "unknown", answered with UNIMPLEMENTED. */
   protected abstract onMessage(payload: Uint8Array): boolean | Promise<boolean>;
-  /** The role's fatal error for anything thrown while sealing, decoding or handling a packet. */
-  protected abstract asFailure(e: unknown): F;
-  /** A protocol violation noticed here, as an error asFailure passes through unchanged. */
-  protected abstract protocolError(message: string): Error;
-  /** The RFC 4253 §11.1 reason code our DISCONNECT carries for F. */
-  protected abstract disconnectReason(failure: F): number;
   /** The peer sent DISCONNECT: how the role reports that. */
-  protected abstract peerDisconnected(code: number, description: string): F;
+  protected abstract peerDisconnected(code: number, description: string): SshError;
   /** Called once, when the session ends; our DISCONNECT (if any) is already queued. */
-  protected abstract onEnd(failure: F): void;
+  protected abstract onEnd(failure: SshError): void;
 
   protected readonly versionReader = new VersionReader();
   private readonly encoder = new PacketEncoder();
@@ -100,12 +97,16 @@ export abstract class PacketPump<F extends { readonly message: string }, K exten
     return this.outChain;
   }
 
-  /** The one fatal path: DISCONNECT (unless the peer ended it or never spoke SSH), stop, report once. */
-  fail(failure: F, notifyPeer = true): void {
+  /**
+   * The one fatal path: DISCONNECT with the error's reason code (unless the peer ended it or never
+   * spoke SSH), stop, report once.
+   */
+  fail(error: SshError, notifyPeer = true): void {
     if (this.dead) return;
     this.dead = true; // first, so nothing (a rekey, a second failure) can follow the DISCONNECT
+    const failure = error.spokenBy(this.voice);
     if (notifyPeer && this.peerLine !== undefined) {
-      this.emit(new SshWriter().byte(Msg.DISCONNECT).uint32(this.disconnectReason(failure)).string(failure.message).string('').finish());
+      this.emit(new SshWriter().byte(Msg.DISCONNECT).uint32(failure.reason).string(failure.message).string('').finish());
     }
     this.held = [];
     this.onEnd(failure);
@@ -116,13 +117,29 @@ export abstract class PacketPump<F extends { readonly message: string }, K exten
    * DISCONNECT right before it closes is its last word, and must not be lost to asynchronous
    * decryption. `failure` is asked for only then, so it can look at what was read.
    */
-  protected streamEnded(failure: () => F): void {
+  protected streamEnded(failure: () => SshError): void {
     if (this.dead) return;
     if (this.pumping) {
       this.endPending ??= () => this.streamEnded(failure);
       return;
     }
     this.fail(failure(), false);
+  }
+
+  /**
+   * Opens the conversation: our identification line, then our KEXINIT (RFC 4253 §4.2, §7.1); the
+   * peer's may arrive in any order. `before` goes out between them (a test peer that breaks strict kex).
+   */
+  protected open(identification: string, before: readonly Uint8Array[] = []): void {
+    this.io.output(utf8(identification + '\r\n'));
+    for (const payload of before) this.send(payload);
+    this.startKex();
+  }
+
+  /** The fatal error for anything thrown while sealing, decoding or handling a packet (fail() words it in the role's voice). */
+  private asFailure(e: unknown): SshError {
+    if (e instanceof SshError) return e;
+    return new SshError('protocol-error', this.voice.internal(e instanceof Error ? e.message : String(e)));
   }
 
   /** Starts an exchange unless one runs: sends our KEXINIT and holds everything else until keysOut(). */
@@ -136,7 +153,7 @@ export abstract class PacketPump<F extends { readonly message: string }, K exten
   /** Strict kex was agreed in the first exchange (OpenSSH PROTOCOL "kex-strict", the Terrapin fix). */
   protected enableStrictKex(): void {
     this.strict = true;
-    if (this.packetsReceived !== 1) throw this.protocolError('KEXINIT was not the first packet under strict key exchange');
+    if (this.packetsReceived !== 1) throw protocolError('KEXINIT was not the first packet under strict key exchange');
   }
 
   /**
@@ -158,7 +175,7 @@ export abstract class PacketPump<F extends { readonly message: string }, K exten
    * decoder read ahead under the old keys are put back and read again (PacketDecoder.setOpener).
    */
   protected keysIn(opener: Opener | undefined): void {
-    if (!this.running || !this.newKeysSent || !opener) throw this.protocolError('NEWKEYS before the key exchange finished');
+    if (!this.running || !this.newKeysSent || !opener) throw protocolError('NEWKEYS before the key exchange finished');
     this.decoder.setOpener(opener);
     if (this.strict) this.decoder.seq = 0;
     this.running = null;
@@ -195,7 +212,7 @@ export abstract class PacketPump<F extends { readonly message: string }, K exten
             const line = this.versionReader.read(this.decoder.input);
             if (line === null) break;
             this.peerLine = line;
-            this.io.log(`${this.peer} version: ${line}`);
+            this.io.log(`${this.voice.peer} version: ${line}`);
             continue;
           }
           const payload = await this.decoder.next();
@@ -219,7 +236,7 @@ export abstract class PacketPump<F extends { readonly message: string }, K exten
     const n = payload[0];
     // Until the first NEWKEYS under strict kex, only kex messages (and a goodbye) are allowed.
     if (this.strict && this.exchanges === 0 && !isKexMessage(n) && n !== Msg.DISCONNECT) {
-      throw this.protocolError(`message ${n} during the initial strict key exchange`);
+      throw protocolError(`message ${n} during the initial strict key exchange`);
     }
     switch (n) {
       case Msg.DISCONNECT: {
@@ -234,12 +251,12 @@ export abstract class PacketPump<F extends { readonly message: string }, K exten
       case Msg.DEBUG:
         return;
       case Msg.UNIMPLEMENTED:
-        this.io.log(`${this.peer}: unimplemented message (seq ${new SshReader(payload.subarray(1)).uint32()})`);
+        this.io.log(`${this.voice.peer}: unimplemented message (seq ${new SshReader(payload.subarray(1)).uint32()})`);
         return;
     }
     if (isKexMessage(n)) {
       if (n === Msg.KEXINIT) this.startKex(); // if the peer started it: a rekey from its side
-      if (!this.running) throw this.protocolError(`key exchange message ${n} outside a key exchange`);
+      if (!this.running) throw protocolError(`key exchange message ${n} outside a key exchange`);
       return this.onKexMessage(payload, this.running);
     }
     const handled = await this.onMessage(payload);

@@ -11,7 +11,7 @@ import { noneOpener, noneSealer } from './cipher/none';
 import { IntegrityError, type Opener, type Sealer } from './cipher/types';
 import { SshError } from './errors';
 
-/** OpenSSH's PACKET_MAX_SIZE: nothing larger is accepted from the server. */
+/** OpenSSH's PACKET_MAX_SIZE: nothing larger is accepted from the peer. */
 export const MAX_PACKET_LENGTH = 256 * 1024;
 /** Largest payload we send (RFC 4253 §6.1 requires peers to take at least 32768). */
 export const MAX_OUTGOING_PAYLOAD = 32768 + 512;
@@ -209,11 +209,11 @@ export class PacketDecoder {
   private checkLength(length: number): number {
     const o = this.opener;
     if (length > MAX_PACKET_LENGTH) {
-      throw new SshError('packet-too-large', `The server sent a packet of ${length} bytes; the limit is ${MAX_PACKET_LENGTH}. The connection was closed.`);
+      throw new SshError('packet-too-large', (v) => `The ${v.peer} sent a packet of ${length} bytes; the limit is ${MAX_PACKET_LENGTH}. The connection was closed.`);
     }
     const aligned = o.lengthExcluded ? length : length + 4;
     if (length < 5 || aligned % Math.max(8, o.blockSize) !== 0) {
-      throw new SshError('integrity-failure', `The server sent a packet with an invalid length (${length}). The data may have been altered; the connection was closed.`);
+      throw new SshError('integrity-failure', (v) => `The ${v.peer} sent a packet with an invalid length (${length}). The data may have been altered; the connection was closed.`);
     }
     return length;
   }
@@ -230,13 +230,14 @@ export class PacketDecoder {
       plain = await o.open(seq, wire);
     } catch (e) {
       if (e instanceof IntegrityError) {
-        throw new SshError('integrity-failure', `Data from the server failed its integrity check (${e.message}). It may have been altered in transit; the connection was closed.`);
+        const why = e.message;
+        throw new SshError('integrity-failure', (v) => `Data from the ${v.peer} failed its integrity check (${why}). It may have been altered in transit; the connection was closed.`);
       }
       throw e;
     }
     const padding = plain[0];
     if (padding < 4 || padding + 1 > plain.length) {
-      throw new SshError('integrity-failure', `The server sent a packet with invalid padding (${padding} bytes). The connection was closed.`);
+      throw new SshError('integrity-failure', (v) => `The ${v.peer} sent a packet with invalid padding (${padding} bytes). The connection was closed.`);
     }
     return plain.subarray(1, plain.length - padding);
   }

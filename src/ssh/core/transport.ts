@@ -4,8 +4,7 @@
 // one fatal path; this file adds the client's role: the version we announce, key exchange as the
 // client with host-key verification, the timed rekey, and EXT_INFO.
 
-import { utf8 } from './bytes';
-import { Disconnect, SshError, disconnectError, protocolError, type SshErrorKind } from './errors';
+import { CLIENT_VOICE, SshError, disconnectError, protocolError } from './errors';
 import { KexSession, type HostKeyInfo } from './kex/session';
 import { resolvePreferences, type AlgorithmPreferences, type Negotiated } from './kexinit';
 import { Msg } from './messages';
@@ -34,37 +33,7 @@ export interface TransportHooks {
 
 export const DEFAULT_CLIENT_VERSION = 'SSH-2.0-Postern_1.0';
 
-/** Which DISCONNECT reason we send for each fatal kind (RFC 4253 §11.1). */
-function reasonFor(kind: SshErrorKind): number {
-  switch (kind) {
-    case 'integrity-failure':
-      return Disconnect.MAC_ERROR;
-    case 'no-common-algorithm':
-    case 'kex-failed':
-      return Disconnect.KEY_EXCHANGE_FAILED;
-    case 'host-key-invalid':
-    case 'host-key-rejected':
-    case 'host-key-changed':
-      return Disconnect.HOST_KEY_NOT_VERIFIABLE;
-    case 'closed':
-      return Disconnect.BY_APPLICATION;
-    case 'auth-cancelled':
-      return Disconnect.AUTH_CANCELLED_BY_USER;
-    case 'no-methods-left':
-      return Disconnect.NO_MORE_AUTH_METHODS_AVAILABLE;
-    case 'timeout':
-      return Disconnect.CONNECTION_LOST;
-    default:
-      return Disconnect.PROTOCOL_ERROR;
-  }
-}
-
-export function asSshError(e: unknown): SshError {
-  if (e instanceof SshError) return e;
-  return new SshError('protocol-error', `Internal error in the SSH client: ${e instanceof Error ? e.message : String(e)}`);
-}
-
-export class Transport extends PacketPump<SshError, KexSession> {
+export class Transport extends PacketPump<KexSession> {
   readonly clientVersion: string;
   readonly prefs: AlgorithmPreferences;
   sessionId: Uint8Array | undefined;
@@ -73,9 +42,7 @@ export class Transport extends PacketPump<SshError, KexSession> {
   /** RFC 8308 server-sig-algs, once the server has sent EXT_INFO. */
   serverSigAlgs: string[] | undefined;
 
-  protected readonly peer = 'server';
-  protected readonly asFailure = asSshError;
-  protected readonly protocolError = protocolError;
+  protected readonly voice = CLIENT_VOICE;
   protected readonly peerDisconnected = disconnectError;
   private readonly rekeyIntervalMs: number;
   private lastKexAt = 0;
@@ -99,8 +66,7 @@ export class Transport extends PacketPump<SshError, KexSession> {
   start(now: number): void {
     this.now = now;
     this.lastKexAt = now;
-    this.hooks.output(utf8(this.clientVersion + '\r\n'));
-    this.startKex();
+    this.open(this.clientVersion);
   }
 
   /** Periodic housekeeping from the caller's clock: time-based rekey. */
@@ -125,10 +91,6 @@ export class Transport extends PacketPump<SshError, KexSession> {
     if (payload[0] !== Msg.EXT_INFO) return this.hooks.onMessage(payload);
     this.readExtInfo(payload);
     return true;
-  }
-
-  protected disconnectReason(error: SshError): number {
-    return reasonFor(error.kind);
   }
 
   protected onEnd(error: SshError): void {

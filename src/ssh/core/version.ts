@@ -12,7 +12,7 @@ const MAX_PREAMBLE_LINES = 1024; // OpenSSH gives up after a similar bound
 export class VersionReader {
   readonly preamble: string[] = [];
 
-  /** The server's identification line without CR LF, or null if more bytes are needed. */
+  /** The peer's identification line without CR LF, or null if more bytes are needed. */
   read(input: InputQueue): string | null {
     for (;;) {
       const newline = input.indexOf(0x0a, Math.min(input.length, MAX_LINE + 1));
@@ -23,7 +23,8 @@ export class VersionReader {
       let line = fromUtf8(input.take(newline + 1)).replace(/\r?\n$/, '');
       if (line.startsWith('SSH-')) {
         if (line.startsWith('SSH-2.0-') || line.startsWith('SSH-1.99-')) return line;
-        throw new SshError('not-ssh', `The server speaks an SSH version this client does not support ("${line.slice(0, 60)}"). SSH-2 is required.`);
+        const shown = line.slice(0, 60);
+        throw new SshError('not-ssh', (v) => v.otherVersion(shown));
       }
       line = line.replace(/[^\x20-\x7e]/g, '?');
       this.preamble.push(line);
@@ -33,6 +34,6 @@ export class VersionReader {
 
   notSsh(sample: string): SshError {
     const shown = sample.replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
-    return new SshError('not-ssh', `The server did not answer like an SSH server${shown ? ` (it sent "${shown}")` : ''}. Check that the port runs SSH.`);
+    return new SshError('not-ssh', (v) => v.notSsh(shown));
   }
 }

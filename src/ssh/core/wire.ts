@@ -1,9 +1,10 @@
 // SSH data types (RFC 4251 §5): byte, boolean, uint32, uint64, string, mpint, name-list.
 // The reader bounds-checks every field and throws a protocol-error SshError naming the field,
-// so a truncated or hostile packet becomes a sentence, never a RangeError.
+// so a truncated or hostile packet becomes a sentence, never a RangeError; the role that reports
+// it says who sent the packet.
 
 import { concat, fromUtf8, utf8 } from './bytes';
-import { protocolError } from './errors';
+import { malformedError } from './errors';
 
 export class SshReader {
   private at = 0;
@@ -14,7 +15,7 @@ export class SshReader {
   }
 
   private need(n: number, field: string): void {
-    if (this.at + n > this.buf.length) throw protocolError(`message ends in the middle of ${field}`);
+    if (this.at + n > this.buf.length) throw malformedError(`message ends in the middle of ${field}`);
   }
 
   byte(field = 'a byte'): number {
@@ -62,7 +63,7 @@ export class SshReader {
   /** mpint: two's complement big-endian; SSH only sends non-negative values here. */
   mpint(field = 'a number'): bigint {
     const raw = this.bytes(field);
-    if (raw.length > 0 && raw[0] & 0x80) throw protocolError(`${field} is negative`);
+    if (raw.length > 0 && raw[0] & 0x80) throw malformedError(`${field} is negative`);
     let n = 0n;
     for (const b of raw) n = (n << 8n) | BigInt(b);
     return n;
@@ -71,7 +72,7 @@ export class SshReader {
   /** The mpint's magnitude as bytes, leading zero stripped. */
   mpintBytes(field = 'a number'): Uint8Array {
     const raw = this.bytes(field);
-    if (raw.length > 0 && raw[0] & 0x80) throw protocolError(`${field} is negative`);
+    if (raw.length > 0 && raw[0] & 0x80) throw malformedError(`${field} is negative`);
     let start = 0;
     while (start < raw.length && raw[start] === 0) start++;
     return raw.subarray(start);
@@ -85,7 +86,7 @@ export class SshReader {
 
   /** Messages must not carry trailing garbage where the layout is fixed. */
   end(what: string): void {
-    if (this.at !== this.buf.length) throw protocolError(`${what} has ${this.buf.length - this.at} unexpected trailing bytes`);
+    if (this.at !== this.buf.length) throw malformedError(`${what} has ${this.buf.length - this.at} unexpected trailing bytes`);
   }
 }
 

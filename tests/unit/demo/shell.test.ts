@@ -4,7 +4,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { LOCAL_WINDOW } from '../../../src/ssh/core/channel';
-import { OUTPUT_HIGH_WATER, SERVER_WINDOW } from '../../../src/demo/ssh-server/channel';
+import { OUTPUT_HIGH_WATER, SERVER_WINDOW } from '../../../src/ssh/server/index';
 import { settle, shell, signedIn, Terminal } from './support';
 
 describe('interactive shell with a pty', () => {

@@ -30,7 +30,7 @@ export function pair(opts: { server?: Partial<SshServerOptions>; client?: Partia
   const session = server.serve(serverEnd);
   const client = connectSsh(clientEnd, { username: 'demo', keepaliveIntervalMs: 0, ...opts.client });
   if (opts.acceptHostKey !== false) client.on('hostKey', () => client.acceptHostKey());
-  return { server, session, client, accounts: server.options.accounts };
+  return { server, session, client, accounts: server.accounts };
 }
 
 export async function signedIn(opts: Parameters<typeof pair>[0] = {}): Promise<Pair> {

@@ -1,8 +1,9 @@
-// The client's state machine and its one fatal path, against the in-memory TestServer.
+// The client's state machine and its one fatal path, against the in-memory TestServer (the
+// library's server role with ways to misbehave).
 
 import { describe, expect, test } from 'vitest';
 import { connectSsh, memoryPipe } from '../../../src/ssh/core/stream';
-import { fingerprintSha256 } from '../../../src/ssh/core/hostkey';
+import { fingerprintSha256 } from '../../../src/ssh/core/signature';
 import { Msg } from '../../../src/ssh/core/messages';
 import { SshWriter } from '../../../src/ssh/core/wire';
 import type { SshClient } from '../../../src/ssh/core/client';
@@ -44,8 +45,7 @@ describe('happy path', () => {
     const reason = await client.closed;
     expect(reason.kind).toBe('closed');
     expect(states).toEqual(['handshake', 'host-key', 'handshake', 'authenticating', 'connected', 'closed']);
-    await server.waitFor(Msg.DISCONNECT);
-    expect(server.disconnect).toEqual({ code: 11, description: 'The session was closed.' });
+    expect(await server.disconnected).toEqual({ code: 11, description: 'The session was closed.' });
   });
 
   for (const cipher of ['aes256-gcm@openssh.com', 'aes128-ctr']) {
@@ -83,8 +83,7 @@ describe('the one fatal path', () => {
     expect(reason.message).toBe(
       'Data from the server failed its integrity check (Poly1305 tag mismatch). It may have been altered in transit; the connection was closed.',
     );
-    await server.waitFor(Msg.DISCONNECT);
-    expect(server.disconnect?.code).toBe(5);
+    expect((await server.disconnected)?.code).toBe(5);
     expect(client.state).toEqual({ name: 'closed', error: reason });
   });
 
@@ -94,8 +93,7 @@ describe('the one fatal path', () => {
     const reason = await client.closed;
     expect(reason.kind).toBe('packet-too-large');
     expect(reason.message).toBe('The server sent a packet of 1048576 bytes; the limit is 262144. The connection was closed.');
-    await server.waitFor(Msg.DISCONNECT);
-    expect(server.disconnect?.code).toBe(2);
+    expect((await server.disconnected)?.code).toBe(2);
   });
 
   test('strict kex: anything before KEXINIT ends the session (Terrapin)', async () => {
@@ -112,16 +110,14 @@ describe('the one fatal path', () => {
     const reason = await client.closed;
     expect(reason.kind).toBe('host-key-invalid');
     expect(prompted).toBe(false);
-    await server.waitFor(Msg.DISCONNECT);
-    expect(server.disconnect?.code).toBe(9);
+    expect((await server.disconnected)?.code).toBe(9);
   });
 
   test('rejecting the host key ends the session with HOST_KEY_NOT_VERIFIABLE', async () => {
     const { client, server } = pair({}, false);
     client.on('hostKey', () => client.rejectHostKey());
     await expect(client.ready).rejects.toMatchObject({ kind: 'host-key-rejected' });
-    await server.waitFor(Msg.DISCONNECT);
-    expect(server.disconnect?.code).toBe(9);
+    expect((await server.disconnected)?.code).toBe(9);
   });
 
   test("the server's DISCONNECT is reported in its own words", async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fingerprintSha256, verifyHostSignature } from '../../../src/ssh/core/hostkey';
+import { fingerprintSha256, verifyHostSignature } from '../../../src/ssh/core/signature';
 import { SshWriter } from '../../../src/ssh/core/wire';
 import { toBase64 } from '../../../src/ssh/core/bytes';
 

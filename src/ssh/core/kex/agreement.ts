@@ -1,5 +1,5 @@
 // Key agreement for each kex method: a party's own public value and the shared secret K.
-// Symmetric on purpose: the client and an in-memory test server use the same code.
+// Symmetric on purpose: the client and the server role use the same code.
 //   curve25519-sha256 (RFC 8731): values are 32-byte X25519 keys; K is the 32-byte output read
 //     as an unsigned big-endian integer.
 //   ecdh-sha2-nistp* (RFC 5656 §4): values are uncompressed SEC1 points; K is the x coordinate.
@@ -32,9 +32,11 @@ export const KEX_NAMES = [
   'diffie-hellman-group14-sha256',
 ] as const;
 
-function kexFailed(why: string): SshError {
-  return new SshError('kex-failed', `The key exchange with the server failed: ${why}.`);
-}
+/** `why` may name the peer ("the server's value…"), so it is said by the reporting role too. */
+export type KexFailure = (why: string | ((peer: string) => string)) => SshError;
+
+const kexFailed: KexFailure = (why) =>
+  new SshError('kex-failed', (v) => `The key exchange with the ${v.peer} failed: ${typeof why === 'string' ? why : why(v.peer)}.`);
 
 function curve25519(fixed?: Uint8Array): KeyAgreement {
   const secret = fixed ?? x25519.utils.randomSecretKey();

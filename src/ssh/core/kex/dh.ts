@@ -4,9 +4,8 @@
 // 512 bits is enough for both and keeps the 4096-bit modexp fast.
 
 import { bigIntToBytes, bytesToBigInt, randomBytes } from '../bytes';
-import type { SshError } from '../errors';
 import { mpintMagnitude } from '../wire';
-import type { HashFn, KeyAgreement } from './agreement';
+import type { HashFn, KeyAgreement, KexFailure } from './agreement';
 
 export const MODP14 = BigInt(
   '0x' +
@@ -52,7 +51,7 @@ export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint 
   return result;
 }
 
-export function dhGroup(group: 14 | 16, hash: HashFn, fail: (why: string) => SshError, fixed?: Uint8Array): KeyAgreement {
+export function dhGroup(group: 14 | 16, hash: HashFn, fail: KexFailure, fixed?: Uint8Array): KeyAgreement {
   const p = group === 14 ? MODP14 : MODP16;
   // x in [2^511, 2^512): a random 512-bit number with the top bit forced keeps it well away from 0 and 1.
   const raw = fixed ?? randomBytes(64);
@@ -64,10 +63,10 @@ export function dhGroup(group: 14 | 16, hash: HashFn, fail: (why: string) => Ssh
     // The mpint body (sign byte included), so string(ownValue) is exactly mpint(e) in the hash.
     ownValue: mpintMagnitude(bigIntToBytes(e)),
     computeSecret(peer) {
-      if (peer.length > 0 && peer[0] & 0x80) throw fail("the server's Diffie-Hellman value is negative");
+      if (peer.length > 0 && peer[0] & 0x80) throw fail((who) => `the ${who}'s Diffie-Hellman value is negative`);
       const f = bytesToBigInt(peer);
       // RFC 4253 §8: values outside [1, p-1] must not be accepted; 1 and p-1 are degenerate.
-      if (f <= 1n || f >= p - 1n) throw fail("the server's Diffie-Hellman value is out of range");
+      if (f <= 1n || f >= p - 1n) throw fail((who) => `the ${who}'s Diffie-Hellman value is out of range`);
       return bigIntToBytes(modPow(f, x, p));
     },
   };

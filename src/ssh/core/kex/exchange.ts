@@ -8,7 +8,7 @@
 import { concat, utf8 } from '../bytes';
 import { CIPHERS, createOpener, createSealer, macKeyLength } from '../cipher/suite';
 import type { Opener, Sealer } from '../cipher/types';
-import type { Negotiated } from '../kexinit';
+import type { Negotiated, Role } from '../kexinit';
 import { SshWriter } from '../wire';
 import type { HashFn } from './agreement';
 
@@ -80,7 +80,7 @@ export async function packetProtection(
   h: Uint8Array,
   sessionId: Uint8Array,
   n: Negotiated,
-  side: 'client' | 'server',
+  side: Role,
 ): Promise<{ sealer: Sealer; opener: Opener }> {
   const c = CIPHERS[n.cipherC2S];
   const s = CIPHERS[n.cipherS2C];

@@ -5,13 +5,13 @@
 // The transport drives it and decides when keys switch; this object holds the per-exchange state.
 
 import type { Opener, Sealer } from '../cipher/types';
-import { fingerprintSha256, keyTypeOf, verifyHostSignature } from '../hostkey';
-import { buildKexInit, guessWasWrong, negotiate, parseKexInit, STRICT_KEX_S, type AlgorithmPreferences, type Negotiated } from '../kexinit';
-import { protocolError } from '../errors';
+import type { AlgorithmPreferences } from '../kexinit';
 import { Msg } from '../messages';
+import { fingerprintSha256, keyTypeOf, verifyHostSignature } from '../signature';
 import { SshReader, SshWriter } from '../wire';
 import { createAgreement, type HashFn, type KeyAgreement } from './agreement';
-import { exchangeHash, packetProtection } from './exchange';
+import { packetProtection } from './exchange';
+import { KexRound } from './round';
 
 export interface HostKeyInfo {
   /** The negotiated signature algorithm, e.g. "rsa-sha2-512". */
@@ -24,41 +24,22 @@ export interface HostKeyInfo {
   blob: Uint8Array;
 }
 
-export class KexSession {
-  readonly ourInit: Uint8Array;
-  negotiated: Negotiated | undefined;
-  strict = false;
+export class KexSession extends KexRound {
   agreement: KeyAgreement | undefined;
   keys: { sealer: Sealer; opener: Opener } | undefined;
-  private serverInit: Uint8Array | undefined;
-  private ignoreGuess = false;
   private result: { hash: HashFn; secret: Uint8Array; exchangeHash: Uint8Array } | undefined;
 
-  constructor(private readonly prefs: AlgorithmPreferences, readonly first: boolean) {
-    this.ourInit = buildKexInit(prefs, first);
+  constructor(prefs: AlgorithmPreferences, first: boolean) {
+    super('client', prefs, first);
   }
 
   onServerInit(payload: Uint8Array): void {
-    if (this.serverInit) throw protocolError('a second KEXINIT within one key exchange');
-    this.serverInit = payload.slice();
-    const init = parseKexInit(payload);
-    this.negotiated = negotiate(this.prefs, init);
-    // Strict mode is fixed by the first exchange and lasts for the whole connection.
-    if (this.first) this.strict = init.kex.includes(STRICT_KEX_S);
-    this.ignoreGuess = guessWasWrong(this.prefs, init);
-    this.agreement = createAgreement(this.negotiated.kex);
+    this.agreement = createAgreement(this.onPeerInit(payload).kex);
   }
 
   /** KEX_ECDH_INIT / KEXDH_INIT. */
   initMessage(): Uint8Array {
     return new SshWriter().byte(Msg.KEX_ECDH_INIT).bytes(this.agreement!.ownValue).finish();
-  }
-
-  /** A wrongly guessed kex packet from the server is skipped once (RFC 4253 §7). */
-  skipGuess(): boolean {
-    if (!this.ignoreGuess) return false;
-    this.ignoreGuess = false;
-    return true;
   }
 
   async onReply(
@@ -73,14 +54,11 @@ export class KexSession {
     r.end('KEX_ECDH_REPLY');
     const agreement = this.agreement!;
     const secret = agreement.computeSecret(serverValue);
-    const h = exchangeHash(agreement.hash, {
-      clientVersion: ctx.clientVersion,
-      serverVersion: ctx.serverVersion,
-      clientKexInit: this.ourInit,
-      serverKexInit: this.serverInit!,
+    const h = this.exchangeHash(agreement, {
+      ourVersion: ctx.clientVersion,
+      peerVersion: ctx.serverVersion,
       hostKey: hostKeyBlob,
-      clientValue: agreement.ownValue,
-      serverValue,
+      peerValue: serverValue,
       secret,
     });
     await verifyHostSignature(this.negotiated!.hostKey, hostKeyBlob, signature, h);

@@ -5,9 +5,9 @@
 // its tag, so any reordering or a missed strict-kex reset shows up as an integrity failure.
 // Sealing and opening pass through Gates, which the tests hold and release in reverse order.
 
-import { concat, readUint32, utf8 } from '../../../../src/ssh/core/bytes';
+import { concat, readUint32 } from '../../../../src/ssh/core/bytes';
 import { IntegrityError, type Opener, type Sealer } from '../../../../src/ssh/core/cipher/types';
-import { SshError } from '../../../../src/ssh/core/errors';
+import { SshError, type SshErrorKind, type Voice } from '../../../../src/ssh/core/errors';
 import { Msg } from '../../../../src/ssh/core/messages';
 import { PacketPump } from '../../../../src/ssh/core/packet-pump';
 import { memoryPipe } from '../../../../src/ssh/core/stream';
@@ -83,6 +83,22 @@ export interface End {
   message: string;
 }
 
+/** Plain words: the toy peer reports what the pump found, without a role's sentences around it. */
+const TOY_VOICE: Voice = {
+  peer: 'peer',
+  protocol: (detail) => detail,
+  malformed: (detail) => detail,
+  noCommon: (category) => `no ${category} in common`,
+  notSsh: (sample) => `not SSH: ${sample}`,
+  otherVersion: (line) => `not SSH-2: ${line}`,
+  internal: (detail) => detail,
+};
+
+/** An End as the pump's error: its kind as is, and the toy's reason code (MAC_ERROR for integrity, else PROTOCOL_ERROR). */
+function toyError(end: End): SshError {
+  return new SshError(end.kind as SshErrorKind, end.message, { reason: end.kind === 'integrity-failure' ? 5 : 2 });
+}
+
 interface ToyKex {
   readonly ourInit: Uint8Array;
   /** Which exchange this is (1 = first); doubles as the toy key. */
@@ -90,7 +106,7 @@ interface ToyKex {
 }
 
 /** One side: the pump with a toy role. */
-export class ToyPeer extends PacketPump<End, ToyKex> {
+export class ToyPeer extends PacketPump<ToyKex> {
   readonly sealGate = new Gate();
   readonly openGate = new Gate();
   /** What reached the role, in order: 'kexinit', 'newkeys', or a message's bytes joined by commas. */
@@ -99,11 +115,11 @@ export class ToyPeer extends PacketPump<End, ToyKex> {
   readonly logs: string[] = [];
   /** Exchanges started, by us, by a byte count or by the peer. */
   kexStarted = 0;
-  protected readonly peer = 'peer';
+  protected readonly voice = TOY_VOICE;
 
   constructor(
     readonly name: string,
-    private readonly write: (bytes: Uint8Array) => void,
+    write: (bytes: Uint8Array) => void,
     private readonly wantsStrict: boolean,
     rekeyBytes?: number,
   ) {
@@ -112,9 +128,12 @@ export class ToyPeer extends PacketPump<End, ToyKex> {
 
   /** Version line, then optional packets before our KEXINIT, then KEXINIT. */
   start(before: Uint8Array[] = []): void {
-    this.write(utf8(`SSH-2.0-${this.name}\r\n`));
-    for (const p of before) this.send(p);
-    this.startKex();
+    this.open(`SSH-2.0-${this.name}`, before);
+  }
+
+  /** The one fatal path, given an End the way the tests write one. */
+  override fail(end: End | SshError, notifyPeer = true): void {
+    super.fail(end instanceof SshError ? end : toyError(end), notifyPeer);
   }
 
   /** A rekey from this side. */
@@ -123,7 +142,7 @@ export class ToyPeer extends PacketPump<End, ToyKex> {
   }
 
   streamClosed(end: End): void {
-    this.streamEnded(() => end);
+    this.streamEnded(() => toyError(end));
   }
 
   protected newKex(): ToyKex {
@@ -147,24 +166,12 @@ export class ToyPeer extends PacketPump<End, ToyKex> {
     return payload[0] < 192; // 192 and up: "unknown", answered with UNIMPLEMENTED
   }
 
-  protected asFailure(e: unknown): End {
-    return e instanceof SshError ? { kind: e.kind, message: e.message } : { kind: 'internal', message: String(e) };
+  protected peerDisconnected(code: number, description: string): SshError {
+    return toyError({ kind: 'peer', message: `${code} ${description}` });
   }
 
-  protected protocolError(message: string): Error {
-    return new SshError('protocol-error', message);
-  }
-
-  protected disconnectReason(end: End): number {
-    return end.kind === 'integrity-failure' ? 5 : 2;
-  }
-
-  protected peerDisconnected(code: number, description: string): End {
-    return { kind: 'peer', message: `${code} ${description}` };
-  }
-
-  protected onEnd(end: End): void {
-    this.ends.push(end);
+  protected onEnd(error: SshError): void {
+    this.ends.push({ kind: error.kind, message: error.message });
   }
 }
 

@@ -5,10 +5,8 @@
 //   GLOBAL_REQUEST (80): string name, boolean want-reply, ... (keepalive@openssh.com gets FAILURE,
 //   which is how OpenSSH answers it too: any answer proves we are alive)
 
-import { Msg } from '../../ssh/core/messages';
-import { SshReader, SshWriter } from '../../ssh/core/wire';
+import { Msg, SshReader, SshWriter, protocolError } from '../core/index';
 import { SERVER_MAX_PACKET, SERVER_WINDOW, ServerChannel } from './channel';
-import { ServerFailure } from './failure';
 import type { StartProgram } from './program';
 
 /** RFC 4254 §5.1 reason codes. */
@@ -47,7 +45,7 @@ export class ServerConnectionLayer {
     if (n < Msg.CHANNEL_WINDOW_ADJUST || n > Msg.CHANNEL_FAILURE) return false;
     const id = r.uint32('the channel id');
     const channel = this.channels.get(id);
-    if (!channel) throw new ServerFailure('protocol', `message ${n} for unknown channel ${id}`);
+    if (!channel) throw protocolError(`message ${n} for unknown channel ${id}`);
     channel.handle(n, r);
     if (n === Msg.CHANNEL_CLOSE) this.channels.delete(id);
     return true;
@@ -67,7 +65,7 @@ export class ServerConnectionLayer {
     const refuse = (code: number, why: string) =>
       this.send(new SshWriter().byte(Msg.CHANNEL_OPEN_FAILURE).uint32(sender).uint32(code).string(why).string('').finish());
     if (type === 'direct-tcpip' || type === 'x11' || type === 'auth-agent@openssh.com') {
-      return refuse(OPEN_ADMINISTRATIVELY_PROHIBITED, 'the demo machine does not forward connections');
+      return refuse(OPEN_ADMINISTRATIVELY_PROHIBITED, 'this server does not forward connections');
     }
     if (type !== 'session') return refuse(OPEN_UNKNOWN_CHANNEL_TYPE, `unknown channel type ${type}`);
     if (this.channels.size >= MAX_CHANNELS) return refuse(OPEN_RESOURCE_SHORTAGE, `at most ${MAX_CHANNELS} sessions per connection`);

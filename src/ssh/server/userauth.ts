@@ -1,5 +1,6 @@
 // User authentication, server side (RFC 4252): the "none" query, password (§8) and publickey (§7,
-// RFC 8332 for RSA). Failed attempts are counted like OpenSSH's MaxAuthTries; past the limit the
+// RFC 8332 for RSA). Who may sign in is the caller's policy; this side checks the protocol and the
+// signature. Failed attempts are counted like OpenSSH's MaxAuthTries; past the limit the
 // connection ends with NO_MORE_AUTH_METHODS_AVAILABLE.
 //   USERAUTH_REQUEST (50): string user, string service, string method, method fields...
 //     password:  boolean change, string password
@@ -7,27 +8,30 @@
 //   FAILURE (51): name-list methods that can continue, boolean partial success
 //   SUCCESS (52); BANNER (53): string message, string language; PK_OK (60): string algorithm, string key blob
 
-import { equalBytes, utf8 } from '../../ssh/core/bytes';
-import { HOST_KEY_ALGORITHMS, keyTypeForAlgorithm, verifyHostSignature } from '../../ssh/core/hostkey';
-import { Msg } from '../../ssh/core/messages';
-import { SshReader, SshWriter } from '../../ssh/core/wire';
-import { ServerFailure } from './failure';
+import { Msg, SshError, SshReader, SshWriter, keyTypeForAlgorithm, verifyUserSignature } from '../core/index';
 
-export interface Account {
-  /** Undefined: password sign-in is refused for this user. */
-  password?: string;
-  /** Public key blobs (RFC 4253 §6.6) allowed to sign in, like authorized_keys. */
-  authorizedKeys: Uint8Array[];
+/** A sign-in attempt the policy decides on. For publickey, the signature is checked before success. */
+export type SignInAttempt =
+  | { method: 'password'; user: string; password: string }
+  | { method: 'publickey'; user: string; algorithm: string; publicKey: Uint8Array };
+
+/**
+ * Who may sign in. Called for every attempt (a publickey query without a signature too); true lets
+ * it through. Unknown users should fail exactly like wrong passwords, so names cannot be probed.
+ */
+export type SignInPolicy = (attempt: SignInAttempt) => boolean | Promise<boolean>;
+
+export interface UserAuthOptions {
+  policy: SignInPolicy;
+  /** Methods offered in USERAUTH_FAILURE (default publickey, password). */
+  methods?: readonly string[];
+  /** User signature algorithms accepted (never ssh-rsa). */
+  signatureAlgorithms: readonly string[];
+  /** Sent once, before the first answer (USERAUTH_BANNER). */
+  banner?: string;
+  /** Failed attempts allowed before the connection ends (default 6, as OpenSSH). */
+  maxTries?: number;
 }
-
-/** The accounts a server knows; the demo worker adds keys to it while running. */
-export type AccountBook = Map<string, Account>;
-
-/** What we verify: the same algorithms the client accepts for host keys; never ssh-rsa (SHA-1). */
-export const USER_SIGNATURE_ALGORITHMS = HOST_KEY_ALGORITHMS;
-
-const METHODS = ['publickey', 'password'];
-const SERVICE = 'ssh-connection';
 
 export interface UserAuthContext {
   send(payload: Uint8Array): void;
@@ -36,6 +40,8 @@ export interface UserAuthContext {
   log(message: string): void;
 }
 
+const SERVICE = 'ssh-connection';
+
 export class ServerUserAuth {
   user: string | undefined;
   private failures = 0;
@@ -43,8 +49,7 @@ export class ServerUserAuth {
 
   constructor(
     private readonly ctx: UserAuthContext,
-    private readonly accounts: AccountBook,
-    private readonly options: { banner?: string; maxTries?: number } = {},
+    private readonly options: UserAuthOptions,
   ) {}
 
   get done(): boolean {
@@ -64,42 +69,42 @@ export class ServerUserAuth {
       this.ctx.send(new SshWriter().byte(Msg.USERAUTH_BANNER).string(this.options.banner).string('').finish());
     }
     if (service !== SERVICE) return this.fail(method, `service ${service} is not offered`);
-    const account = this.accounts.get(user);
+    if (method === 'none') return this.refuse();
+    if (!this.offered.includes(method)) return this.fail(method, `method ${method} is not offered`);
     switch (method) {
-      case 'none':
-        return this.refuse();
       case 'password': {
         const change = r.boolean('the password-change flag');
-        const password = r.bytes('the password');
+        const password = r.string('the password');
         if (change) return this.fail(method, 'password change is not supported');
-        // Unknown users fail exactly like wrong passwords, so names cannot be probed.
-        const expected = utf8(account?.password ?? '\u0000no password');
-        const ok = account?.password !== undefined && equalBytes(password, expected);
+        const ok = await this.options.policy({ method, user, password });
         return ok ? this.succeed(user, method) : this.fail(method, `wrong password for ${user}`);
       }
       case 'publickey':
-        return this.publickey(r, user, account);
+        return this.publickey(r, user);
       default:
         return this.fail(method, `method ${method} is not offered`);
     }
   }
 
-  private async publickey(r: SshReader, user: string, account: Account | undefined): Promise<void> {
+  private get offered(): readonly string[] {
+    return this.options.methods ?? ['publickey', 'password'];
+  }
+
+  private async publickey(r: SshReader, user: string): Promise<void> {
     const hasSignature = r.boolean('the signature flag');
     const algorithm = r.string('the signature algorithm');
-    const blob = r.bytes('the public key').slice();
-    if (!(USER_SIGNATURE_ALGORITHMS as readonly string[]).includes(algorithm)) return this.fail('publickey', `algorithm ${algorithm} is not accepted`);
+    const publicKey = r.bytes('the public key').slice();
+    if (!this.options.signatureAlgorithms.includes(algorithm)) return this.fail('publickey', `algorithm ${algorithm} is not accepted`);
     let keyType: string;
     try {
-      keyType = new SshReader(blob).string('the key type');
+      keyType = new SshReader(publicKey).string('the key type');
     } catch {
       return this.fail('publickey', 'malformed public key');
     }
     if (keyType !== keyTypeForAlgorithm(algorithm)) return this.fail('publickey', `a ${keyType} key offered for ${algorithm}`);
-    const known = account?.authorizedKeys.some((k) => equalBytes(k, blob)) ?? false;
-    if (!known) return this.fail('publickey', `key not authorized for ${user}`);
+    if (!(await this.options.policy({ method: 'publickey', user, algorithm, publicKey }))) return this.fail('publickey', `key not authorized for ${user}`);
     if (!hasSignature) {
-      this.ctx.send(new SshWriter().byte(Msg.USERAUTH_60).string(algorithm).bytes(blob).finish());
+      this.ctx.send(new SshWriter().byte(Msg.USERAUTH_60).string(algorithm).bytes(publicKey).finish());
       return;
     }
     const signature = r.bytes('the signature');
@@ -112,14 +117,9 @@ export class ServerUserAuth {
       .string('publickey')
       .boolean(true)
       .string(algorithm)
-      .bytes(blob)
+      .bytes(publicKey)
       .finish();
-    try {
-      // The core's host-key verifier checks any SSH signature blob against any public key blob.
-      await verifyHostSignature(algorithm, blob, signature, signed);
-    } catch {
-      return this.fail('publickey', 'signature did not verify');
-    }
+    if (!(await verifyUserSignature(algorithm, publicKey, signature, signed))) return this.fail('publickey', 'signature did not verify');
     this.succeed(user, 'publickey');
   }
 
@@ -131,14 +131,14 @@ export class ServerUserAuth {
   }
 
   private refuse(): void {
-    this.ctx.send(new SshWriter().byte(Msg.USERAUTH_FAILURE).nameList(METHODS).boolean(false).finish());
+    this.ctx.send(new SshWriter().byte(Msg.USERAUTH_FAILURE).nameList(this.offered).boolean(false).finish());
   }
 
   private fail(method: string, why: string): void {
     this.ctx.log(`sign-in refused (${method}): ${why}`);
     this.failures++;
     const max = this.options.maxTries ?? 6;
-    if (this.failures >= max) throw new ServerFailure('auth-exhausted', `Too many authentication failures (${max})`);
+    if (this.failures >= max) throw new SshError('no-methods-left', `Too many authentication failures (${max})`);
     this.refuse();
   }
 }

@@ -7,10 +7,7 @@
 //     window-change: uint32 cols, uint32 rows, uint32 width px, uint32 height px
 //     exec: string command; exit-status: uint32 code
 
-import { utf8 } from '../../ssh/core/bytes';
-import { Msg } from '../../ssh/core/messages';
-import { SshReader, SshWriter } from '../../ssh/core/wire';
-import { ServerFailure } from './failure';
+import { Msg, SshReader, SshWriter, protocolError, utf8 } from '../core/index';
 import type { Program, ProgramIO, ProgramRequest, PtyInfo, StartProgram } from './program';
 
 /** What we let the client send before it must wait for WINDOW_ADJUST. */
@@ -114,7 +111,7 @@ export class ServerChannel implements ProgramIO {
   }
 
   private receive(data: Uint8Array, stdin: boolean): void {
-    if (data.length > this.localWindow) throw new ServerFailure('protocol', `the client sent ${data.length} bytes into a window of ${this.localWindow}`);
+    if (data.length > this.localWindow) throw protocolError(`the client sent ${data.length} bytes into a window of ${this.localWindow}`);
     this.localWindow -= data.length;
     if (stdin && !this.closed) this.program?.input(data);
     // The shell consumes input at once, so acknowledge on delivery, in large steps like OpenSSH.

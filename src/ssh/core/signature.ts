@@ -1,4 +1,6 @@
-// Server host keys: signature verification over the exchange hash and OpenSSH-style fingerprints.
+// SSH signatures, verified the same way for both uses: a server's host key over the exchange hash
+// (the client checks it), and a user's key over the sign-in request (the server checks it, RFC 4252
+// §7). Also OpenSSH-style fingerprints.
 // Public key blobs (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4):
 //   ssh-ed25519:         string "ssh-ed25519", string key(32)
 //   ecdsa-sha2-nistpN:   string "ecdsa-sha2-nistpN", string "nistpN", string Q (SEC1 point)
@@ -14,7 +16,8 @@ import { bigIntToBytes, concat, toBase64, toBase64Url } from './bytes';
 import { SshError } from './errors';
 import { SshReader } from './wire';
 
-export const HOST_KEY_ALGORITHMS = [
+/** What this library verifies, for host keys and user keys alike; never ssh-rsa (SHA-1). */
+export const SIGNATURE_ALGORITHMS = [
   'ssh-ed25519',
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',
@@ -44,36 +47,36 @@ export function keyTypeForAlgorithm(algorithm: string): string {
   return algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm;
 }
 
-function invalid(why: string): SshError {
-  return new SshError('host-key-invalid', `The server's host key signature is not valid (${why}). Someone may be intercepting the connection; it was closed.`);
-}
+/** Why the signature does not hold: a short reason for a log or a message. */
+class BadSignature extends Error {}
 
 /**
- * Verifies the server's signature over the exchange hash with the negotiated algorithm.
- * Throws SshError('host-key-invalid') on any mismatch or malformed blob.
+ * Checks an SSH signature blob over `data` against a public key blob, for the algorithm agreed on.
+ * Resolves when it holds; rejects with BadSignature saying why on any mismatch or malformed blob.
  */
-export async function verifyHostSignature(algorithm: string, keyBlob: Uint8Array, signatureBlob: Uint8Array, data: Uint8Array): Promise<void> {
+async function verifySignature(algorithm: string, keyBlob: Uint8Array, signatureBlob: Uint8Array, data: Uint8Array): Promise<void> {
+  const bad = (why: string) => new BadSignature(why);
   let ok = false;
   try {
     const key = new SshReader(keyBlob);
     const keyType = key.string();
-    if (keyType !== keyTypeForAlgorithm(algorithm)) throw invalid(`a ${keyType} key was sent for ${algorithm}`);
+    if (keyType !== keyTypeForAlgorithm(algorithm)) throw bad(`a ${keyType} key was sent for ${algorithm}`);
     const sig = new SshReader(signatureBlob);
     const sigAlgorithm = sig.string();
-    if (sigAlgorithm !== algorithm) throw invalid(`signed with ${sigAlgorithm}, negotiated ${algorithm}`);
+    if (sigAlgorithm !== algorithm) throw bad(`signed with ${sigAlgorithm}, negotiated ${algorithm}`);
     const signature = sig.bytes();
-    sig.end('the host key signature');
+    sig.end('the signature');
 
     if (algorithm === 'ssh-ed25519') {
       const pub = key.bytes();
-      key.end('the host key');
-      if (pub.length !== 32 || signature.length !== 64) throw invalid('wrong Ed25519 sizes');
+      key.end('the public key');
+      if (pub.length !== 32 || signature.length !== 64) throw bad('wrong Ed25519 sizes');
       ok = ed25519.verify(signature, data, pub);
     } else if (algorithm in ECDSA) {
       const spec = ECDSA[algorithm as keyof typeof ECDSA];
-      if (key.string() !== spec.name) throw invalid('curve name does not match the key type');
+      if (key.string() !== spec.name) throw bad('curve name does not match the key type');
       const point = key.bytes();
-      key.end('the host key');
+      key.end('the public key');
       const rs = new SshReader(signature);
       const r = rs.mpint();
       const s = rs.mpint();
@@ -84,8 +87,8 @@ export async function verifyHostSignature(algorithm: string, keyBlob: Uint8Array
     } else if (algorithm === 'rsa-sha2-512' || algorithm === 'rsa-sha2-256') {
       const e = key.mpintBytes();
       const n = key.mpintBytes();
-      key.end('the host key');
-      if (n.length * 8 < 1024) throw invalid(`RSA key of ${n.length * 8} bits is too small`);
+      key.end('the public key');
+      if (n.length * 8 < 1024) throw bad(`RSA key of ${n.length * 8} bits is too small`);
       const padded = signature.length < n.length ? concat(new Uint8Array(n.length - signature.length), signature) : signature;
       const hash = algorithm === 'rsa-sha2-512' ? 'SHA-512' : 'SHA-256';
       const cryptoKey = await crypto.subtle.importKey(
@@ -97,11 +100,32 @@ export async function verifyHostSignature(algorithm: string, keyBlob: Uint8Array
       );
       ok = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', cryptoKey, padded, data);
     } else {
-      throw invalid(`unsupported algorithm ${algorithm}`);
+      throw bad(`unsupported algorithm ${algorithm}`);
     }
   } catch (e) {
-    if (e instanceof SshError) throw e.kind === 'host-key-invalid' ? e : invalid(e.message);
-    throw invalid(e instanceof Error ? e.message : String(e));
+    if (e instanceof BadSignature) throw e;
+    throw bad(e instanceof Error ? e.message : String(e));
   }
-  if (!ok) throw invalid('the signature does not match');
+  if (!ok) throw bad('the signature does not match');
+}
+
+/**
+ * The client's check of the server's signature over the exchange hash, with the negotiated algorithm.
+ * Throws SshError('host-key-invalid') on any mismatch or malformed blob.
+ */
+export async function verifyHostSignature(algorithm: string, keyBlob: Uint8Array, signatureBlob: Uint8Array, data: Uint8Array): Promise<void> {
+  try {
+    await verifySignature(algorithm, keyBlob, signatureBlob, data);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new SshError('host-key-invalid', `The server's host key signature is not valid (${why}). Someone may be intercepting the connection; it was closed.`);
+  }
+}
+
+/** The server's check of a user's signature over the publickey sign-in request (RFC 4252 §7). */
+export async function verifyUserSignature(algorithm: string, keyBlob: Uint8Array, signatureBlob: Uint8Array, signed: Uint8Array): Promise<boolean> {
+  return verifySignature(algorithm, keyBlob, signatureBlob, signed).then(
+    () => true,
+    () => false,
+  );
 }
