@@ -1,8 +1,8 @@
 // The SSH session's Web Worker: it owns the relay WebSocket, the SshClient and the parsed private key,
 // so decryption runs beside the page's rendering instead of competing with it. It talks to the page
 // only through the messages in protocol.ts.
-import { connectSsh, DEFAULT_ALGORITHMS, SshError, webSocketStream, type SshChannel, type SshClient } from '../core/index';
-import type { AuthMethod, PromptRequest } from '../core/auth';
+import { connectSsh, DEFAULT_ALGORITHMS, SshError, signIn, webSocketStream, type SshChannel, type SshClient } from '../core/index';
+import type { PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { endReason, toWire } from './errors';
@@ -146,35 +146,10 @@ class WorkerSession {
     }
   }
 
-  /** Signs in with what the visitor gave, following the server's list of methods through partial success. */
-  private async signIn(client: SshClient, key: PrivateKey | undefined): Promise<void> {
-    let methods = await client.authMethods();
-    const tried = new Set<string>();
+  /** Signs in with what the visitor gave, by the SSH library's sign-in policy (core/sign-in.ts). */
+  private signIn(client: SshClient, key: PrivateKey | undefined): Promise<void> {
     const cred = this.req.credential;
-    for (let round = 0; methods !== 'success' && round < 6; round++) {
-      const offered: string[] = methods;
-      const can = (m: string) => offered.includes(m) && !tried.has(m);
-      let method: AuthMethod | undefined;
-      if (cred.kind === 'password' && can('password')) method = { method: 'password', password: cred.password };
-      else if (key && can('publickey')) method = { method: 'publickey', key };
-      else if (can('keyboard-interactive')) {
-        // The visitor's password answers a lone hidden prompt, unless it was already spent on "password".
-        const password = cred.kind === 'password' && !tried.has('password') ? cred.password : undefined;
-        method = { method: 'keyboard-interactive', password };
-      } else if (can('password')) {
-        const answers = await this.ask({ name: 'Password required', instruction: 'The server also asks for a password.', prompts: [{ text: 'Password:', echo: false }] });
-        if (!answers) throw new SshError('auth-cancelled', 'Sign-in was cancelled.');
-        method = { method: 'password', password: answers[0] ?? '' };
-      }
-      if (!method) {
-        const what = cred.kind === 'password' ? 'passwords' : 'this key';
-        throw new SshError('method-not-allowed', `The server does not accept ${what} for this user. It accepts: ${offered.join(', ') || 'nothing'}.`);
-      }
-      tried.add(method.method);
-      const outcome = await client.authenticate(method);
-      methods = outcome.status === 'success' ? 'success' : outcome.methods;
-    }
-    if (methods !== 'success') throw new SshError('no-methods-left', 'The server kept asking for more sign-in steps; the sign-in was stopped.');
+    return signIn(client, { password: cred.kind === 'password' ? cred.password : undefined, key, ask: (request) => this.ask(request) });
   }
 
   private ask(request: PromptRequest): Promise<string[] | null> {

@@ -11,6 +11,7 @@ import type { AlgorithmPreferences, Negotiated } from './kexinit';
 import { Msg } from './messages';
 import { SessionBase } from './session';
 import { isLegalTransition, type ConnectionState } from './state';
+import { signIn } from './sign-in';
 import { Transport } from './transport';
 import { SshWriter } from './wire';
 
@@ -166,10 +167,12 @@ export class SshClient extends SessionBase<ClientEvents> {
     answer.reject(new SshError(kind, text));
   }
 
-  /** Methods the server accepts for this user (asks with "none" the first time), or 'success'. */
-  authMethods(): Promise<string[] | 'success'> {
+  /** Methods the server accepts for this user (asks with "none" the first time), or 'success' (then signed in). */
+  async authMethods(): Promise<string[] | 'success'> {
     this.requireState('authenticating');
-    return this.auth.queryMethods();
+    const methods = await this.auth.queryMethods();
+    if (methods === 'success') this.transition({ name: 'connected' });
+    return methods;
   }
 
   async authenticate(method: AuthMethod): Promise<AuthOutcome> {
@@ -179,16 +182,10 @@ export class SshClient extends SessionBase<ClientEvents> {
     return outcome;
   }
 
-  /** Password sign-in as a person expects it: "password" if offered, else keyboard-interactive. */
+  /** Password sign-in through the library's one sign-in policy (sign-in.ts). */
   async signInWithPassword(password: string): Promise<AuthOutcome> {
-    const methods = await this.authMethods();
-    if (methods === 'success') {
-      this.transition({ name: 'connected' });
-      return { status: 'success' };
-    }
-    if (methods.includes('password')) return this.authenticate({ method: 'password', password });
-    if (methods.includes('keyboard-interactive')) return this.authenticate({ method: 'keyboard-interactive', password });
-    throw new SshError('method-not-allowed', `The server does not accept passwords for this user. It accepts: ${methods.join(', ') || 'nothing'}.`);
+    await signIn(this, { password });
+    return { status: 'success' };
   }
 
   answerPrompts(answers: string[]): void {

@@ -5,6 +5,7 @@ export { SshClient, type SshClientOptions, type ClientEvents } from './client';
 export type { ConnectionState } from './state';
 export { SshError, Disconnect, type SshErrorKind } from './errors';
 export type { AuthMethod, AuthOutcome, Prompt, PromptRequest } from './auth';
+export { signIn, type Credentials } from './sign-in';
 export { SshChannel, type ExitInfo, type PtyOptions } from './channel';
 export type { HostKeyInfo } from './kex/session';
 export { fingerprintSha256 } from './signature';

@@ -12,6 +12,7 @@ import { parsePrivateKey } from '../../../src/ssh/keys';
 import type { PrivateKey } from '../../../src/ssh/keys/types';
 import { SshError } from '../../../src/ssh/core/errors';
 import type { PromptRequest } from '../../../src/ssh/core/auth';
+import { signIn } from '../../../src/ssh/core/sign-in';
 
 let sshd: Sshd;
 let twoFactor: Sshd; // requires publickey AND password
@@ -155,6 +156,23 @@ test('partial success: publickey then password (and the banner is shown first)',
   expect(await client.authenticate({ method: 'publickey', key })).toEqual({ status: 'partial', methods: ['password'] });
   expect(client.state.name).toBe('authenticating');
   expect(await client.authenticate({ method: 'password', password: twoFactor.fixture.password })).toEqual({ status: 'success' });
+  expect(await whoami(client)).toBe('postern-test');
+  client.close();
+});
+
+test('the sign-in policy follows partial success: the key, then the password it asks for', async () => {
+  const client = await connect(twoFactor);
+  const key = await parsePrivateKey(twoFactor.fixture.userKeys.ed25519);
+  const asked: PromptRequest[] = [];
+  await signIn(client, {
+    key,
+    ask: async (request) => {
+      asked.push(request);
+      return [twoFactor.fixture.password];
+    },
+  });
+  expect(asked.map((r) => r.prompts)).toEqual([[{ text: 'Password:', echo: false }]]);
+  expect(client.state.name).toBe('connected');
   expect(await whoami(client)).toBe('postern-test');
   client.close();
 });
