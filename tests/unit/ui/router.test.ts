@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkUrl, parseHash, routeHash } from '../../../src/router';
+import { linkUrl, parseHash, routeHash } from '../../../src/app/router';
 
 describe('hash routes', () => {
   it('parses every route the SPA knows', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHash, routeHash } from '../../../src/router';
+import { parseHash, routeHash } from '../../../src/app/router';
 
 describe('vault and known-hosts routes', () => {
   it('parses and round-trips #/keys and #/known-hosts', () => {
