@@ -2,7 +2,7 @@
 // MessagePort to its Web Worker (src/demo/machine.ts) through the real SSH client; every other
 // machine, and RDP, need a Postern proxy, and the form says so in a sentence. RDP's WebAssembly is
 // never loaded here.
-import { ConnectError, type ConnectOptions, type ProtocolBackend } from '../link/backend';
+import { ConnectError, type ConnectOptions, type ProtocolBackend } from '../session/contract';
 import type { Protocol, Resource } from '../shared/api';
 import { db } from '../storage/db';
 import { localApi } from './local-api';

@@ -3,7 +3,7 @@
 import type { Protocol } from '../shared/api';
 import { prepareSshWorker } from '../ssh/browser/spare-worker';
 import { isDemo } from '../demo/mode';
-import { ConnectError, type ConnectBackend, type ProtocolBackend } from './backend';
+import { ConnectError, type ConnectBackend, type ProtocolBackend } from '../session/contract';
 
 const PROTOCOL_NAMES: Record<Protocol, string> = { ssh: 'SSH', rdp: 'RDP' };
 

@@ -1,6 +1,6 @@
 // How the page names its RDP connection to the proxy (see the WebSocket notes in shared/api.ts):
 // the proxy that served the page, a token saying who asks, and a destination naming only the port.
-import type { ConnectOptions } from '../link/backend';
+import type { ConnectOptions } from '../session/contract';
 
 /** ws(s)://<this page's host>/<base>/ws/rdp: the proxy that served the page. */
 export function rdpProxyUrl(base: string = document.baseURI): string {

@@ -2,7 +2,7 @@
 // its life into the form's contract (connect resolves once the session is up; `ended` says how it
 // stopped). The proxy decides the target: the page only names the port.
 import { mount, unmount } from 'svelte';
-import { ConnectError, type ConnectOptions, type ProtocolBackend, type Session } from '../link/backend';
+import { ConnectError, type ConnectOptions, type ProtocolBackend, type Session } from '../session/contract';
 import { rdpAddressing, rdpProxyUrl } from './addressing';
 import Desktop from './Desktop.svelte';
 

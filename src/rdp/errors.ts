@@ -2,7 +2,7 @@
 // an HTTP status (plus a Windows socket error or TLS alert) inside IronRDP's RDCleanPath error, so
 // the page turns each status back into what happened and what to do (see RDP_STATUS in shared/api).
 import { RDP_STATUS } from '../shared/api';
-import { ConnectError, type ConnectAuthority } from '../link/backend';
+import { ConnectError, type ConnectAuthority } from '../session/contract';
 
 /** IronErrorKind of ironrdp-wasm 1.1.0, by value (the enum lives in the lazily loaded module). */
 export const IRON_KIND = {

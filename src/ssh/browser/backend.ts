@@ -1,6 +1,6 @@
 // The SSH protocol backend the sign-in form calls (src/link/protocols.ts loads this on Connect, so
 // xterm.js, the SSH client and its worker are fetched only when a visitor actually connects).
-import { ConnectError, type ProtocolBackend } from '../../link/backend';
+import { ConnectError, type ProtocolBackend } from '../../session/contract';
 import { SshSession } from './session';
 
 export const sshBackend: ProtocolBackend = {

@@ -10,7 +10,7 @@
 // OpenSSH's known_hosts ("[host]:port"), since two ports may be two different servers. The same machine
 // reached through a link and through the console is therefore remembered twice; that is deliberate:
 // neither side can prove to the other that they mean the same machine.
-import type { ConnectAuthority } from '../../link/backend';
+import type { ConnectAuthority } from '../../session/contract';
 import { knownHostsFor, rememberHost, type KnownHost } from '../../storage/db';
 import { sameFingerprint } from './fingerprint';
 

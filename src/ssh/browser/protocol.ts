@@ -13,7 +13,7 @@
 //           ◄─────────────────────────────── ready      (shell open) or error (it could not start)
 //   data, resize, ack ◄──────────────────► data, exit
 //   close ─────────────────────────────────► ◄─── closed (the session ended after ready, with a reason)
-import type { ConnectErrorKind, ConnectField } from '../../link/backend';
+import type { ConnectErrorKind, ConnectField } from '../../session/contract';
 
 export type Phase = 'proxy' | 'kex' | 'host-key' | 'sign-in' | 'shell';
 

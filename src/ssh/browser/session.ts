@@ -2,7 +2,7 @@
 // host element the sign-in form gives it, decides host-key trust, and keeps the terminal on screen after
 // the session ends so the visitor can read why, and reconnect.
 import { mount, unmount } from 'svelte';
-import { ConnectError, type ConnectOptions, type Session } from '../../link/backend';
+import { ConnectError, type ConnectOptions, type Session } from '../../session/contract';
 import { WS_PROTOCOL_PREFIX } from '../../shared/api';
 import { TerminalView } from '../../terminal/terminal';
 import { KnownHosts, resourceKeyFor } from './known-hosts';

@@ -1,5 +1,7 @@
-// What the sign-in form needs from a protocol: one small interface, injected, so the form can be tested
-// without WASM or a network, and the SSH terminal and RDP desktop plug in without the form changing.
+// The contract between the pages that start sessions (the link page, the console's Connect page) and the
+// protocol back ends that run them (SSH, RDP, and the offline demo's). Neither side imports the other:
+// both import this folder, so the sign-in form can be tested without WASM or a network, and a protocol
+// plugs in without the form changing.
 import type { Protocol } from '../shared/api';
 
 /** Who authorises the connection: a shareable link's token, or a signed-in user for a resource. */
