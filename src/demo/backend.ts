@@ -1,7 +1,7 @@
-// How the sign-in form connects in the offline demo: SSH to the built-in demo machine runs over a
-// MessagePort to its Web Worker (src/demo/machine.ts) through the real SSH client; every other
-// machine, and RDP, need a Postern proxy, and the form says so in a sentence. RDP's WebAssembly is
-// never loaded here.
+// How the sign-in form connects in the offline demo: SSH to the built-in demo machine runs through the
+// real SSH back end, given a MessagePort to the machine's Web Worker (src/demo/machine.ts) where the
+// proxy's relay would go; every other machine, and RDP, need a Postern proxy, and the form says so in a
+// sentence. RDP's WebAssembly is never loaded here.
 import { ConnectError, type ConnectOptions, type ProtocolBackend } from '../session/contract';
 import type { Protocol, Resource } from '../shared/api';
 import { db } from '../storage/db';
@@ -46,7 +46,9 @@ const ssh: ProtocolBackend = {
       );
     }
     const [{ sshBackend }, { demoMachine }] = await Promise.all([import('../ssh/browser/backend'), import('./machine')]);
-    const session = await sshBackend.connect({ ...options, openPort: () => demoMachine().connect() }, host);
+    // A new port for each attempt, reconnections included: the machine serves one connection per port.
+    const toMachine = sshBackend(() => ({ kind: 'port', port: demoMachine().connect() }));
+    const session = await toMachine.connect(options, host);
     const api = localApi();
     void api
       .me()

@@ -1,9 +1,10 @@
 // The page's handle on the demo machine: starts its Web Worker once, and hands out one
 // MessagePort per SSH connection. Give the port to the SSH client (transfer it to the SSH worker,
 // or wrap it here with messagePortStream()) exactly where a relay WebSocket would go.
-import { messagePortStream } from './message-port-stream';
-import type { DemoMachineInfo, FromDemoWorker, ToDemoWorker } from './protocol';
+// The stream's own file, not the core's index: this page needs the stream, not the SSH client.
+import { messagePortStream } from '../ssh/core/message-port-stream';
 import type { ByteStream } from '../ssh/core/stream';
+import type { DemoMachineInfo, FromDemoWorker, ToDemoWorker } from './protocol';
 
 export class DemoMachine {
   private readonly worker: Worker;

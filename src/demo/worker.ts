@@ -1,10 +1,10 @@
 // The demo machine's Web Worker: the demo SSH server and shell, with no network. Each `connect`
 // message brings a MessagePort that carries one SSH connection's raw bytes (see
-// message-port-stream.ts); the client on the other end cannot tell it from a relay WebSocket.
+// src/ssh/core/message-port-stream.ts); the client on the other end cannot tell it from a relay WebSocket.
 import { authorizedKeysLine, fingerprintSha256, parsePublicKeyLine } from '../ssh/keys/index';
 import { toBase64 } from '../ssh/core/bytes';
+import { messagePortStream, type MessagePortLike } from '../ssh/core/index';
 import { loadMachineState, saveAuthorizedKeys } from './host-key-store';
-import { messagePortStream, type MessagePortLike } from './message-port-stream';
 import { DEMO_PASSWORD, DEMO_USER, type DemoMachineInfo, type FromDemoWorker, type ToDemoWorker } from './protocol';
 import { startDemoShell } from './shell/shell';
 import { SshServer, hostKeyFromSeed, newHostKeySeed, type Account } from './ssh-server/index';

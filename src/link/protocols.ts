@@ -10,7 +10,7 @@ const PROTOCOL_NAMES: Record<Protocol, string> = { ssh: 'SSH', rdp: 'RDP' };
 const loaders: Record<Protocol, () => Promise<ProtocolBackend>> = {
   ssh: () => {
     prepareSshWorker(); // the SSH worker loads in parallel with the terminal's code
-    return import('../ssh/browser/backend').then((m) => m.sshBackend);
+    return import('../ssh/browser/backend').then((m) => m.sshBackend(m.relayTransport));
   },
   rdp: () => import('../rdp/backend').then((m) => m.rdpBackend),
 };

@@ -26,11 +26,6 @@ export interface ConnectOptions {
   shareClipboard: boolean;
   /** The admin's pinned SSH host key fingerprint ("SHA256:…"), when the resource has one. */
   sshHostKeyFingerprint?: string;
-  /**
-   * The offline demo only: opens a new connection to the in-page demo machine (src/demo/machine.ts),
-   * used instead of the proxy's relay. Called once per attempt, so reconnecting gets a fresh port.
-   */
-  openPort?: () => MessagePort;
 }
 
 /** Where a failure points, so the form can show the sentence beside the right control. */

@@ -1,20 +1,26 @@
-// The SSH protocol backend the sign-in form calls (src/link/protocols.ts loads this on Connect, so
-// xterm.js, the SSH client and its worker are fetched only when a visitor actually connects).
+// The SSH protocol back end the sign-in form calls. src/link/protocols.ts loads it on Connect, so
+// xterm.js, the SSH client and its worker are fetched only when a visitor actually connects, and its
+// caller gives it the transport: the proxy's relay (relayTransport) or a port to the demo's machine.
 import { ConnectError, type ProtocolBackend } from '../../session/contract';
 import { SshSession } from './session';
+import type { OpenTransport } from './transport';
 
-export const sshBackend: ProtocolBackend = {
-  async connect(options, host) {
-    if (options.protocol !== 'ssh') throw new ConnectError('unavailable', 'This is the SSH client; choose SSH.', 'protocol');
-    if (typeof Worker === 'undefined' || typeof WebSocket === 'undefined') {
-      throw new ConnectError('unavailable', 'This browser cannot run the SSH client (it lacks Web Workers or WebSockets).');
-    }
-    if (!globalThis.crypto?.subtle) {
-      // WebCrypto exists only in secure contexts: https://, or http://localhost.
-      throw new ConnectError('unavailable', 'SSH in the browser needs this page to be served over https:// (WebCrypto is off on plain http).');
-    }
-    const session = new SshSession(options, host);
-    await session.start();
-    return session;
-  },
-};
+export { relayTransport, type OpenTransport, type SshTransport } from './transport';
+
+export function sshBackend(open: OpenTransport): ProtocolBackend {
+  return {
+    async connect(options, host) {
+      if (options.protocol !== 'ssh') throw new ConnectError('unavailable', 'This is the SSH client; choose SSH.', 'protocol');
+      if (typeof Worker === 'undefined' || typeof WebSocket === 'undefined') {
+        throw new ConnectError('unavailable', 'This browser cannot run the SSH client (it lacks Web Workers or WebSockets).');
+      }
+      if (!globalThis.crypto?.subtle) {
+        // WebCrypto exists only in secure contexts: https://, or http://localhost.
+        throw new ConnectError('unavailable', 'SSH in the browser needs this page to be served over https:// (WebCrypto is off on plain http).');
+      }
+      const session = new SshSession(options, host, open);
+      await session.start();
+      return session;
+    },
+  };
+}

@@ -1,9 +1,9 @@
-// The messages between the page and the SSH worker. The worker owns the WebSocket, the SshClient and
-// the private key; the page owns the terminal, the prompts and the known-hosts memory. Bulk data
+// The messages between the page and the SSH worker. The worker owns the byte stream (the relay's
+// WebSocket, or a MessagePort: transport.ts), the SshClient and the private key; the page owns the terminal, the prompts and the known-hosts memory. Bulk data
 // travels as transferable ArrayBuffers, so neither side copies it twice.
 //
 //   page                                   worker
-//   connect ───────────────────────────────►  opens the relay and parses the key at once
+//   connect ───────────────────────────────►  opens the transport and parses the key at once
 //   host-keys, resize ─────────────────────►  then starts the handshake; the pty gets the latest size
 //           ◄─────────────────────────────── phase (proxy, kex, host-key, sign-in, shell)
 //           ◄─────────────────────────────── host-key   (trusted already, or the page decides)
@@ -14,6 +14,7 @@
 //   data, resize, ack ◄──────────────────► data, exit
 //   close ─────────────────────────────────► ◄─── closed (the session ended after ready, with a reason)
 import type { ConnectErrorKind, ConnectField } from '../../session/contract';
+import type { SshTransport } from './transport';
 
 export type Phase = 'proxy' | 'kex' | 'host-key' | 'sign-in' | 'shell';
 
@@ -32,14 +33,10 @@ export interface WireError {
 export type ToWorker =
   | {
       type: 'connect';
-      /** The relay's ws(s):// URL, resolved by the page against its own base URL. */
-      url: string;
-      /** ['binary', 'postern.link.<token>'] or ['binary', 'postern.user.<session token>']. */
-      protocols: string[];
+      /** How to reach the machine, as the back end's caller chose it (a port is transferred). */
+      transport: SshTransport;
       username: string;
       credential: WireCredential;
-      /** The offline demo: the demo machine's end of a MessageChannel (transferred), used instead of the relay. */
-      demoPort?: MessagePort;
     }
   /**
    * What the page knows about the resource's host key, sent once it has read its known hosts; the handshake

@@ -3,25 +3,13 @@
 // the session ends so the visitor can read why, and reconnect.
 import { mount, unmount } from 'svelte';
 import { ConnectError, type ConnectOptions, type Session } from '../../session/contract';
-import { WS_PROTOCOL_PREFIX } from '../../shared/api';
 import { TerminalView } from '../../terminal/terminal';
 import { KnownHosts, resourceKeyFor } from './known-hosts';
 import type { FromWorker, ToWorker, WireError } from './protocol';
 import { startSshWorker, takeSshWorker } from './spare-worker';
 import SshView from './SshView.svelte';
+import { transferables, type OpenTransport } from './transport';
 import { exitSentence, SshViewModel } from './view-model.svelte';
-
-/** The relay URL beside the page, whatever path the SPA is served from. */
-function relay(options: ConnectOptions): { url: string; protocols: string[] } {
-  const url = new URL('ws/relay', document.baseURI);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.searchParams.set('protocol', 'ssh');
-  url.searchParams.set('port', String(options.port));
-  const a = options.authority;
-  if (a.kind === 'user') url.searchParams.set('resource', a.resourceId);
-  const secret = a.kind === 'link' ? WS_PROTOCOL_PREFIX.link + a.token : WS_PROTOCOL_PREFIX.user + a.sessionToken;
-  return { url: url.href, protocols: ['binary', secret] };
-}
 
 const toError = (e: WireError) => new ConnectError(e.kind, e.message, e.field);
 
@@ -40,7 +28,12 @@ export class SshSession implements Session {
   private readonly firstAttempt: Promise<void>;
   private torn = false;
 
-  constructor(private readonly options: ConnectOptions, host: HTMLElement) {
+  /** `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine. */
+  constructor(
+    private readonly options: ConnectOptions,
+    host: HTMLElement,
+    private readonly open: OpenTransport,
+  ) {
     performance.mark('postern-ssh:connect');
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.model = new SshViewModel(`${options.username}@${options.resourceName}`, {
@@ -49,7 +42,7 @@ export class SshSession implements Session {
       find: (text, backwards) => this.terminal.find(text, backwards),
     });
     this.knownLoaded = this.loadKnownHosts();
-    // The worker starts first: its module loads, the relay opens and the key is parsed while this thread
+    // The worker starts first: its module loads, the transport opens and the key is parsed while this thread
     // builds the view and the terminal.
     this.firstAttempt = this.attempt();
     this.firstAttempt.catch(() => undefined); // awaited in start()
@@ -150,8 +143,8 @@ export class SshSession implements Session {
         }
       };
       const { username, credential } = this.options;
-      const demoPort = this.options.openPort?.(); // the offline demo: no relay, a port to the in-page server
-      this.post({ type: 'connect', ...relay(this.options), username, credential, demoPort }, demoPort ? [demoPort] : []);
+      const transport = this.open(this.options); // a fresh one per attempt: a port is used once
+      this.post({ type: 'connect', transport, username, credential }, transferables(transport));
       if (this.terminal) this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
       this.knownLoaded.then(
         (known) => {

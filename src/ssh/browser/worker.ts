@@ -1,15 +1,14 @@
-// The SSH session's Web Worker: it owns the relay WebSocket, the SshClient and the parsed private key,
+// The SSH session's Web Worker: it owns the byte stream (open-stream.ts), the SshClient and the parsed private key,
 // so decryption runs beside the page's rendering instead of competing with it. It talks to the page
 // only through the messages in protocol.ts.
-import { connectSsh, DEFAULT_ALGORITHMS, SshError, signIn, webSocketStream, type SshChannel, type SshClient } from '../core/index';
+import { connectSsh, DEFAULT_ALGORITHMS, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
 import type { PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { endReason, toWire } from './errors';
-import { whyRefused } from './refusal';
 import { sameFingerprint } from './fingerprint';
 import type { FromWorker, Phase, ToWorker, WireError } from './protocol';
-import { messagePortStream } from '../../demo/message-port-stream';
+import { openStream } from './open-stream';
 
 /** The part of DedicatedWorkerGlobalScope used here (the root tsconfig types `self` as a Window). */
 interface WorkerScope {
@@ -100,15 +99,11 @@ class WorkerSession {
     keyPromise?.catch(() => undefined);
     try {
       this.phase('proxy');
-      const opening = req.demoPort ? undefined : webSocketStream(new WebSocket(req.url, req.protocols) as never);
+      const opening = openStream(req.transport);
       warmUp();
-      // It keeps what arrives before connectSsh subscribes. A refusal comes without its reason: ask for it.
-      const relayed = opening && (await opening.catch(async (e) => {
-        throw (e instanceof SshError && e.reasonCode === 1006 && (await whyRefused(req.url, req.protocols))) || e;
-      }));
+      // The stream keeps what arrives before connectSsh subscribes.
+      const stream = await opening;
       const known = await this.hostKeys;
-      // The offline demo's port is wrapped only now: until then its messages wait in the port.
-      const stream = relayed ?? messagePortStream(req.demoPort!);
       if (this.closingByUser) return stream.close();
       this.phase('kex');
       const client = connectSsh(stream, { username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) } });

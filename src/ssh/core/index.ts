@@ -11,6 +11,7 @@ export type { HostKeyInfo } from './kex/session';
 export { fingerprintSha256 } from './signature';
 export { DEFAULT_ALGORITHMS, type AlgorithmPreferences, type Negotiated } from './kexinit';
 export { connectSsh, webSocketStream, memoryPipe, type ByteStream, type ConnectOptions, type WebSocketLike } from './stream';
+export { messagePortStream, type MessagePortLike } from './message-port-stream';
 
 // What the server role (src/ssh/server) builds on: the same transport pieces, seen from the other end.
 export { equalBytes, utf8 } from './bytes';

@@ -2,7 +2,7 @@
 // of the same HTML API the demo worker uses), and the end-of-stream signalling.
 
 import { describe, expect, test } from 'vitest';
-import { messagePortStream } from '../../../src/demo/message-port-stream';
+import { messagePortStream } from '../../../src/ssh/core/message-port-stream';
 import { pair, shell } from './support';
 
 describe('messagePortStream', () => {
