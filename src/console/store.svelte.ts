@@ -1,9 +1,11 @@
-// The console's records, local first: shown from IndexedDB at once, then replaced by the proxy's answer.
-// Every change goes to the proxy first; only what it accepted is kept. While the proxy is unreachable the
-// console is read-only (offline = true) and retries in the background.
-import { ApiClient, ApiError, OfflineError, type PosternApi } from '../api/client';
+// The console's records, local first: shown from the cache at once, then replaced by the API's answer.
+// Every change goes to the API first; only what it accepted is kept. While the proxy is unreachable the
+// console is read-only (offline = true) and retries in the background. The API and the cache are the
+// app's services (src/app/services.ts): the proxy's and IndexedDB, or the offline demo's.
+import { ApiError, OfflineError, type PosternApi } from '../api/client';
+import type { AppServices } from '../app/services';
 import type { AuditEntry, Link, Me, Resource, User } from '../shared/api';
-import * as storage from '../storage/db';
+import type { ConsoleCache, RecordStore, StoredSession } from '../storage/db';
 import { denyReason, createLinksReason } from './permissions';
 import type { Action } from '../shared/api';
 
@@ -13,7 +15,9 @@ export class ConsoleStore {
   status = $state<'loading' | 'signed-out' | 'ready'>('loading');
   /** Why the user is signed out, when it was not their own choice (session expired, user deleted). */
   signedOutReason = $state('');
-  session = $state<storage.StoredSession | null>(null);
+  /** Why the console could not start at all (the cache's sentence). */
+  startError = $state('');
+  session = $state<StoredSession | null>(null);
   offline = $state(false);
   /** A sync failure that is not "offline" (e.g. the proxy answered 500), shown in the banner. */
   syncError = $state('');
@@ -23,14 +27,14 @@ export class ConsoleStore {
   audit = $state<AuditEntry[]>([]);
 
   readonly api: PosternApi;
+  private readonly openCache: () => Promise<ConsoleCache>;
+  /** Opened by start(): nothing is kept before that. */
+  private cache: ConsoleCache | undefined;
   private retry: ReturnType<typeof setInterval> | undefined;
 
-  /**
-   * `demo`: the api is the offline demo's (src/demo/local-api.ts), which keeps its own records, so
-   * nothing is cached in the proxy's stores and there is no saved session: the demo user is "signed in".
-   */
-  constructor(api?: PosternApi, readonly demo = false) {
-    this.api = api ?? new ApiClient({ getToken: () => this.session?.token ?? null });
+  constructor(services: Pick<AppServices, 'api' | 'openCache'>) {
+    this.api = services.api(() => this.session?.token ?? null);
+    this.openCache = services.openCache;
   }
 
   get me(): Me | null {
@@ -47,28 +51,27 @@ export class ConsoleStore {
   }
 
   async start(): Promise<void> {
-    if (this.demo) {
-      try {
-        this.session = { token: 'demo', me: await this.api.me() };
-        this.status = 'ready';
-      } catch (e) {
-        this.syncError = e instanceof Error ? e.message : String(e);
-        this.status = 'signed-out';
-        return;
-      }
-      return this.sync();
+    let cache: ConsoleCache;
+    let saved: StoredSession | undefined;
+    try {
+      cache = await this.openCache();
+      saved = await cache.loadSession();
+    } catch (e) {
+      this.startError = e instanceof Error ? e.message : String(e);
+      this.status = 'signed-out';
+      return;
     }
-    const saved = await storage.loadSession().catch(() => undefined);
+    this.cache = cache;
     if (!saved) {
       this.status = 'signed-out';
       return;
     }
     this.session = saved;
     const [resources, links, users, audit] = await Promise.all([
-      storage.readAll('resources'),
-      storage.readAll('links'),
-      storage.readAll('users'),
-      storage.readAll('audit'),
+      cache.readAll('resources'),
+      cache.readAll('links'),
+      cache.readAll('users'),
+      cache.readAll('audit'),
     ]);
     this.resources = sortByName(resources);
     this.links = sortByCreated(links);
@@ -100,11 +103,11 @@ export class ConsoleStore {
       this.links = sortByCreated(links);
       this.users = sortByName(users);
       this.audit = audit.sort((a, b) => b.id - a.id);
-      if (!this.demo) await Promise.all([
-        storage.replaceAll('resources', $state.snapshot(this.resources)),
-        storage.replaceAll('links', $state.snapshot(this.links)),
-        storage.replaceAll('users', $state.snapshot(this.users)),
-        storage.replaceAll('audit', $state.snapshot(this.audit)),
+      await Promise.all([
+        this.cache?.replaceAll('resources', $state.snapshot(this.resources)),
+        this.cache?.replaceAll('links', $state.snapshot(this.links)),
+        this.cache?.replaceAll('users', $state.snapshot(this.users)),
+        this.cache?.replaceAll('audit', $state.snapshot(this.audit)),
       ]);
       this.setOffline(false);
       this.syncError = '';
@@ -118,7 +121,7 @@ export class ConsoleStore {
     if (!this.me?.actions.includes('admin')) return;
     await this.call(async () => {
       this.audit = (await this.api.audit()).sort((a, b) => b.id - a.id);
-      if (!this.demo) await storage.replaceAll('audit', $state.snapshot(this.audit));
+      await this.cache?.replaceAll('audit', $state.snapshot(this.audit));
     }).catch(() => undefined);
   }
 
@@ -140,14 +143,13 @@ export class ConsoleStore {
   async setMe(me: Me): Promise<void> {
     if (!this.session) return;
     this.session = { ...this.session, me, syncedAt: new Date().toISOString() };
-    if (!this.demo) await storage.saveSession($state.snapshot(this.session));
+    await this.cache?.saveSession($state.snapshot(this.session));
   }
 
   /** Saves one store's current records, after a change the proxy accepted. */
-  async persist(store: storage.RecordStore): Promise<void> {
-    if (this.demo) return; // the demo's api keeps its records itself
+  async persist(store: RecordStore): Promise<void> {
     const values = $state.snapshot(this[store]) as never[];
-    await storage.replaceAll(store, values).catch(() => undefined);
+    await this.cache?.replaceAll(store, values).catch(() => undefined);
   }
 
   async signOut(): Promise<void> {
@@ -158,7 +160,7 @@ export class ConsoleStore {
 
   private async forget(reason: string): Promise<void> {
     this.stop();
-    if (!this.demo) await storage.clearAll().catch(() => undefined);
+    await this.cache?.clearAll().catch(() => undefined);
     this.session = null;
     this.resources = [];
     this.links = [];

@@ -2,13 +2,15 @@
 // real SSH back end, given a MessagePort to the machine's Web Worker (src/demo/machine.ts) where the
 // proxy's relay would go; every other machine, and RDP, need a Postern proxy, and the form says so in a
 // sentence. RDP's WebAssembly is never loaded here.
-import { ConnectError, type ConnectOptions, type ProtocolBackend } from '../session/contract';
-import type { Protocol, Resource } from '../shared/api';
-import { db } from '../storage/db';
+import { ConnectError, loadOnDemand, type ConnectBackend, type ConnectOptions, type ProtocolBackend } from '../session/contract';
+import type { Resource } from '../shared/api';
 import { localApi } from './local-api';
-import { RDP_NEEDS_PROXY } from './mode';
 import { DEMO_ADDRESS } from './seed';
+import { demoDb } from './storage';
 
+/** Shown when RDP is chosen in the demo (beside the protocol, and when Connect is pressed anyway). */
+export const RDP_NEEDS_PROXY =
+  'RDP needs a Postern proxy: the proxy makes the connection to the desktop, and this demo runs without one. Try SSH to the Demo machine instead.';
 
 const rdp: ProtocolBackend = {
   connect() {
@@ -26,7 +28,7 @@ async function target(options: ConnectOptions): Promise<Resource> {
       throw new ConnectError('refused', e instanceof Error ? e.message : String(e));
     }
   }
-  const r = await (await db()).get('demoResources', a.resourceId);
+  const r = await (await demoDb()).get('resources', a.resourceId);
   if (!r) throw new ConnectError('refused', 'This machine has been deleted.');
   return r;
 }
@@ -59,6 +61,4 @@ const ssh: ProtocolBackend = {
   },
 };
 
-export function demoBackend(protocol: Protocol): ProtocolBackend {
-  return protocol === 'rdp' ? rdp : ssh;
-}
+export const demoConnect: ConnectBackend = loadOnDemand({ ssh: async () => ssh, rdp: async () => rdp });

@@ -1,7 +1,7 @@
 // The Postern API run inside the page for the offline demo: the same methods as ApiClient, the same
 // rules (roles and their four link actions, the feature switch, the 500-link limit, links kept when
 // their resource is deleted) and the same error sentences as the proxy, over records in IndexedDB
-// (the demo* stores of src/storage/db.ts). Who "is signed in" is the demo user chosen in the role
+// (the demo's own database, storage.ts). Who "is signed in" is the demo user chosen in the role
 // switcher, or the one whose one-time sign-in link was opened in this browser; there are no
 // passwords or sessions to keep.
 import { ApiError, type PosternApi } from '../api/client';
@@ -18,7 +18,7 @@ import {
   type Settings,
   type User,
 } from '../shared/api';
-import { db } from '../storage/db';
+import { demoDb } from './storage';
 import { bad, extractToken, looksLikeToken, newToken, resourceInput, role as parseRole, stringList, text } from './validate';
 import { seedDemo } from './seed';
 
@@ -54,9 +54,9 @@ export class LocalApi implements PosternApi {
   /** Acts as the first demo user with this role, as if they had signed in. */
   async actAs(role: Role): Promise<Me> {
     await this.ready();
-    const user = (await (await db()).getAll('demoUsers')).sort(byCreated).find((u) => u.role === role);
+    const user = (await (await demoDb()).getAll('users')).sort(byCreated).find((u) => u.role === role);
     if (!user) throw err(404, 'not-found', `There is no ${role} among the demo users any more. Add one under Users first.`);
-    await (await db()).put('demoMeta', user.id, 'actingAs');
+    await (await demoDb()).put('meta', user.id, 'actingAs');
     return this.me();
   }
 
@@ -65,15 +65,15 @@ export class LocalApi implements PosternApi {
   /** Opening a user's one-time link makes this browser act as that user, as signing in would. */
   async signIn(signinToken: string): Promise<{ token: string; me: Me }> {
     await this.ready();
-    const d = await db();
+    const d = await demoDb();
     const key = await signinKey(signinToken);
-    const userId = key && ((await d.get('demoMeta', key)) as string | undefined);
-    const user = userId && (await d.get('demoUsers', userId));
+    const userId = key && ((await d.get('meta', key)) as string | undefined);
+    const user = userId && (await d.get('users', userId));
     if (!key || !user) {
       throw err(401, 'unauthenticated', 'This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
     }
-    await d.delete('demoMeta', key); // one use only
-    await d.put('demoMeta', user.id, 'actingAs');
+    await d.delete('meta', key); // one use only
+    await d.put('meta', user.id, 'actingAs');
     await this.audit_({ action: 'user.signin', actor: user.name, outcome: 'ok' });
     return { token: 'demo', me: await this.me() };
   }
@@ -87,21 +87,21 @@ export class LocalApi implements PosternApi {
   async putSettings(s: { shareableLinks: boolean }): Promise<Settings> {
     const user = await this.require('admin');
     if (typeof s?.shareableLinks !== 'boolean') throw bad('shareableLinks must be true or false.', 'shareableLinks');
-    await (await db()).put('demoMeta', s.shareableLinks, 'shareableLinks');
+    await (await demoDb()).put('meta', s.shareableLinks, 'shareableLinks');
     await this.audit_({ action: s.shareableLinks ? 'feature.enable' : 'feature.disable', actor: user.name, outcome: 'ok' });
     return this.settings();
   }
 
   async resources(): Promise<Resource[]> {
     await this.require('links.get');
-    return (await db()).getAll('demoResources');
+    return (await demoDb()).getAll('resources');
   }
 
   async createResource(input: ResourceInput): Promise<Resource> {
     const user = await this.require('admin');
     const at = now();
     const r: Resource = { ...clean(resourceInput(input)), id: crypto.randomUUID(), createdAt: at, updatedAt: at };
-    await (await db()).put('demoResources', r);
+    await (await demoDb()).put('resources', r);
     await this.audit_({ action: 'resource.create', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
     return r;
   }
@@ -109,27 +109,27 @@ export class LocalApi implements PosternApi {
   async updateResource(id: string, input: ResourceInput): Promise<Resource> {
     const user = await this.require('admin');
     const valid = clean(resourceInput(input));
-    const d = await db();
-    const old = await d.get('demoResources', id);
+    const d = await demoDb();
+    const old = await d.get('resources', id);
     if (!old) throw err(404, 'not-found', 'That resource no longer exists.');
     const r: Resource = { ...valid, id, createdAt: old.createdAt, updatedAt: now() };
-    await d.put('demoResources', r);
+    await d.put('resources', r);
     await this.audit_({ action: 'resource.update', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
     return r;
   }
 
   async deleteResource(id: string): Promise<void> {
     const user = await this.require('admin');
-    const tx = (await db()).transaction(['demoResources', 'demoLinks'], 'readwrite');
-    const r = await tx.objectStore('demoResources').get(id);
+    const tx = (await demoDb()).transaction(['resources', 'links'], 'readwrite');
+    const r = await tx.objectStore('resources').get(id);
     if (!r) {
       await tx.done;
       throw err(404, 'not-found', 'That resource no longer exists.');
     }
-    await tx.objectStore('demoResources').delete(id);
+    await tx.objectStore('resources').delete(id);
     // Its links stay listed, marked, so the console still says what they were for.
-    for (const l of await tx.objectStore('demoLinks').getAll()) {
-      if (l.resourceId === id) await tx.objectStore('demoLinks').put({ ...l, status: 'resource-deleted' });
+    for (const l of await tx.objectStore('links').getAll()) {
+      if (l.resourceId === id) await tx.objectStore('links').put({ ...l, status: 'resource-deleted' });
     }
     await tx.done;
     await this.audit_({ action: 'resource.delete', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
@@ -137,7 +137,7 @@ export class LocalApi implements PosternApi {
 
   async links(): Promise<Link[]> {
     await this.require('links.get');
-    return (await db()).getAll('demoLinks');
+    return (await demoDb()).getAll('links');
   }
 
   async createLinks(req: { resourceIds: string[] } | { all: true }): Promise<Link[]> {
@@ -145,13 +145,13 @@ export class LocalApi implements PosternApi {
     if (!(await this.settings()).shareableLinks) {
       throw err(403, 'feature-disabled', 'Shareable links are turned off. An owner can turn them on in Settings.');
     }
-    const d = await db();
+    const d = await demoDb();
     const ids = 'all' in req && req.all === true
-      ? (await d.getAllKeys('demoResources'))
+      ? (await d.getAllKeys('resources'))
       : stringList((req as { resourceIds?: unknown }).resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
     if (ids.length === 0) throw bad('There are no resources to create links for.', 'resourceIds');
-    const tx = d.transaction(['demoResources', 'demoLinks'], 'readwrite');
-    const count = await tx.objectStore('demoLinks').count();
+    const tx = d.transaction(['resources', 'links'], 'readwrite');
+    const count = await tx.objectStore('links').count();
     if (count + ids.length > MAX_LINKS) {
       tx.abort();
       await tx.done.catch(() => undefined);
@@ -161,7 +161,7 @@ export class LocalApi implements PosternApi {
     const created: Link[] = [];
     const at = now();
     for (const rid of ids) {
-      const r = await tx.objectStore('demoResources').get(rid);
+      const r = await tx.objectStore('resources').get(rid);
       if (!r) {
         tx.abort();
         await tx.done.catch(() => undefined);
@@ -169,7 +169,7 @@ export class LocalApi implements PosternApi {
       }
       created.push({ id: crypto.randomUUID(), token: newToken(), resourceId: r.id, resourceName: r.name, status: 'active', createdAt: at, createdBy: user.name });
     }
-    for (const l of created) await tx.objectStore('demoLinks').put(l);
+    for (const l of created) await tx.objectStore('links').put(l);
     await tx.done;
     for (const l of created) await this.audit_({ action: 'link.create', actor: user.name, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok' });
     return created;
@@ -202,16 +202,16 @@ export class LocalApi implements PosternApi {
 
   async users(): Promise<User[]> {
     await this.require('admin');
-    return (await db()).getAll('demoUsers');
+    return (await demoDb()).getAll('users');
   }
 
   async createUser(name: string, role: Role): Promise<{ user: User; signinUrl: string }> {
     const actor = await this.require('admin');
     const n = text(name, 'name', 'Name', 100);
     const user: User = { id: crypto.randomUUID(), name: n, role: parseRole(role), createdAt: now() };
-    const d = await db();
-    if ((await d.getAll('demoUsers')).some((u) => u.name === n)) throw err(409, 'conflict', `A user named "${n}" already exists.`);
-    await d.put('demoUsers', user);
+    const d = await demoDb();
+    if ((await d.getAll('users')).some((u) => u.name === n)) throw err(409, 'conflict', `A user named "${n}" already exists.`);
+    await d.put('users', user);
     await this.audit_({ action: 'user.create', actor: actor.name, outcome: 'ok', detail: `${user.name} (${user.role})` });
     return { user, signinUrl: await this.signinUrl(user.id) };
   }
@@ -219,35 +219,35 @@ export class LocalApi implements PosternApi {
   async setUserRole(id: string, role: Role): Promise<User> {
     const actor = await this.require('admin');
     const r = parseRole(role);
-    const d = await db();
-    const old = await d.get('demoUsers', id);
+    const d = await demoDb();
+    const old = await d.get('users', id);
     if (!old) throw err(404, 'not-found', 'That user no longer exists.');
     if (old.role === 'owner' && r !== 'owner') await this.ownerRemains(id);
     const user = { ...old, role: r };
-    await d.put('demoUsers', user);
+    await d.put('users', user);
     await this.audit_({ action: 'user.role', actor: actor.name, outcome: 'ok', detail: `${user.name} → ${user.role}` });
     return user;
   }
 
   async deleteUser(id: string): Promise<void> {
     const actor = await this.require('admin');
-    const d = await db();
-    const old = await d.get('demoUsers', id);
+    const d = await demoDb();
+    const old = await d.get('users', id);
     if (!old) throw err(404, 'not-found', 'That user no longer exists.');
     if (old.role === 'owner') await this.ownerRemains(id);
-    await d.delete('demoUsers', id);
+    await d.delete('users', id);
     await this.audit_({ action: 'user.delete', actor: actor.name, outcome: 'ok', detail: old.name });
   }
 
   async newSigninLink(id: string): Promise<{ signinUrl: string }> {
     await this.require('admin');
-    if (!(await (await db()).get('demoUsers', id))) throw err(404, 'not-found', 'That user no longer exists.');
+    if (!(await (await demoDb()).get('users', id))) throw err(404, 'not-found', 'That user no longer exists.');
     return { signinUrl: await this.signinUrl(id) };
   }
 
   async audit(limit = 500): Promise<AuditEntry[]> {
     await this.require('admin');
-    const all = await (await db()).getAll('demoAudit');
+    const all = await (await demoDb()).getAll('audit');
     return all.sort((a, b) => b.id - a.id).slice(0, Math.min(Math.max(1, limit), 5000));
   }
 
@@ -261,18 +261,18 @@ export class LocalApi implements PosternApi {
 
   private async settings(): Promise<Settings> {
     await this.ready();
-    const on = await (await db()).get('demoMeta', 'shareableLinks');
+    const on = await (await demoDb()).get('meta', 'shareableLinks');
     return { shareableLinks: on !== false, maxLinks: MAX_LINKS, maxInflight: MAX_INFLIGHT };
   }
 
   /** The demo user being acted as; the first owner when none was chosen (or that one was deleted). */
   private async actor(): Promise<User> {
     await this.ready();
-    const d = await db();
-    const id = (await d.get('demoMeta', 'actingAs')) as string | undefined;
-    const chosen = id ? await d.get('demoUsers', id) : undefined;
+    const d = await demoDb();
+    const id = (await d.get('meta', 'actingAs')) as string | undefined;
+    const chosen = id ? await d.get('users', id) : undefined;
     if (chosen) return chosen;
-    const owner = (await d.getAll('demoUsers')).sort(byCreated).find((u) => u.role === 'owner');
+    const owner = (await d.getAll('users')).sort(byCreated).find((u) => u.role === 'owner');
     if (!owner) throw err(401, 'unauthenticated', 'Please sign in again: your session has ended or is not valid.');
     return owner;
   }
@@ -284,22 +284,22 @@ export class LocalApi implements PosternApi {
   }
 
   private async ownerRemains(changingId: string): Promise<void> {
-    const others = (await (await db()).getAll('demoUsers')).filter((u) => u.role === 'owner' && u.id !== changingId);
+    const others = (await (await demoDb()).getAll('users')).filter((u) => u.role === 'owner' && u.id !== changingId);
     if (others.length === 0) throw err(409, 'conflict', 'This is the only owner; make someone else an owner first.');
   }
 
   private async findLink(token: string): Promise<{ link: Link; resource?: Resource; shareable: boolean }> {
     await this.ready();
     const t = extractToken(typeof token === 'string' ? token : '');
-    const d = await db();
-    const link = looksLikeToken(t) ? (await d.getAll('demoLinks')).find((l) => l.token === t) : undefined;
+    const d = await demoDb();
+    const link = looksLikeToken(t) ? (await d.getAll('links')).find((l) => l.token === t) : undefined;
     if (!link) throw err(404, 'not-found', 'This link does not exist. It may have been deleted, or mistyped.');
-    const resource = link.status === 'active' ? await d.get('demoResources', link.resourceId) : undefined;
+    const resource = link.status === 'active' ? await d.get('resources', link.resourceId) : undefined;
     return { link, resource, shareable: (await this.settings()).shareableLinks };
   }
 
   private async deleteLinks(user: User, match: (l: Link) => boolean): Promise<{ deleted: number }> {
-    const tx = (await db()).transaction('demoLinks', 'readwrite');
+    const tx = (await demoDb()).transaction('links', 'readwrite');
     const gone = (await tx.store.getAll()).filter(match);
     for (const l of gone) await tx.store.delete(l.id);
     await tx.done;
@@ -308,7 +308,7 @@ export class LocalApi implements PosternApi {
   }
 
   private async audit_(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
-    const tx = (await db()).transaction('demoAudit', 'readwrite');
+    const tx = (await demoDb()).transaction('audit', 'readwrite');
     const last = await tx.store.openCursor(null, 'prev');
     await tx.store.put({ ...entry, id: ((last?.key as number | undefined) ?? 0) + 1, at: now() });
     await tx.done;
@@ -317,12 +317,12 @@ export class LocalApi implements PosternApi {
   /** A one-time sign-in URL that works in this browser's demo; only the token's hash is kept. */
   private async signinUrl(userId: string): Promise<string> {
     const token = newToken();
-    await (await db()).put('demoMeta', userId, (await signinKey(token))!);
+    await (await demoDb()).put('meta', userId, (await signinKey(token))!);
     return new URL(`#/signin/${token}`, document.baseURI).href;
   }
 }
 
-/** The demoMeta key for a sign-in token: its SHA-256, so the token itself is never stored. */
+/** The meta key for a sign-in token: its SHA-256, so the token itself is never stored. */
 async function signinKey(token: string): Promise<string | undefined> {
   if (!looksLikeToken(token)) return undefined;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));

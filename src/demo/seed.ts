@@ -2,7 +2,7 @@
 // asked to trust it), a desktop that shows what RDP would look like with a proxy, and one user of
 // each role for the role switcher. Written once per browser; later visits keep whatever changed.
 import type { AuditEntry, Resource, User } from '../shared/api';
-import { db } from '../storage/db';
+import { demoDb } from './storage';
 
 /** The demo machine's address: the demo's connect backend sends SSH for it to the in-page server. */
 export const DEMO_ADDRESS = 'demo-machine.postern.invalid';
@@ -15,13 +15,13 @@ export const DEMO_USERS: readonly Pick<User, 'name' | 'role'>[] = [
 ];
 
 export async function seedDemo(): Promise<void> {
-  const d = await db();
-  if (await d.get('demoMeta', 'seeded')) return;
+  const d = await demoDb();
+  if (await d.get('meta', 'seeded')) return;
   // Asking the demo worker for its host key happens outside the transaction (which would not wait for it).
   const { demoMachine } = await import('./machine');
   const info = await demoMachine().info();
-  const tx = d.transaction(['demoMeta', 'demoResources', 'demoUsers', 'demoAudit'], 'readwrite');
-  if (await tx.objectStore('demoMeta').get('seeded')) return void (await tx.done); // another tab was first
+  const tx = d.transaction(['meta', 'resources', 'users', 'audit'], 'readwrite');
+  if (await tx.objectStore('meta').get('seeded')) return void (await tx.done); // another tab was first
   const base = Date.now();
   const at = (i: number) => new Date(base + i).toISOString();
   const resources: Resource[] = [
@@ -44,8 +44,8 @@ export async function seedDemo(): Promise<void> {
     },
   ];
   const users: User[] = DEMO_USERS.map((u, i) => ({ ...u, id: crypto.randomUUID(), createdAt: at(i) }));
-  for (const r of resources) await tx.objectStore('demoResources').put(r);
-  for (const u of users) await tx.objectStore('demoUsers').put(u);
+  for (const r of resources) await tx.objectStore('resources').put(r);
+  for (const u of users) await tx.objectStore('users').put(u);
   const audit: AuditEntry[] = resources.map((r, i) => ({
     id: i + 1,
     at: at(i),
@@ -55,8 +55,8 @@ export async function seedDemo(): Promise<void> {
     resourceName: r.name,
     outcome: 'ok',
   }));
-  for (const a of audit) await tx.objectStore('demoAudit').put(a);
-  await tx.objectStore('demoMeta').put(true, 'seeded');
-  await tx.objectStore('demoMeta').put(users[0].id, 'actingAs');
+  for (const a of audit) await tx.objectStore('audit').put(a);
+  await tx.objectStore('meta').put(true, 'seeded');
+  await tx.objectStore('meta').put(users[0].id, 'actingAs');
   await tx.done;
 }

@@ -73,3 +73,24 @@ export interface ProtocolBackend {
 
 /** What the form is given: a backend for every protocol it may offer. */
 export type ConnectBackend = (protocol: Protocol) => Promise<ProtocolBackend>;
+
+const PROTOCOL_NAMES: Record<Protocol, string> = { ssh: 'SSH', rdp: 'RDP' };
+
+/**
+ * A ConnectBackend whose protocols load on first use, each behind a dynamic import() so none of their
+ * code is fetched before a visitor presses Connect. A chunk that fails to load becomes a sentence.
+ */
+export function loadOnDemand(loaders: Record<Protocol, () => Promise<ProtocolBackend>>): ConnectBackend {
+  return (protocol) => {
+    const load = loaders[protocol];
+    if (!load) return Promise.reject(new ConnectError('unavailable', `Unknown protocol "${protocol}".`, 'protocol'));
+    return load().catch((e: unknown) => {
+      if (e instanceof ConnectError) throw e;
+      // A chunk that fails to load is almost always the network or a redeploy mid-visit.
+      throw new ConnectError(
+        'unreachable',
+        `Could not load the ${PROTOCOL_NAMES[protocol]} client. Check your connection and reload the page.`,
+      );
+    });
+  };
+}

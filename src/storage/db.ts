@@ -4,7 +4,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AuditEntry, Link, Me, Resource, User } from '../shared/api';
 
 export const DB_NAME = 'postern';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** A signed-in user's bearer token and who it belongs to, kept so the console opens without a round trip. */
 export interface StoredSession {
@@ -61,19 +61,26 @@ export interface PosternDB extends DBSchema {
   /** Encrypted key vaults (src/vault): one record per vault, one per sealed secret. */
   vaults: { key: string; value: StoredVault };
   vaultSecrets: { key: [string, string]; value: StoredSecret; indexes: { byVault: string } };
-  /**
-   * The offline demo's own records (src/demo/local-api.ts), apart from the proxy's cached ones above so
-   * neither ever overwrites the other. demoLinks holds link tokens in the clear: it is a demo.
-   */
-  demoResources: { key: string; value: Resource };
-  demoLinks: { key: string; value: Link };
-  demoUsers: { key: string; value: User };
-  demoAudit: { key: number; value: AuditEntry };
-  /** Single values by name: 'seeded' (true), 'shareableLinks' (boolean), 'actingAs' (a demo user's id). */
-  demoMeta: { key: string; value: unknown };
 }
 
+/** Version 4 kept the offline demo's records here; they live in the demo's own database now (src/demo/storage.ts). */
+const RETIRED_DEMO_STORES = ['demoResources', 'demoLinks', 'demoUsers', 'demoAudit', 'demoMeta'];
+
 export type RecordStore = 'resources' | 'links' | 'users' | 'audit';
+
+/**
+ * The console's memory between visits (the app's services hand it to the console: this one with a
+ * proxy, the demo's own without). `loadSession` resolves undefined when nobody is signed in here, and
+ * rejects with a sentence when the console cannot start at all.
+ */
+export interface ConsoleCache {
+  loadSession(): Promise<StoredSession | undefined>;
+  saveSession(session: StoredSession): Promise<void>;
+  readAll<S extends RecordStore>(store: S): Promise<PosternDB[S]['value'][]>;
+  replaceAll<S extends RecordStore>(store: S, values: PosternDB[S]['value'][]): Promise<void>;
+  /** Forgets the session and every cached record, so the next person at this browser sees nothing of ours. */
+  clearAll(): Promise<void>;
+}
 
 let dbPromise: Promise<IDBPDatabase<PosternDB>> | undefined;
 
@@ -97,12 +104,10 @@ export function db(): Promise<IDBPDatabase<PosternDB>> {
         const secrets = database.createObjectStore('vaultSecrets', { keyPath: ['vaultId', 'name'] });
         secrets.createIndex('byVault', 'vaultId');
       }
-      if (oldVersion < 4) {
-        database.createObjectStore('demoResources', { keyPath: 'id' });
-        database.createObjectStore('demoLinks', { keyPath: 'id' });
-        database.createObjectStore('demoUsers', { keyPath: 'id' });
-        database.createObjectStore('demoAudit', { keyPath: 'id' });
-        database.createObjectStore('demoMeta');
+      // Version 4 added the demo's stores and version 5 removes them: a browser at 3 or older skips both.
+      if (oldVersion === 4) {
+        const untyped = database as unknown as IDBPDatabase;
+        for (const name of RETIRED_DEMO_STORES) if (untyped.objectStoreNames.contains(name)) untyped.deleteObjectStore(name);
       }
     },
     blocking() {
@@ -167,6 +172,15 @@ export async function rememberHost(host: KnownHost): Promise<void> {
   await store.put(host);
   await tx.done;
 }
+
+/** The console's cache in this browser: a session that cannot be read means nobody is signed in. */
+export const consoleCache: ConsoleCache = {
+  loadSession: () => loadSession().catch(() => undefined),
+  saveSession,
+  readAll,
+  replaceAll,
+  clearAll,
+};
 
 // ---- key vaults (src/vault): sealed bytes only; nothing here is ever plaintext ----
 

@@ -25,10 +25,10 @@ function demoTokens(page: Page): Promise<Record<string, string>> {
   return page.evaluate(
     () =>
       new Promise<Record<string, string>>((resolve, reject) => {
-        const open = indexedDB.open('postern');
+        const open = indexedDB.open('postern-demo');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const req = open.result.transaction('demoLinks').objectStore('demoLinks').getAll();
+          const req = open.result.transaction('links').objectStore('links').getAll();
           req.onsuccess = () => {
             open.result.close();
             resolve(Object.fromEntries((req.result as { resourceName: string; token: string }[]).map((l) => [l.resourceName, l.token])));

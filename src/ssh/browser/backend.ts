@@ -1,6 +1,6 @@
-// The SSH protocol back end the sign-in form calls. src/link/protocols.ts loads it on Connect, so
-// xterm.js, the SSH client and its worker are fetched only when a visitor actually connects, and its
-// caller gives it the transport: the proxy's relay (relayTransport) or a port to the demo's machine.
+// The SSH protocol back end the sign-in form calls. The app's edge (src/main.ts) loads it on Connect, so
+// xterm.js, the SSH client and its worker are fetched only when a visitor actually connects, and gives
+// it the transport: the proxy's relay (relayTransport) or a port to the offline demo's machine.
 import { ConnectError, type ProtocolBackend } from '../../session/contract';
 import { SshSession } from './session';
 import type { OpenTransport } from './transport';
