@@ -12,7 +12,7 @@
 import type { Session as IronSession, ClipboardData } from 'ironrdp-wasm';
 import { loadIronRdp, type IronRdp } from '../../wasm/ironrdp';
 import type { Size } from './geometry';
-import { readIronError, type IronFailure } from './errors';
+import { RdpClientUnavailable, RdpConnectFailed, readIronError, type IronFailure } from './errors';
 
 export type RdpPhase = 'loading' | 'proxy' | 'machine' | 'signin' | 'first-frame' | 'running';
 
@@ -48,14 +48,17 @@ export interface RdpConnection {
   ended: Promise<IronFailure | null>;
 }
 
-/** Connects and starts the session; rejects with an IronFailure when it cannot. */
+/**
+ * Connects and starts the session. Rejects with RdpClientUnavailable when IronRDP cannot be loaded, and
+ * with RdpConnectFailed (IronRDP's reason) when it cannot connect.
+ */
 export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
   p.onPhase('loading');
   let rdp: IronRdp;
   try {
     rdp = await loadIronRdp(ironLogLevel());
   } catch (e) {
-    throw { kind: -1, text: `loading IronRDP failed: ${String(e)}` } satisfies IronFailure;
+    throw new RdpClientUnavailable(String(e));
   }
   p.onPhase('proxy');
   const stopWatching = watchProxySocket(p.proxyUrl, {
@@ -82,7 +85,7 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
       .connect();
   } catch (e) {
     stopDrawWatch();
-    throw readIronError(e);
+    throw new RdpConnectFailed(readIronError(e));
   } finally {
     stopWatching();
   }

@@ -31,6 +31,33 @@ export interface FailureContext {
   port: number;
 }
 
+/** The RDP client (IronRDP's WebAssembly) could not be loaded: almost always the network, or a redeploy. */
+export class RdpClientUnavailable extends Error {
+  constructor(detail: string) {
+    super(`loading IronRDP failed: ${detail}`);
+    this.name = 'RdpClientUnavailable';
+  }
+}
+
+/** IronRDP could not connect; `failure` says why, read into plain values. */
+export class RdpConnectFailed extends Error {
+  constructor(readonly failure: IronFailure) {
+    super(failure.text);
+    this.name = 'RdpConnectFailed';
+  }
+}
+
+/** The ConnectError for anything connectRdp() threw; IronRDP's own words go to the console. */
+export function describeConnectError(e: unknown, ctx: FailureContext): ConnectError {
+  if (e instanceof RdpClientUnavailable) {
+    console.warn(`RDP connection failed: ${e.message}`);
+    return new ConnectError('unreachable', 'Could not load the RDP client. Check your connection and reload the page.');
+  }
+  const f = e instanceof RdpConnectFailed ? e.failure : readIronError(e);
+  console.warn(`RDP connection failed: ${f.text}`);
+  return describeFailure(f, ctx);
+}
+
 const WSAECONNREFUSED = 10061;
 const WSAETIMEDOUT = 10060;
 const TLS_BAD_CERTIFICATE = 42;

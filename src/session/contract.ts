@@ -63,12 +63,32 @@ export interface Session {
   readonly ownDisconnect?: boolean;
 }
 
+/** CSS pixels. */
+export interface ViewSize {
+  width: number;
+  height: number;
+}
+
 /**
- * One protocol's way to connect. It renders into `host` (a terminal, a desktop, a host-key prompt),
- * resolves once the session is up, and rejects with a ConnectError when it cannot start.
+ * Where a session shows itself, given by the page that owns the layout: the session never reads its
+ * parents' elements or styles.
+ */
+export interface SessionHost {
+  /** The element the session renders into (a terminal, a desktop, a host-key prompt). */
+  readonly element: HTMLElement;
+  /**
+   * The room the element will have once the session is on screen. While it connects the sign-in form
+   * still takes part of the page, so the element is smaller now than it will be.
+   */
+  shownSize(): ViewSize;
+}
+
+/**
+ * One protocol's way to connect. It renders into the host, resolves once the session is up, and
+ * rejects with a ConnectError when it cannot start.
  */
 export interface ProtocolBackend {
-  connect(options: ConnectOptions, host: HTMLElement): Promise<Session>;
+  connect(options: ConnectOptions, host: SessionHost): Promise<Session>;
 }
 
 /** What the form is given: a backend for every protocol it may offer. */

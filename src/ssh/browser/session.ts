@@ -2,7 +2,7 @@
 // host element the sign-in form gives it, decides host-key trust, and keeps the terminal on screen after
 // the session ends so the visitor can read why, and reconnect.
 import { mount, unmount } from 'svelte';
-import { ConnectError, type ConnectOptions, type Session } from '../../session/contract';
+import { ConnectError, type ConnectOptions, type Session, type SessionHost } from '../../session/contract';
 import { TerminalView } from '../../terminal/terminal';
 import { KnownHosts, resourceKeyFor } from './known-hosts';
 import type { FromWorker, ToWorker, WireError } from './protocol';
@@ -31,7 +31,7 @@ export class SshSession implements Session {
   /** `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine. */
   constructor(
     private readonly options: ConnectOptions,
-    host: HTMLElement,
+    host: SessionHost,
     private readonly open: OpenTransport,
   ) {
     performance.mark('postern-ssh:connect');
@@ -47,7 +47,7 @@ export class SshSession implements Session {
     this.firstAttempt = this.attempt();
     this.firstAttempt.catch(() => undefined); // awaited in start()
     this.terminalHost.className = 'ssh-terminal';
-    this.view = mount(SshView, { target: host, props: { model: this.model, terminalHost: this.terminalHost } });
+    this.view = mount(SshView, { target: host.element, props: { model: this.model, terminalHost: this.terminalHost } });
     this.terminal = new TerminalView(this.terminalHost, {
       shareClipboard: options.shareClipboard,
       onInput: (bytes) => this.post({ type: 'data', data: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]),
