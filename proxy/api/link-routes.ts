@@ -1,14 +1,13 @@
 // Shareable links: the four actions of the original (create, delete by resource, delete by token, get),
 // and the public look-up a link page makes with its token.
-import type { LinkInfo } from '../../src/shared/api.ts';
 import { linkTarget, requireUser } from '../auth/access.ts';
 import { requireAction } from '../../src/shared/rules/permissions.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import type { Route } from './context.ts';
-import { asObject, extractToken, looksLikeToken, stringList } from '../../src/shared/rules/validate.ts';
+import { asObject, extractToken, linkTokens, noResourcesForLinks, stringList } from '../../src/shared/rules/validate.ts';
 import { MAX_PER_REQUEST } from '../../src/shared/rules/limits.ts';
-import { LINKS_OFF_FOR_CREATE, refusalError } from '../../src/shared/rules/refusals.ts';
+import { LINKS_OFF_FOR_CREATE, linkInfoOf, refusalError } from '../../src/shared/rules/refusals.ts';
 
 export const linkRoutes: Route[] = [
   {
@@ -33,7 +32,7 @@ export const linkRoutes: Route[] = [
       const ids = body.all === true
         ? (await ctx.store.listResources()).map((r) => r.id)
         : stringList(body.resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
-      if (ids.length === 0) throw new ApiError('bad-request', 'There are no resources to create links for.', 'resourceIds');
+      if (ids.length === 0) throw noResourcesForLinks();
       // The store writes each link's link.create audit row in the same transaction.
       const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks);
       return { status: 201, body: links };
@@ -59,11 +58,7 @@ export const linkRoutes: Route[] = [
     handler: async (ctx) => {
       const user = await requireUser(ctx.store, ctx.req);
       requireAction(user, 'links.deleteByToken');
-      const tokens = stringList(asObject(ctx.body).tokens, 'tokens', 'Tokens', MAX_PER_REQUEST).map(extractToken);
-      const bad = tokens.findIndex((t) => !looksLikeToken(t));
-      if (bad >= 0) {
-        throw new ApiError('bad-request', `Entry ${bad + 1} is not a link token or link URL; nothing was deleted.`, 'tokens');
-      }
+      const tokens = linkTokens(asObject(ctx.body).tokens, MAX_PER_REQUEST);
       const deleted = await ctx.store.deleteLinksByTokenHash(tokens.map(hashToken), user.name);
       ctx.live.endLinks(deleted.map((l) => l.id));
       return { body: { deleted: deleted.length } };
@@ -83,9 +78,7 @@ export const linkRoutes: Route[] = [
         });
         throw err;
       }
-      const info: LinkInfo = { resourceName: target.resource.name, ports: target.resource.ports };
-      if (target.resource.sshHostKeyFingerprint) info.sshHostKeyFingerprint = target.resource.sshHostKeyFingerprint;
-      return { body: info };
+      return { body: linkInfoOf(target.resource) };
     },
   },
 ];

@@ -1,6 +1,7 @@
 // The one door to the proxy's JSON API. It adds the bearer token, turns error bodies into ApiError and
 // network failures into OfflineError, so the UI can branch on a kind and show the API's own sentence.
 import { apiBase, hasProxy } from '../config/runtime';
+import { ApiError } from '../shared/rules/errors.ts';
 import type {
   ApiErrorBody,
   ApiErrorCode,
@@ -15,18 +16,9 @@ import type {
   User,
 } from '../shared/api';
 
-/** The proxy answered, and said no. `message` is a sentence for a person; `field` names the input at fault. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+/** The proxy answered, and said no: the rules' one error (src/shared/rules/errors.ts), which the
+ *  offline demo's API throws too. `message` is a sentence for a person; `field` names the input at fault. */
+export { ApiError };
 
 /** The proxy could not be reached at all (network down, proxy stopped, or a static host with no API). */
 export class OfflineError extends Error {
@@ -85,11 +77,11 @@ export class ApiClient {
     }
     const err = (json as ApiErrorBody | undefined)?.error;
     if (err && typeof err.message === 'string' && typeof err.code === 'string') {
-      throw new ApiError(res.status, err.code, err.message, err.field);
+      throw new ApiError(err.code, err.message, err.field, res.status);
     }
     // An error page that is not ours: a static host (404) or a gateway in between (502, 504).
     if (res.status === 404 || res.status === 405 || res.status >= 502) throw new OfflineError();
-    throw new ApiError(res.status, 'internal', `The Postern proxy answered with an unexpected error (HTTP ${res.status}).`);
+    throw new ApiError('internal', `The Postern proxy answered with an unexpected error (HTTP ${res.status}).`, undefined, res.status);
   }
 
   // --- routes (see src/shared/api.ts) ---

@@ -1,10 +1,18 @@
-// The Postern API run inside the page for the offline demo: the same methods as ApiClient, the same
-// rules (roles and their four link actions, the feature switch, the 500-link limit, links kept when
-// their resource is deleted) and the same error sentences as the proxy, over records in IndexedDB
+// The Postern API run inside the page for the offline demo: the same methods as ApiClient and the
+// same rules as the proxy, from the same module (src/shared/rules: validation, roles and their four
+// link actions, refusals, the link limit, conflicts, with their sentences), over records in IndexedDB
 // (the demo's own database, storage.ts). Who "is signed in" is the demo user chosen in the role
 // switcher, or the one whose one-time sign-in link was opened in this browser; there are no
 // passwords or sessions to keep.
-import { ApiError, type PosternApi } from '../api/client';
+import type { PosternApi } from '../api/client';
+import { conflictError, type Conflict } from '../shared/rules/conflicts.ts';
+import { ApiError } from '../shared/rules/errors.ts';
+import { DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_LINKS, linkLimitConflict, MAX_PER_REQUEST } from '../shared/rules/limits.ts';
+import { requireAction, SIGN_IN_AGAIN, SIGNIN_LINK_INVALID } from '../shared/rules/permissions.ts';
+import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkRefusal, refusalError } from '../shared/rules/refusals.ts';
+import {
+  extractToken, linkTokens, looksLikeToken, noResourcesForLinks, resourceInput, role as parseRole, shareableLinks, stringList, text,
+} from '../shared/rules/validate.ts';
 import {
   ROLE_ACTIONS,
   type Action,
@@ -19,22 +27,9 @@ import {
   type User,
 } from '../shared/api';
 import { demoDb } from './storage';
-import { bad, extractToken, looksLikeToken, newToken, resourceInput, role as parseRole, stringList, text } from './validate';
 import { seedDemo } from './seed';
 
-const MAX_LINKS = 500;
-const MAX_PER_REQUEST = 500;
-const MAX_INFLIGHT = 50;
-
-const ACTION_NAMES: Record<Action, string> = {
-  'links.create': 'create links',
-  'links.deleteByResource': 'delete links by resource',
-  'links.deleteByToken': 'delete links by token',
-  'links.get': 'view links',
-  admin: 'manage resources, users and settings',
-};
-
-const err = (status: number, code: ApiError['code'], message: string, field?: string) => new ApiError(status, code, message, field);
+const conflict = (c: Conflict) => conflictError(c);
 const now = () => new Date().toISOString();
 
 export class LocalApi implements PosternApi {
@@ -55,7 +50,7 @@ export class LocalApi implements PosternApi {
   async actAs(role: Role): Promise<Me> {
     await this.ready();
     const user = (await (await demoDb()).getAll('users')).sort(byCreated).find((u) => u.role === role);
-    if (!user) throw err(404, 'not-found', `There is no ${role} among the demo users any more. Add one under Users first.`);
+    if (!user) throw new ApiError('not-found', `There is no ${role} among the demo users any more. Add one under Users first.`);
     await (await demoDb()).put('meta', user.id, 'actingAs');
     return this.me();
   }
@@ -69,9 +64,7 @@ export class LocalApi implements PosternApi {
     const key = await signinKey(signinToken);
     const userId = key && ((await d.get('meta', key)) as string | undefined);
     const user = userId && (await d.get('users', userId));
-    if (!key || !user) {
-      throw err(401, 'unauthenticated', 'This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
-    }
+    if (!key || !user) throw new ApiError('unauthenticated', SIGNIN_LINK_INVALID);
     await d.delete('meta', key); // one use only
     await d.put('meta', user.id, 'actingAs');
     await this.audit_({ action: 'user.signin', actor: user.name, outcome: 'ok' });
@@ -86,8 +79,8 @@ export class LocalApi implements PosternApi {
 
   async putSettings(s: { shareableLinks: boolean }): Promise<Settings> {
     const user = await this.require('admin');
-    if (typeof s?.shareableLinks !== 'boolean') throw bad('shareableLinks must be true or false.', 'shareableLinks');
-    await (await demoDb()).put('meta', s.shareableLinks, 'shareableLinks');
+    const on = shareableLinks(s?.shareableLinks);
+    await (await demoDb()).put('meta', on, 'shareableLinks');
     await this.audit_({ action: s.shareableLinks ? 'feature.enable' : 'feature.disable', actor: user.name, outcome: 'ok' });
     return this.settings();
   }
@@ -100,7 +93,7 @@ export class LocalApi implements PosternApi {
   async createResource(input: ResourceInput): Promise<Resource> {
     const user = await this.require('admin');
     const at = now();
-    const r: Resource = { ...clean(resourceInput(input)), id: crypto.randomUUID(), createdAt: at, updatedAt: at };
+    const r: Resource = { ...resourceInput(input), id: crypto.randomUUID(), createdAt: at, updatedAt: at };
     await (await demoDb()).put('resources', r);
     await this.audit_({ action: 'resource.create', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
     return r;
@@ -108,10 +101,10 @@ export class LocalApi implements PosternApi {
 
   async updateResource(id: string, input: ResourceInput): Promise<Resource> {
     const user = await this.require('admin');
-    const valid = clean(resourceInput(input));
+    const valid = resourceInput(input);
     const d = await demoDb();
     const old = await d.get('resources', id);
-    if (!old) throw err(404, 'not-found', 'That resource no longer exists.');
+    if (!old) throw conflict({ code: 'resource-not-found' });
     const r: Resource = { ...valid, id, createdAt: old.createdAt, updatedAt: now() };
     await d.put('resources', r);
     await this.audit_({ action: 'resource.update', actor: user.name, resourceId: r.id, resourceName: r.name, outcome: 'ok' });
@@ -124,7 +117,7 @@ export class LocalApi implements PosternApi {
     const r = await tx.objectStore('resources').get(id);
     if (!r) {
       await tx.done;
-      throw err(404, 'not-found', 'That resource no longer exists.');
+      throw conflict({ code: 'resource-not-found' });
     }
     await tx.objectStore('resources').delete(id);
     // Its links stay listed, marked, so the console still says what they were for.
@@ -143,20 +136,19 @@ export class LocalApi implements PosternApi {
   async createLinks(req: { resourceIds: string[] } | { all: true }): Promise<Link[]> {
     const user = await this.require('links.create');
     if (!(await this.settings()).shareableLinks) {
-      throw err(403, 'feature-disabled', 'Shareable links are turned off. An owner can turn them on in Settings.');
+      throw new ApiError('feature-disabled', LINKS_OFF_FOR_CREATE);
     }
     const d = await demoDb();
     const ids = 'all' in req && req.all === true
       ? (await d.getAllKeys('resources'))
       : stringList((req as { resourceIds?: unknown }).resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
-    if (ids.length === 0) throw bad('There are no resources to create links for.', 'resourceIds');
+    if (ids.length === 0) throw noResourcesForLinks();
     const tx = d.transaction(['resources', 'links'], 'readwrite');
-    const count = await tx.objectStore('links').count();
-    if (count + ids.length > MAX_LINKS) {
+    const over = linkLimitConflict(await tx.objectStore('links').count(), ids.length, DEFAULT_MAX_LINKS);
+    if (over) {
       tx.abort();
       await tx.done.catch(() => undefined);
-      throw err(409, 'link-limit', `This installation allows at most ${MAX_LINKS} links; ` +
-        `it has ${count}, so ${ids.length} more would be too many. Delete some links first.`);
+      throw conflict(over);
     }
     const created: Link[] = [];
     const at = now();
@@ -165,7 +157,7 @@ export class LocalApi implements PosternApi {
       if (!r) {
         tx.abort();
         await tx.done.catch(() => undefined);
-        throw err(404, 'not-found', `Resource ${rid} does not exist; no links were created.`);
+        throw conflict({ code: 'unknown-resource', id: rid });
       }
       created.push({ id: crypto.randomUUID(), token: newToken(), resourceId: r.id, resourceName: r.name, status: 'active', createdAt: at, createdBy: user.name });
     }
@@ -183,21 +175,18 @@ export class LocalApi implements PosternApi {
 
   async deleteLinksByToken(tokens: string[]): Promise<{ deleted: number }> {
     const user = await this.require('links.deleteByToken');
-    const list = stringList(tokens, 'tokens', 'Tokens', MAX_PER_REQUEST).map(extractToken);
-    const badAt = list.findIndex((t) => !looksLikeToken(t));
-    if (badAt >= 0) throw bad(`Entry ${badAt + 1} is not a link token or link URL; nothing was deleted.`, 'tokens');
-    const set = new Set(list);
+    const set = new Set(linkTokens(tokens, MAX_PER_REQUEST));
     return this.deleteLinks(user, (l) => set.has(l.token));
   }
 
   /** No sign-in needed: the link is the authority, as with the proxy. */
   async linkInfo(token: string): Promise<LinkInfo> {
-    return infoFor(await this.findLink(token)).info;
+    return linkInfoOf(await this.linkResource(token));
   }
 
   /** The resource behind a link, for the demo's connect backend (the proxy does this look-up itself). */
   async linkTarget(token: string): Promise<Resource> {
-    return infoFor(await this.findLink(token)).resource;
+    return this.linkResource(token);
   }
 
   async users(): Promise<User[]> {
@@ -210,7 +199,7 @@ export class LocalApi implements PosternApi {
     const n = text(name, 'name', 'Name', 100);
     const user: User = { id: crypto.randomUUID(), name: n, role: parseRole(role), createdAt: now() };
     const d = await demoDb();
-    if ((await d.getAll('users')).some((u) => u.name === n)) throw err(409, 'conflict', `A user named "${n}" already exists.`);
+    if ((await d.getAll('users')).some((u) => u.name === n)) throw conflict({ code: 'duplicate-user', name: n });
     await d.put('users', user);
     await this.audit_({ action: 'user.create', actor: actor.name, outcome: 'ok', detail: `${user.name} (${user.role})` });
     return { user, signinUrl: await this.signinUrl(user.id) };
@@ -221,7 +210,7 @@ export class LocalApi implements PosternApi {
     const r = parseRole(role);
     const d = await demoDb();
     const old = await d.get('users', id);
-    if (!old) throw err(404, 'not-found', 'That user no longer exists.');
+    if (!old) throw conflict({ code: 'user-not-found' });
     if (old.role === 'owner' && r !== 'owner') await this.ownerRemains(id);
     const user = { ...old, role: r };
     await d.put('users', user);
@@ -233,7 +222,7 @@ export class LocalApi implements PosternApi {
     const actor = await this.require('admin');
     const d = await demoDb();
     const old = await d.get('users', id);
-    if (!old) throw err(404, 'not-found', 'That user no longer exists.');
+    if (!old) throw conflict({ code: 'user-not-found' });
     if (old.role === 'owner') await this.ownerRemains(id);
     await d.delete('users', id);
     await this.audit_({ action: 'user.delete', actor: actor.name, outcome: 'ok', detail: old.name });
@@ -241,7 +230,7 @@ export class LocalApi implements PosternApi {
 
   async newSigninLink(id: string): Promise<{ signinUrl: string }> {
     await this.require('admin');
-    if (!(await (await demoDb()).get('users', id))) throw err(404, 'not-found', 'That user no longer exists.');
+    if (!(await (await demoDb()).get('users', id))) throw conflict({ code: 'user-not-found' });
     return { signinUrl: await this.signinUrl(id) };
   }
 
@@ -262,7 +251,7 @@ export class LocalApi implements PosternApi {
   private async settings(): Promise<Settings> {
     await this.ready();
     const on = await (await demoDb()).get('meta', 'shareableLinks');
-    return { shareableLinks: on !== false, maxLinks: MAX_LINKS, maxInflight: MAX_INFLIGHT };
+    return { shareableLinks: on !== false, maxLinks: DEFAULT_MAX_LINKS, maxInflight: DEFAULT_MAX_INFLIGHT };
   }
 
   /** The demo user being acted as; the first owner when none was chosen (or that one was deleted). */
@@ -273,29 +262,31 @@ export class LocalApi implements PosternApi {
     const chosen = id ? await d.get('users', id) : undefined;
     if (chosen) return chosen;
     const owner = (await d.getAll('users')).sort(byCreated).find((u) => u.role === 'owner');
-    if (!owner) throw err(401, 'unauthenticated', 'Please sign in again: your session has ended or is not valid.');
+    if (!owner) throw new ApiError('unauthenticated', SIGN_IN_AGAIN);
     return owner;
   }
 
   private async require(action: Action): Promise<User> {
     const user = await this.actor();
-    if (!ROLE_ACTIONS[user.role].includes(action)) throw err(403, 'forbidden', `Your role (${user.role}) cannot ${ACTION_NAMES[action]}.`);
+    requireAction(user, action);
     return user;
   }
 
   private async ownerRemains(changingId: string): Promise<void> {
     const others = (await (await demoDb()).getAll('users')).filter((u) => u.role === 'owner' && u.id !== changingId);
-    if (others.length === 0) throw err(409, 'conflict', 'This is the only owner; make someone else an owner first.');
+    if (others.length === 0) throw conflict({ code: 'last-owner' });
   }
 
-  private async findLink(token: string): Promise<{ link: Link; resource?: Resource; shareable: boolean }> {
+  /** The resource behind a link, or the refusal the proxy would give (the same rule). */
+  private async linkResource(token: string): Promise<Resource> {
     await this.ready();
     const t = extractToken(typeof token === 'string' ? token : '');
     const d = await demoDb();
     const link = looksLikeToken(t) ? (await d.getAll('links')).find((l) => l.token === t) : undefined;
-    if (!link) throw err(404, 'not-found', 'This link does not exist. It may have been deleted, or mistyped.');
-    const resource = link.status === 'active' ? await d.get('resources', link.resourceId) : undefined;
-    return { link, resource, shareable: (await this.settings()).shareableLinks };
+    const resource = link?.status === 'active' ? await d.get('resources', link.resourceId) : undefined;
+    const refused = linkRefusal(link, (await this.settings()).shareableLinks, resource);
+    if (refused) throw refusalError(refused);
+    return resource!;
   }
 
   private async deleteLinks(user: User, match: (l: Link) => boolean): Promise<{ deleted: number }> {
@@ -329,23 +320,13 @@ async function signinKey(token: string): Promise<string | undefined> {
   return 'signin:' + Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function infoFor(found: { link: Link; resource?: Resource; shareable: boolean }): { info: LinkInfo; resource: Resource } {
-  if (!found.shareable) throw err(403, 'feature-disabled', 'Shareable links are turned off on this Postern, so this link cannot be used now.');
-  const r = found.resource;
-  if (!r) {
-    throw err(410, 'resource-deleted', `The machine this link was for ("${found.link.resourceName}") has been deleted, so the link no longer connects.`);
-  }
-  const info: LinkInfo = { resourceName: r.name, ports: r.ports };
-  if (r.sshHostKeyFingerprint) info.sshHostKeyFingerprint = r.sshHostKeyFingerprint;
-  return { info, resource: r };
-}
-
-/** Drops optional fields left undefined, so records read back exactly as written. */
-function clean(r: ResourceInput): ResourceInput {
-  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as ResourceInput;
-}
-
 const byCreated = (a: User, b: User) => a.createdAt.localeCompare(b.createdAt);
+
+/** 32 random bytes in base64url: 43 characters, the proxy's token shape. */
+function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
 
 let shared: LocalApi | undefined;
 

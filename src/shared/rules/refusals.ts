@@ -2,7 +2,7 @@
 // refused WebSocket upgrade, one close code for a session ended for it, one RDCleanPath status, and
 // its sentences live beside it. The proxy's relay, its RDP gateway, its API and the demo's in-page
 // API all refuse through here.
-import { CLOSE, RDP_STATUS, type ApiErrorCode, type Link, type Protocol, type Resource } from '../api.ts';
+import { CLOSE, RDP_STATUS, type ApiErrorCode, type Link, type LinkInfo, type Protocol, type Resource } from '../api.ts';
 import { ApiError } from './errors.ts';
 
 export type RefusalCode = 'not-found' | 'feature-disabled' | 'resource-deleted' | 'forbidden' | 'unauthenticated';
@@ -38,6 +38,13 @@ export function linkRefusal(link: Link | undefined, shareableLinks: boolean, res
   if (!shareableLinks) return refusals.linksOff();
   if (!resource) return refusals.linkResourceDeleted(link.resourceName);
   return undefined;
+}
+
+/** What a link page may know about its machine: its name, ports and pinned host key; never its address. */
+export function linkInfoOf(resource: Resource): LinkInfo {
+  const info: LinkInfo = { resourceName: resource.name, ports: resource.ports };
+  if (resource.sshHostKeyFingerprint) info.sshHostKeyFingerprint = resource.sshHostKeyFingerprint;
+  return info;
 }
 
 /** Whether a machine allows this protocol on this port. */

@@ -92,6 +92,17 @@ export function resourceInput(raw: unknown): ResourceInput {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as ResourceInput;
 }
 
+/** "All resources" when there are none. */
+export const noResourcesForLinks = () => badRequest('There are no resources to create links for.', 'resourceIds');
+
+/** Link tokens or whole link URLs, as an admin pastes them for deletion: all valid, or none is taken. */
+export function linkTokens(v: unknown, max: number): string[] {
+  const tokens = stringList(v, 'tokens', 'Tokens', max).map(extractToken);
+  const bad = tokens.findIndex((t) => !looksLikeToken(t));
+  if (bad >= 0) throw badRequest(`Entry ${bad + 1} is not a link token or link URL; nothing was deleted.`, 'tokens');
+  return tokens;
+}
+
 /** A token is 43 base64url characters (256 bits); anything else is refused before any look-up. */
 export function looksLikeToken(s: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(s);
