@@ -14,12 +14,8 @@ import net from 'node:net';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { signIn, startProxy } from '../tests/support/proxy.ts';
+import { arg, args } from './args.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const MB = Number(arg('--mb', '200'));
 const SMALL_MB = Number(arg('--small-mb', '50'));
 /** Sleep between two 4 KB writes of the small case, in microseconds. */

@@ -22,13 +22,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { descendants } from '../tests/support/processes.ts';
 import { signIn, startProxy } from '../tests/support/proxy.ts';
+import { arg, args } from './args.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const SESSIONS = Number(arg('--sessions', '1000'));
 const MIB_EACH = Number(arg('--mib', '1'));
 /** How long the sessions sit idle after the traffic before memory is read (the proxy releases a quiet
@@ -130,31 +127,9 @@ function smaps(pid: number): Smaps | undefined {
   }
 }
 
-/** A process and everything it forked. */
-function tree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    out.push(pid);
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(root);
-  return out;
-}
-
 function treeSmaps(root: number): Memory {
   const m: Memory = { rss: 0, pss: 0, priv: 0, processes: 0 };
-  for (const pid of tree(root)) {
+  for (const pid of [root, ...descendants(root)]) {
     const s = smaps(pid);
     if (!s) continue;
     m.rss += s.rss;

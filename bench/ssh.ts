@@ -12,14 +12,10 @@ import { launchBareChromium, type CdpPage as Page } from './cdp.ts';
 import { startCpuAccount } from './cpu.ts';
 import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { startSshd } from '../tests/support/sshd.ts';
+import { arg } from './args.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const RUNS = arg('--runs', 7);
-const MB = arg('--mb', 200);
+const RUNS = Number(arg('--runs', '7'));
+const MB = Number(arg('--mb', '200'));
 const BYTES = MB * 1_000_000;
 const PROMPT = /postern-test@\S*:~\$/;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

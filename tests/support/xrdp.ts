@@ -16,6 +16,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSyn
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { descendants } from './processes.ts';
 
 export interface XrdpServer {
   host: '127.0.0.1';
@@ -247,27 +248,6 @@ function sesmanListening(port: number): Promise<boolean> {
     });
   });
   return Promise.resolve(listening);
-}
-
-/** Every descendant of `root` (by parent pid, read from /proc), deepest last. */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) (out.push(c), queue.push(c));
-  return out;
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
