@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh Debian machine: installs what is missing, type-checks, then runs the
+# Runs every test on a fresh Debian machine: installs what is missing, type-checks and lints, then runs the
 # unit, API and interop tests (vitest, against real sshd/xrdp/websockify/PostgreSQL), the API tests once
 # more with the proxy's state in PostgreSQL, and the end-to-end tests
 # in real Chromium (Playwright). Ends with one line: "N passed, N failed".
@@ -10,8 +10,9 @@ mkdir -p .tmp
 rm -f .tmp/vitest.json .tmp/vitest-postgres.json .tmp/playwright.json
 status=0
 
-echo "== Type check"
+echo "== Type check and lint"
 npm run --silent check || status=1
+npm run --silent lint || status=1
 
 echo "== Unit, API and interop tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest.json" || status=1
