@@ -2,7 +2,7 @@
 // message brings a MessagePort that carries one SSH connection's raw bytes (see
 // src/ssh/core/message-port-stream.ts); the client on the other end cannot tell it from a relay WebSocket.
 import { authorizedKeysLine, fingerprintSha256, parsePublicKeyLine } from '../ssh/keys/index';
-import { toBase64 } from '../ssh/core/bytes';
+import { toBase64 } from '../ssh/core/wire/bytes';
 import { messagePortStream, type MessagePortLike } from '../ssh/core/index';
 import { loadMachineState, saveAuthorizedKeys } from './host-key-store';
 import { DEMO_PASSWORD, DEMO_USER, type DemoMachineInfo, type FromDemoWorker, type ToDemoWorker } from './protocol';

@@ -3,7 +3,7 @@
 
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connectSsh, type ByteStream, type ConnectOptions } from '../../src/ssh/core/stream';
-import { SshError } from '../../src/ssh/core/errors';
+import { SshError } from '../../src/ssh/core/wire/errors';
 import type { SshClient } from '../../src/ssh/core/client';
 import type { SshChannel } from '../../src/ssh/core/channel';
 

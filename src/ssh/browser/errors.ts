@@ -1,7 +1,7 @@
 // Turns what the SSH core and the key reader throw into what the sign-in form shows: a kind to branch
 // on, a sentence, and the field to show it beside. Runs in the worker (no DOM needed).
 import { CLOSE } from '../../shared/api';
-import { SshError } from '../core/errors';
+import { SshError } from '../core/wire/errors';
 import { KeyError } from '../keys/types';
 import type { WireCredential, WireError } from './protocol';
 

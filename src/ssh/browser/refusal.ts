@@ -2,7 +2,7 @@
 // refused upgrade with plain HTTP, which browsers hide from scripts. So the worker asks the proxy
 // once more with an ordinary request (the credential in the body, never the URL) and shows its sentence.
 import { CLOSE, type ApiErrorBody, type ApiErrorCode } from '../../shared/api';
-import { SshError } from '../core/errors';
+import { SshError } from '../core/wire/errors';
 
 const CLOSE_FOR: Partial<Record<ApiErrorCode, number>> = {
   'bad-request': CLOSE.badRequest,

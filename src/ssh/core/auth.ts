@@ -7,9 +7,9 @@
 //   60: PK_OK (publickey), PASSWD_CHANGEREQ (password) or INFO_REQUEST (keyboard-interactive)
 
 import type { PrivateKey } from '../keys/types';
-import { SshError } from './errors';
-import { Msg } from './messages';
-import { SshReader, SshWriter } from './wire';
+import { SshError } from './wire/errors';
+import { Msg } from './wire/messages';
+import { SshReader, SshWriter } from './wire/wire';
 
 export type AuthMethod =
   | { method: 'password'; password: string }

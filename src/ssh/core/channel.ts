@@ -5,11 +5,11 @@
 //   CHANNEL_WINDOW_ADJUST (93): uint32 recipient, uint32 bytes to add
 //   CHANNEL_REQUEST (98): uint32 recipient, string type, boolean want-reply, type-specific data
 
-import { utf8 } from './bytes';
+import { utf8 } from './wire/bytes';
 import { Emitter } from './emitter';
-import { SshError, protocolError } from './errors';
-import { Msg } from './messages';
-import { SshReader, SshWriter } from './wire';
+import { SshError, protocolError } from './wire/errors';
+import { Msg } from './wire/messages';
+import { SshReader, SshWriter } from './wire/wire';
 
 export const LOCAL_WINDOW = 2 * 1024 * 1024;
 export const LOCAL_MAX_PACKET = 32768;

@@ -5,15 +5,15 @@
 import { UserAuth, type AuthMethod, type AuthOutcome, type PromptRequest } from './auth';
 import type { PtyOptions, SshChannel } from './channel';
 import { Connection } from './connection';
-import { SshError, protocolError, type SshErrorKind } from './errors';
+import { SshError, protocolError, type SshErrorKind } from './wire/errors';
 import type { HostKeyInfo } from './kex/session';
-import type { AlgorithmPreferences, Negotiated } from './kexinit';
-import { Msg } from './messages';
+import type { AlgorithmPreferences, Negotiated } from './kex/kexinit';
+import { Msg } from './wire/messages';
 import { SessionBase } from './session';
 import { isLegalTransition, type ConnectionState } from './state';
 import { signIn } from './sign-in';
 import { Transport } from './transport';
-import { SshWriter } from './wire';
+import { SshWriter } from './wire/wire';
 
 export interface SshClientOptions {
   username: string;

@@ -5,9 +5,9 @@
 //   GLOBAL_REQUEST (80): string name, boolean want-reply, ...; replies 81/82 come in request order
 
 import { LOCAL_MAX_PACKET, LOCAL_WINDOW, SshChannel } from './channel';
-import { SshError, protocolError } from './errors';
-import { Msg } from './messages';
-import { SshReader, SshWriter } from './wire';
+import { SshError, protocolError } from './wire/errors';
+import { Msg } from './wire/messages';
+import { SshReader, SshWriter } from './wire/wire';
 
 const OPEN_FAILURES: Record<number, string> = {
   1: 'administratively prohibited',

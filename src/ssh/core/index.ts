@@ -3,27 +3,27 @@
 // The client role.
 export { SshClient, type SshClientOptions, type ClientEvents } from './client';
 export type { ConnectionState } from './state';
-export { SshError, Disconnect, type SshErrorKind } from './errors';
+export { SshError, Disconnect, type SshErrorKind } from './wire/errors';
 export type { AuthMethod, AuthOutcome, Prompt, PromptRequest } from './auth';
 export { signIn, type Credentials } from './sign-in';
 export { SshChannel, type ExitInfo, type PtyOptions } from './channel';
 export type { HostKeyInfo } from './kex/session';
-export { fingerprintSha256 } from './signature';
-export { DEFAULT_ALGORITHMS, type AlgorithmPreferences, type Negotiated } from './kexinit';
+export { fingerprintSha256 } from './kex/signature';
+export { DEFAULT_ALGORITHMS, type AlgorithmPreferences, type Negotiated } from './kex/kexinit';
 export { connectSsh, webSocketStream, memoryPipe, type ByteStream, type ConnectOptions, type WebSocketLike } from './stream';
 export { messagePortStream, type MessagePortLike } from './message-port-stream';
 
 // What the server role (src/ssh/server) builds on: the same transport pieces, seen from the other end.
-export { equalBytes, utf8 } from './bytes';
+export { equalBytes, utf8 } from './wire/bytes';
 export { CIPHER_NAMES, MAC_NAMES } from './cipher/suite';
 export type { Opener, Sealer } from './cipher/types';
-export { protocolError, type AlgorithmCategory, type Voice } from './errors';
+export { protocolError, type AlgorithmCategory, type Voice } from './wire/errors';
 export { KEX_NAMES, createAgreement } from './kex/agreement';
 export { packetProtection } from './kex/exchange';
 export { KexRound } from './kex/round';
-export { resolvePreferences, type Role } from './kexinit';
-export { Msg } from './messages';
+export { resolvePreferences, type Role } from './kex/kexinit';
+export { Msg } from './wire/messages';
 export { PacketPump } from './packet-pump';
 export { SessionBase } from './session';
-export { SIGNATURE_ALGORITHMS, keyTypeForAlgorithm, verifyUserSignature } from './signature';
-export { SshReader, SshWriter } from './wire';
+export { SIGNATURE_ALGORITHMS, keyTypeForAlgorithm, verifyUserSignature } from './kex/signature';
+export { SshReader, SshWriter } from './wire/wire';

@@ -10,7 +10,7 @@
 //   { end: true, error } the sender failed; `error` is a sentence
 // A MessagePort has no reliable "other side went away" event, so each side says goodbye itself.
 
-import { SshError } from './errors';
+import { SshError } from './wire/errors';
 import type { ByteStream } from './stream';
 
 /** The part of MessagePort used here (DOM-free: a browser's MessagePort and Node's both fit). */

@@ -7,13 +7,13 @@
 // their errors are worded in.
 // Sans-IO: bytes in through receive(), bytes out through io.output().
 
-import { utf8 } from './bytes';
+import { utf8 } from './wire/bytes';
 import type { Opener, Sealer } from './cipher/types';
-import { SshError, protocolError, type Voice } from './errors';
-import { Msg, isKexMessage } from './messages';
+import { SshError, protocolError, type Voice } from './wire/errors';
+import { Msg, isKexMessage } from './wire/messages';
 import { PacketDecoder, PacketEncoder } from './packet';
 import { VersionReader } from './version';
-import { SshReader, SshWriter } from './wire';
+import { SshReader, SshWriter } from './wire/wire';
 
 /** The abstract members are the role; K is its per-exchange kex state. */
 export abstract class PacketPump<K extends { readonly ourInit: Uint8Array }> {

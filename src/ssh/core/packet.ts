@@ -6,10 +6,10 @@
 //   byte[] mac or AEAD tag
 // Sequence numbers are uint32 and wrap (RFC 4253 §6.4); strict kex resets them (packet-pump.ts).
 
-import { randomBytes, writeUint32 } from './bytes';
+import { randomBytes, writeUint32 } from './wire/bytes';
 import { noneOpener, noneSealer } from './cipher/none';
 import { IntegrityError, type Opener, type Sealer } from './cipher/types';
-import { SshError } from './errors';
+import { SshError } from './wire/errors';
 
 /** OpenSSH's PACKET_MAX_SIZE: nothing larger is accepted from the peer. */
 export const MAX_PACKET_LENGTH = 256 * 1024;

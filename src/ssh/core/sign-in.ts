@@ -8,7 +8,7 @@
 import type { PromptRequest } from './auth';
 import type { AuthMethod } from './auth';
 import type { SshClient } from './client';
-import { SshError } from './errors';
+import { SshError } from './wire/errors';
 import type { PrivateKey } from '../keys/types';
 
 export interface Credentials {

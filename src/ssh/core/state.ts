@@ -1,6 +1,6 @@
 // Connection states as a tagged union, and the one table that says which transitions are legal.
 
-import type { SshError } from './errors';
+import type { SshError } from './wire/errors';
 import type { HostKeyInfo } from './kex/session';
 
 export type ConnectionState =

@@ -3,7 +3,7 @@
 // websockify's: binary WebSocket messages carrying raw TCP bytes, in order.
 
 import { SshClient, type SshClientOptions } from './client';
-import { SshError } from './errors';
+import { SshError } from './wire/errors';
 
 export interface ByteStream {
   write(bytes: Uint8Array): void;

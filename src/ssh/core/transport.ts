@@ -4,12 +4,12 @@
 // one fatal path; this file adds the client's role: the version we announce, key exchange as the
 // client with host-key verification, the timed rekey, and EXT_INFO.
 
-import { CLIENT_VOICE, SshError, disconnectError, protocolError } from './errors';
+import { CLIENT_VOICE, SshError, disconnectError, protocolError } from './wire/errors';
 import { KexSession, type HostKeyInfo } from './kex/session';
-import { resolvePreferences, type AlgorithmPreferences, type Negotiated } from './kexinit';
-import { Msg } from './messages';
+import { resolvePreferences, type AlgorithmPreferences, type Negotiated } from './kex/kexinit';
+import { Msg } from './wire/messages';
 import { PacketPump } from './packet-pump';
-import { SshReader, SshWriter } from './wire';
+import { SshReader, SshWriter } from './wire/wire';
 
 export interface TransportOptions {
   clientVersion?: string;

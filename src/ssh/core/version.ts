@@ -2,8 +2,8 @@
 // identification; each line ends in CR LF (a bare LF is tolerated, as OpenSSH does).
 // "SSH-1.99-" means a server that also speaks 2.0 (RFC 4253 §5.1).
 
-import { fromUtf8 } from './bytes';
-import { SshError } from './errors';
+import { fromUtf8 } from './wire/bytes';
+import { SshError } from './wire/errors';
 import type { InputQueue } from './packet';
 
 const MAX_LINE = 255; // RFC 4253 §4.2, including CR LF

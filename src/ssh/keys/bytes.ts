@@ -7,8 +7,8 @@ import { KeyError } from './types';
 export const utf8 = new TextEncoder();
 
 // Shared with the SSH core: one implementation of the basic byte helpers.
-import { bigIntToBytes, bytesToBigInt, concat } from '../core/bytes';
-export { bigIntToBytes, bytesToBigInt, concat, equalBytes, toBase64 } from '../core/bytes';
+import { bigIntToBytes, bytesToBigInt, concat } from '../core/wire/bytes';
+export { bigIntToBytes, bytesToBigInt, concat, equalBytes, toBase64 } from '../core/wire/bytes';
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeUtf8(bytes: Uint8Array, what: string): string {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type KeyName, type Sshd } from '../../support/sshd';
 import { collectUntilClose, connectClient, socketStream } from '../../support/ssh-node';
-import type { AlgorithmPreferences } from '../../../src/ssh/core/kexinit';
+import type { AlgorithmPreferences } from '../../../src/ssh/core/kex/kexinit';
 import type { SshClient } from '../../../src/ssh/core/client';
 
 // Each test is an independent connection, so blocks run concurrently (sshd has MaxStartups 100).

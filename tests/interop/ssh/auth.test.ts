@@ -10,7 +10,7 @@ import { startSshd, USER_KEY_TYPES, type Sshd } from '../../support/sshd';
 import { collectUntilClose, connectClient, socketStream } from '../../support/ssh-node';
 import { parsePrivateKey } from '../../../src/ssh/keys';
 import type { PrivateKey } from '../../../src/ssh/keys/types';
-import { SshError } from '../../../src/ssh/core/errors';
+import { SshError } from '../../../src/ssh/core/wire/errors';
 import type { PromptRequest } from '../../../src/ssh/core/auth';
 import { signIn } from '../../../src/ssh/core/sign-in';
 

@@ -8,7 +8,7 @@ import { freePort, startSshd, type Sshd } from '../../support/sshd';
 import { collectUntilClose, connectClient, socketStream, waitForOutput, type TestConnectOptions } from '../../support/ssh-node';
 import type { ByteStream } from '../../../src/ssh/core/stream';
 import { connectSsh } from '../../../src/ssh/core/stream';
-import { SshError } from '../../../src/ssh/core/errors';
+import { SshError } from '../../../src/ssh/core/wire/errors';
 
 let sshd: Sshd;
 let rekeying: Sshd; // asks for a new key exchange every 256 KiB

@@ -4,11 +4,11 @@
 import { describe, expect, test } from 'vitest';
 import { CIPHER_NAMES, MAC_NAMES } from '../../../src/ssh/core/cipher/suite';
 import { KEX_NAMES } from '../../../src/ssh/core/kex/agreement';
-import { Msg } from '../../../src/ssh/core/messages';
+import { Msg } from '../../../src/ssh/core/wire/messages';
 import { framePacket } from '../../../src/ssh/core/packet';
 import { memoryPipe } from '../../../src/ssh/core/stream';
-import { utf8 } from '../../../src/ssh/core/bytes';
-import { SshWriter } from '../../../src/ssh/core/wire';
+import { utf8 } from '../../../src/ssh/core/wire/bytes';
+import { SshWriter } from '../../../src/ssh/core/wire/wire';
 import { fingerprintSha256, generateKey } from '../../../src/ssh/keys/index';
 import { hostKeyFromSeed, newHostKeySeed } from '../../../src/demo/ssh-server/index';
 import { pair, signedIn, Terminal } from './support';

@@ -11,7 +11,7 @@ import { aesGcmOpener, aesGcmSealer } from '../../../src/ssh/core/cipher/aes-gcm
 import { aesCtrOpener, aesCtrSealer, MACS } from '../../../src/ssh/core/cipher/aes-ctr';
 import { IntegrityError } from '../../../src/ssh/core/cipher/types';
 import { framePacket, PacketDecoder } from '../../../src/ssh/core/packet';
-import { fromHex, toHex, utf8 } from '../../../src/ssh/core/bytes';
+import { fromHex, toHex, utf8 } from '../../../src/ssh/core/wire/bytes';
 
 const seqBE = (seq: number) => Buffer.from([seq >>> 24, (seq >>> 16) & 255, (seq >>> 8) & 255, seq & 255]);
 const key64 = fromHex('00112233445566778899aabbccddeeff'.repeat(4));

@@ -3,9 +3,9 @@
 
 import { describe, expect, test } from 'vitest';
 import { connectSsh, memoryPipe } from '../../../src/ssh/core/stream';
-import { fingerprintSha256 } from '../../../src/ssh/core/signature';
-import { Msg } from '../../../src/ssh/core/messages';
-import { SshWriter } from '../../../src/ssh/core/wire';
+import { fingerprintSha256 } from '../../../src/ssh/core/kex/signature';
+import { Msg } from '../../../src/ssh/core/wire/messages';
+import { SshWriter } from '../../../src/ssh/core/wire/wire';
 import type { SshClient } from '../../../src/ssh/core/client';
 import { TestServer, type PeerOptions } from './support/peer';
 

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fingerprintSha256, verifyHostSignature } from '../../../src/ssh/core/signature';
-import { SshWriter } from '../../../src/ssh/core/wire';
-import { toBase64 } from '../../../src/ssh/core/bytes';
+import { fingerprintSha256, verifyHostSignature } from '../../../src/ssh/core/kex/signature';
+import { SshWriter } from '../../../src/ssh/core/wire/wire';
+import { toBase64 } from '../../../src/ssh/core/wire/bytes';
 
 const b64url = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
 const data = new Uint8Array(32).fill(0x5a); // stands in for the exchange hash H

@@ -6,9 +6,9 @@ import { describe, expect, test } from 'vitest';
 import { createAgreement } from '../../../src/ssh/core/kex/agreement';
 import { MODP14, MODP16 } from '../../../src/ssh/core/kex/dh';
 import { deriveKey, exchangeHash } from '../../../src/ssh/core/kex/exchange';
-import { fromHex, toHex, utf8 } from '../../../src/ssh/core/bytes';
-import { mpintMagnitude } from '../../../src/ssh/core/wire';
-import { SshError } from '../../../src/ssh/core/errors';
+import { fromHex, toHex, utf8 } from '../../../src/ssh/core/wire/bytes';
+import { mpintMagnitude } from '../../../src/ssh/core/wire/wire';
+import { SshError } from '../../../src/ssh/core/wire/errors';
 
 describe('curve25519-sha256 (RFC 7748 §6.1 vectors)', () => {
   const alicePriv = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');

@@ -3,7 +3,7 @@
 // subscriber, so a caller may wrap the port at once and connect later (after reading known hosts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from 'vitest';
-import type { SshError } from '../../../src/ssh/core/errors';
+import type { SshError } from '../../../src/ssh/core/wire/errors';
 import { messagePortStream } from '../../../src/ssh/core/message-port-stream';
 
 test('bytes that arrive before the first data subscriber are handed to it, in order', async () => {

@@ -4,7 +4,7 @@
 // exchange are covered by the client tests and the interop suite against OpenSSH.
 
 import { describe, expect, test } from 'vitest';
-import { Msg } from '../../../src/ssh/core/messages';
+import { Msg } from '../../../src/ssh/core/wire/messages';
 import { msg, pumpPair, settle, until } from './support/pump-pair';
 
 async function established(options: Parameters<typeof pumpPair>[0] = {}) {

@@ -3,11 +3,11 @@
 
 import { describe, expect, test } from 'vitest';
 import { memoryPipe } from '../../../src/ssh/core/stream';
-import { CLIENT_VOICE, SshError } from '../../../src/ssh/core/errors';
-import { DEFAULT_ALGORITHMS, buildKexInit, negotiate } from '../../../src/ssh/core/kexinit';
+import { CLIENT_VOICE, SshError } from '../../../src/ssh/core/wire/errors';
+import { DEFAULT_ALGORITHMS, buildKexInit, negotiate } from '../../../src/ssh/core/kex/kexinit';
 import { framePacket } from '../../../src/ssh/core/packet';
-import { verifyUserSignature } from '../../../src/ssh/core/signature';
-import { utf8 } from '../../../src/ssh/core/bytes';
+import { verifyUserSignature } from '../../../src/ssh/core/kex/signature';
+import { utf8 } from '../../../src/ssh/core/wire/bytes';
 import { generateKey } from '../../../src/ssh/keys/index';
 import { SERVER_VOICE } from '../../../src/ssh/server/index';
 import { TestServer } from './support/peer';

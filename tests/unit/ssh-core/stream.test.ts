@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterEach, expect, test } from 'vitest';
 import { webSocketStream, type WebSocketLike } from '../../../src/ssh/core/stream';
-import type { SshError } from '../../../src/ssh/core/errors';
+import type { SshError } from '../../../src/ssh/core/wire/errors';
 
 let server: WebSocketServer | undefined;
 afterEach(() => server?.close());

@@ -1,9 +1,9 @@
 // The SSH data-type codec (RFC 4251 §5), with the RFC's own mpint and name-list examples.
 
 import { describe, expect, test } from 'vitest';
-import { SshReader, SshWriter, mpintEncode } from '../../../src/ssh/core/wire';
-import { fromHex, toBase64, toHex } from '../../../src/ssh/core/bytes';
-import { SshError } from '../../../src/ssh/core/errors';
+import { SshReader, SshWriter, mpintEncode } from '../../../src/ssh/core/wire/wire';
+import { fromHex, toBase64, toHex } from '../../../src/ssh/core/wire/bytes';
+import { SshError } from '../../../src/ssh/core/wire/errors';
 
 describe('mpint (RFC 4251 §5 examples)', () => {
   const cases: Array<[bigint, string]> = [

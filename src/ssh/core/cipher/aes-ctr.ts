@@ -4,7 +4,7 @@
 //   etm:     wire = packet_length || AES-CTR(rest) || HMAC(seq || packet_length || ciphertext)
 // The whole 16-byte IV block is one big-endian counter, advanced once per cipher block.
 
-import { concat, readUint32 } from '../bytes';
+import { concat, readUint32 } from '../wire/bytes';
 import { IntegrityError, seqBytes, type Opener, type Sealer } from './types';
 
 export interface MacSpec {

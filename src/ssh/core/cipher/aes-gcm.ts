@@ -5,7 +5,7 @@
 // WebCrypto copies every buffer it is given before encrypt()/decrypt() return (WebCrypto §18.4.4,
 // "get a copy of the bytes held by"), so one IV buffer serves every packet, advanced after each call.
 
-import { readUint32 } from '../bytes';
+import { readUint32 } from '../wire/bytes';
 import { IntegrityError, type Opener, type Sealer } from './types';
 
 const TAG = 16;

@@ -7,7 +7,7 @@
 
 import { chacha20orig } from '@noble/ciphers/chacha.js';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
-import { equalBytes, readUint32 } from '../bytes';
+import { equalBytes, readUint32 } from '../wire/bytes';
 import { IntegrityError, type Opener, type Sealer } from './types';
 
 const TAG = 16;

@@ -1,6 +1,6 @@
 // The "none" cipher and MAC in force until the first NEWKEYS (RFC 4253 §6.3, §6.4).
 
-import { readUint32 } from '../bytes';
+import { readUint32 } from '../wire/bytes';
 import type { Opener, Sealer } from './types';
 
 export const noneSealer: Sealer = {

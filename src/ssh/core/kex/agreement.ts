@@ -9,7 +9,7 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { SshError } from '../errors';
+import { SshError } from '../wire/errors';
 import { dhGroup } from './dh';
 
 export type HashFn = (data: Uint8Array) => Uint8Array;

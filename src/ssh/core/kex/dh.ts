@@ -3,8 +3,8 @@
 // The private exponent has twice the bits of the group's security level (RFC 8268 §4 guidance):
 // 512 bits is enough for both and keeps the 4096-bit modexp fast.
 
-import { bigIntToBytes, bytesToBigInt, randomBytes } from '../bytes';
-import { mpintMagnitude } from '../wire';
+import { bigIntToBytes, bytesToBigInt, randomBytes } from '../wire/bytes';
+import { mpintMagnitude } from '../wire/wire';
 import type { HashFn, KeyAgreement, KexFailure } from './agreement';
 
 export const MODP14 = BigInt(

@@ -5,11 +5,11 @@
 // Keys (RFC 4253 §7.2): K1 = HASH(K || H || X || session_id), Kn+1 = HASH(K || H || K1..Kn),
 // with K as mpint and X = 'A'..'F'.
 
-import { concat, utf8 } from '../bytes';
+import { concat, utf8 } from '../wire/bytes';
 import { CIPHERS, createOpener, createSealer, macKeyLength } from '../cipher/suite';
 import type { Opener, Sealer } from '../cipher/types';
-import type { Negotiated, Role } from '../kexinit';
-import { SshWriter } from '../wire';
+import type { Negotiated, Role } from './kexinit';
+import { SshWriter } from '../wire/wire';
 import type { HashFn } from './agreement';
 
 export interface ExchangeInputs {

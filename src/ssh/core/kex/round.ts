@@ -2,8 +2,8 @@
 // they settle, and the exchange hash over both sides' values. The client's KexSession (session.ts)
 // and the server's (src/ssh/server/kex.ts) add their half of the ECDH/DH messages.
 
-import { negotiate, buildKexInit, type AlgorithmPreferences, type Negotiated, type Role } from '../kexinit';
-import { protocolError } from '../errors';
+import { negotiate, buildKexInit, type AlgorithmPreferences, type Negotiated, type Role } from './kexinit';
+import { protocolError } from '../wire/errors';
 import { exchangeHash } from './exchange';
 import type { KeyAgreement } from './agreement';
 

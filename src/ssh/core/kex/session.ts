@@ -5,10 +5,10 @@
 // The transport drives it and decides when keys switch; this object holds the per-exchange state.
 
 import type { Opener, Sealer } from '../cipher/types';
-import type { AlgorithmPreferences } from '../kexinit';
-import { Msg } from '../messages';
-import { fingerprintSha256, keyTypeOf, verifyHostSignature } from '../signature';
-import { SshReader, SshWriter } from '../wire';
+import type { AlgorithmPreferences } from './kexinit';
+import { Msg } from '../wire/messages';
+import { fingerprintSha256, keyTypeOf, verifyHostSignature } from './signature';
+import { SshReader, SshWriter } from '../wire/wire';
 import { createAgreement, type HashFn, type KeyAgreement } from './agreement';
 import { packetProtection } from './exchange';
 import { KexRound } from './round';

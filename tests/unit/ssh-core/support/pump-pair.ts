@@ -5,10 +5,10 @@
 // its tag, so any reordering or a missed strict-kex reset shows up as an integrity failure.
 // Sealing and opening pass through Gates, which the tests hold and release in reverse order.
 
-import { concat, readUint32 } from '../../../../src/ssh/core/bytes';
+import { concat, readUint32 } from '../../../../src/ssh/core/wire/bytes';
 import { IntegrityError, type Opener, type Sealer } from '../../../../src/ssh/core/cipher/types';
-import { SshError, type SshErrorKind, type Voice } from '../../../../src/ssh/core/errors';
-import { Msg } from '../../../../src/ssh/core/messages';
+import { SshError, type SshErrorKind, type Voice } from '../../../../src/ssh/core/wire/errors';
+import { Msg } from '../../../../src/ssh/core/wire/messages';
 import { PacketPump } from '../../../../src/ssh/core/packet-pump';
 import { memoryPipe } from '../../../../src/ssh/core/stream';
 

@@ -12,9 +12,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bigIntToBytes, concat, toBase64, toBase64Url } from './bytes';
-import { SshError } from './errors';
-import { SshReader } from './wire';
+import { bigIntToBytes, concat, toBase64, toBase64Url } from '../wire/bytes';
+import { SshError } from '../wire/errors';
+import { SshReader } from '../wire/wire';
 
 /** What this library verifies, for host keys and user keys alike; never ssh-rsa (SHA-1). */
 export const SIGNATURE_ALGORITHMS = [

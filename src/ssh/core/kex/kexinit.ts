@@ -9,13 +9,13 @@
 // Each category picks the first name in the client's list that the server also lists: whichever
 // role we play, our lists and the peer's are put in the client's and the server's place.
 
-import { randomBytes } from './bytes';
-import { CIPHER_NAMES, CIPHERS, MAC_NAMES } from './cipher/suite';
-import { SshError, type AlgorithmCategory } from './errors';
-import { KEX_NAMES } from './kex/agreement';
-import { Msg } from './messages';
+import { randomBytes } from '../wire/bytes';
+import { CIPHER_NAMES, CIPHERS, MAC_NAMES } from '../cipher/suite';
+import { SshError, type AlgorithmCategory } from '../wire/errors';
+import { KEX_NAMES } from './agreement';
+import { Msg } from '../wire/messages';
 import { SIGNATURE_ALGORITHMS } from './signature';
-import { SshReader, SshWriter } from './wire';
+import { SshReader, SshWriter } from '../wire/wire';
 
 /** Which end of the connection we are. */
 export type Role = 'client' | 'server';
