@@ -3,16 +3,12 @@
 // and a real user's page never carries the demo's schema. The demo machine keeps its host key in a
 // third one (host-key-store.ts). Links hold their tokens in the clear here: it is a demo.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { AuditEntry, Link, Resource, User } from '../shared/api';
+import { createRecordStores, type RecordStores } from '../storage/records';
 
 export const DEMO_DB_NAME = 'postern-demo';
 const DEMO_DB_VERSION = 1;
 
-export interface DemoDB extends DBSchema {
-  resources: { key: string; value: Resource };
-  links: { key: string; value: Link };
-  users: { key: string; value: User };
-  audit: { key: number; value: AuditEntry };
+export interface DemoDB extends DBSchema, RecordStores {
   /**
    * Single values by name: 'seeded' (true), 'shareableLinks' (boolean), 'actingAs' (a demo user's id),
    * and 'signin:<SHA-256 of a one-time sign-in token>' (the user's id).
@@ -25,13 +21,7 @@ let dbPromise: Promise<IDBPDatabase<DemoDB>> | undefined;
 export function demoDb(): Promise<IDBPDatabase<DemoDB>> {
   dbPromise ??= openDB<DemoDB>(DEMO_DB_NAME, DEMO_DB_VERSION, {
     upgrade(database, oldVersion) {
-      if (oldVersion < 1) {
-        database.createObjectStore('resources', { keyPath: 'id' });
-        database.createObjectStore('links', { keyPath: 'id' });
-        database.createObjectStore('users', { keyPath: 'id' });
-        database.createObjectStore('audit', { keyPath: 'id' });
-        database.createObjectStore('meta');
-      }
+      if (oldVersion < 1) createRecordStores(database);
     },
     blocking() {
       // A newer tab wants to upgrade: step aside rather than block it.

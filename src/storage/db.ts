@@ -1,7 +1,8 @@
 // The SPA's one IndexedDB module: its schema, its versioned upgrade, and the few reads and writes the UI needs.
 // The console shows these records at once and then replaces them with what the proxy says (local first).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { AuditEntry, Link, Me, Resource, User } from '../shared/api';
+import type { Me } from '../shared/api';
+import { createRecordStores, type RecordStores } from './records';
 
 export const DB_NAME = 'postern';
 export const DB_VERSION = 5;
@@ -49,11 +50,7 @@ export interface StoredSecret {
   sealed: Uint8Array;
 }
 
-export interface PosternDB extends DBSchema {
-  resources: { key: string; value: Resource };
-  links: { key: string; value: Link };
-  users: { key: string; value: User };
-  audit: { key: number; value: AuditEntry };
+export interface PosternDB extends DBSchema, RecordStores {
   /** Single values by name: 'session'. */
   meta: { key: 'session'; value: StoredSession };
   /** One record per resource and key type. */
@@ -88,13 +85,7 @@ export function db(): Promise<IDBPDatabase<PosternDB>> {
   dbPromise ??= openDB<PosternDB>(DB_NAME, DB_VERSION, {
     upgrade(database, oldVersion) {
       // Each step moves one version forward, so a browser several versions behind replays them in order.
-      if (oldVersion < 1) {
-        database.createObjectStore('resources', { keyPath: 'id' });
-        database.createObjectStore('links', { keyPath: 'id' });
-        database.createObjectStore('users', { keyPath: 'id' });
-        database.createObjectStore('audit', { keyPath: 'id' });
-        database.createObjectStore('meta');
-      }
+      if (oldVersion < 1) createRecordStores(database);
       if (oldVersion < 2) {
         const hosts = database.createObjectStore('knownHosts', { keyPath: ['resourceKey', 'keyType'] });
         hosts.createIndex('byResource', 'resourceKey');
