@@ -1,27 +1,16 @@
 // The offline demo's in-page API (src/demo/local-api.ts) in real Chromium over real IndexedDB: the
 // proxy's rules and sentences hold there too — roles and their four link actions, the feature switch,
 // links kept when their resource goes, the 500-link limit, the last owner, bad tokens.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Link, Resource, User } from '../../src/shared/api';
-import { ROOT } from './postern';
-import { startStaticSite, type StaticSite } from './static-site';
+import { startHarnessSite, type StaticSite } from './static-site';
 
 let site: StaticSite;
-let out: string;
 test.beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), 'postern-demo-api-harness-'));
-  const harness = join(ROOT, 'tests/e2e/demo-api-harness');
-  const r = spawnSync('npx', ['vite', 'build', harness, '--config', join(harness, 'vite.config.ts'), '--outDir', out], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`building the demo API harness failed (exit ${r.status})`);
-  site = await startStaticSite(out);
+  site = await startHarnessSite();
 });
 test.afterAll(async () => {
   await site?.dispose();
-  rmSync(out, { recursive: true, force: true });
 });
 
 type Answer<T> = { ok: T; error?: undefined } | { ok?: undefined; error: { status: number; code: string; message: string; field?: string } };
@@ -36,7 +25,7 @@ async function ok<T>(page: Page, name: string, ...args: unknown[]): Promise<T> {
 }
 
 test.beforeEach(async ({ page }) => {
-  await page.goto(site.url);
+  await page.goto(`${site.url}?page=demo-api`);
   await expect(page.locator('#status')).toHaveText('ready');
 });
 

@@ -2,26 +2,15 @@
 // the MessagePort transport and the real SSH client core, with no network and no proxy. Password
 // and key sign-in, a command's output, a wrong password's message, and a host key that stays the
 // same across visits (kept in IndexedDB), so a known-hosts check never sees it "change".
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ROOT } from './postern';
-import { startStaticSite, type StaticSite } from './static-site';
+import { startHarnessSite, type StaticSite } from './static-site';
 
 let site: StaticSite;
-let out: string;
 test.beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), 'postern-demo-harness-'));
-  const harness = join(ROOT, 'tests/e2e/demo-harness');
-  const r = spawnSync('npx', ['vite', 'build', harness, '--config', join(harness, 'vite.config.ts'), '--outDir', out], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`building the demo harness failed (exit ${r.status})`);
-  site = await startStaticSite(out);
+  site = await startHarnessSite();
 });
 test.afterAll(async () => {
   await site?.dispose();
-  rmSync(out, { recursive: true, force: true });
 });
 
 type Harness = {
@@ -33,7 +22,7 @@ type Harness = {
 };
 
 async function load(page: Page): Promise<void> {
-  await page.goto(site.url);
+  await page.goto(`${site.url}?page=demo-machine`);
   await expect(page.locator('#status')).toHaveText('ready');
 }
 

@@ -4,8 +4,6 @@
 // in with demo/demo and run a command in the in-page SSH server. Then with the network gone after
 // that first visit, reload (the service worker serves the app) and do it again. RDP explains itself.
 // A new user's one-time sign-in link works in the same browser, once.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_DIST } from './postern';
 import { fillAndConnect, runInTerminal, waitForTerminal } from './sshd-fixture';
@@ -13,8 +11,7 @@ import { startStaticSite, type StaticSite } from './static-site';
 
 let site: StaticSite;
 test.beforeAll(async () => {
-  site = await startStaticSite(E2E_DIST);
-  writeFileSync(join(site.dir, 'config.json'), JSON.stringify({ proxy: null }));
+  site = await startStaticSite(E2E_DIST, { proxy: null });
 });
 test.afterAll(async () => {
   await site?.dispose();

@@ -2,10 +2,11 @@
 // without the proxy: Python's http.server on a free loopback port, serving a temp folder whose
 // some/path/ holds a copy of the build. It can be stopped and started again on the same port
 // (same origin, so the same service worker), and the copy edited in between.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT } from '../support/proxy';
 
 export const SUB_PATH = '/some/path/';
 
@@ -45,11 +46,15 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Copies `dist` to <tmp>/some/path/ and serves <tmp> on a free port. */
-export async function startStaticSite(dist: string): Promise<StaticSite> {
+/**
+ * Copies `dist` to <tmp>/some/path/ and serves <tmp> on a free port. With `config`, the copy's
+ * config.json says that instead (`{ proxy: null }`: the offline demo).
+ */
+export async function startStaticSite(dist: string, config?: object): Promise<StaticSite> {
   const root = mkdtempSync(join(tmpdir(), 'postern-static-'));
   const dir = join(root, ...SUB_PATH.split('/').filter(Boolean));
   cpSync(dist, dir, { recursive: true });
+  if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   let running = await serve(root, 0);
   const port = running.port;
   let child: ChildProcess | undefined = running.child;
@@ -69,6 +74,25 @@ export async function startStaticSite(dist: string): Promise<StaticSite> {
       if (child) await kill(child);
       child = undefined;
       rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Builds the test harness pages (tests/e2e/harness, with Vite, as the SPA is built) and serves them as
+ * a static site; a spec opens `${url}?page=<name>`. Disposing it also removes the build.
+ */
+export async function startHarnessSite(): Promise<StaticSite> {
+  const out = mkdtempSync(join(tmpdir(), 'postern-harness-'));
+  const harness = join(ROOT, 'tests/e2e/harness');
+  const r = spawnSync('npx', ['vite', 'build', harness, '--config', join(harness, 'vite.config.ts'), '--outDir', out], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`building the test harness failed (exit ${r.status})`);
+  const site = await startStaticSite(out);
+  return {
+    ...site,
+    async dispose() {
+      await site.dispose();
+      rmSync(out, { recursive: true, force: true });
     },
   };
 }

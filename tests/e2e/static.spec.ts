@@ -9,8 +9,7 @@ import { startStaticSite, SUB_PATH, type StaticSite } from './static-site';
 
 let site: StaticSite;
 test.beforeAll(async () => {
-  site = await startStaticSite(E2E_DIST);
-  writeFileSync(join(site.dir, 'config.json'), JSON.stringify({ proxy: null }));
+  site = await startStaticSite(E2E_DIST, { proxy: null });
 });
 test.afterAll(async () => {
   await site?.dispose();

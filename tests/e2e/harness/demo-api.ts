@@ -1,5 +1,5 @@
-// A bare page around the offline demo's API (src/demo/local-api.ts), so demo-api.spec.ts can call it
-// in real Chromium over real IndexedDB. Each call answers { ok } or { error: { status, code, message, field } }.
+// Harness page ?page=demo-api: the offline demo's API (src/demo/local-api.ts), so demo-api.spec.ts can call
+// it in real Chromium over real IndexedDB. Each call answers { ok } or { error: { status, code, message, field } }.
 import { ApiError } from '../../../src/api/client';
 import { localApi } from '../../../src/demo/local-api';
 

@@ -1,4 +1,4 @@
-// Builds the demo API harness page (see main.ts) for demo-api.spec.ts.
+// Builds the test harness pages (see main.ts) for demo-api.spec.ts and demo-machine.spec.ts.
 import { defineConfig } from 'vite';
 
 export default defineConfig({

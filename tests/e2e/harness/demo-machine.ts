@@ -1,6 +1,6 @@
-// Test page for demo-machine.spec.ts: the production demo machine (its Web Worker, IndexedDB host
-// key, MessagePort transport) and the production SSH client core, in a real browser, with nothing
-// of the SPA around them. The spec drives it through window.harness.
+// Harness page ?page=demo-machine, for demo-machine.spec.ts: the production demo machine (its Web Worker,
+// IndexedDB host key, MessagePort transport) and the production SSH client core, in a real browser, with
+// nothing of the SPA around them. The spec drives it through window.harness.
 import { demoMachine } from '../../../src/demo/machine';
 import { connectSsh, type SshChannel, type SshClient } from '../../../src/ssh/core/index';
 import { authorizedKeysLine, generateKey } from '../../../src/ssh/keys/index';
