@@ -1,71 +1,117 @@
-// Schema versions, applied in order; PRAGMA user_version records how many have run.
-// Never edit a released entry: add a new one.
-export const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+// Schema versions, applied in order: SQLite's (sqlite.ts; PRAGMA user_version records how many have
+// run) and PostgreSQL's (postgres-schema.ts; postern_schema records it). One list of tables, written in
+// each database's types. Never edit a released entry: add a new one.
+
+/** The words in which the two schemas differ. */
+interface Dialect {
+  text: string;
+  /** An instant: ISO 8601 text in SQLite, timestamptz in PostgreSQL. */
+  time: string;
+  integer: string;
+  /** Counts that may pass 2^31 (bytes, milliseconds). */
+  bigint: string;
+  /** The resource's ports: a JSON text column in SQLite, jsonb in PostgreSQL. */
+  ports: string;
+  /**
+   * A column before the link's id. PostgreSQL's seq keeps links of one batch (same created_at) in the
+   * order they were made; SQLite's rowid does that already.
+   */
+  linkSeq: string;
+  auditId: string;
+}
+
+const SQLITE: Dialect = {
+  text: 'TEXT',
+  time: 'TEXT',
+  integer: 'INTEGER',
+  bigint: 'INTEGER',
+  ports: 'ports_json TEXT',
+  linkSeq: '',
+  auditId: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+};
+
+const POSTGRES: Dialect = {
+  text: 'text',
+  time: 'timestamptz',
+  integer: 'integer',
+  bigint: 'bigint',
+  ports: 'ports jsonb',
+  linkSeq: `
+    seq bigint GENERATED ALWAYS AS IDENTITY,`,
+  auditId: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+};
+
+function migrations({ text, time, integer, bigint, ports, linkSeq, auditId }: Dialect): readonly string[] {
+  return [
+    `
+  CREATE TABLE settings (key ${text} PRIMARY KEY, value ${text} NOT NULL);
 
   CREATE TABLE users (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('owner', 'contributor', 'reader')),
-    created_at TEXT NOT NULL
+    id ${text} PRIMARY KEY,
+    name ${text} NOT NULL UNIQUE,
+    role ${text} NOT NULL CHECK (role IN ('owner', 'contributor', 'reader')),
+    created_at ${time} NOT NULL
   );
 
   CREATE TABLE signin_tokens (
-    token_hash TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    expires_at TEXT NOT NULL
+    token_hash ${text} PRIMARY KEY,
+    user_id ${text} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    expires_at ${time} NOT NULL
   );
 
   CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    created_at TEXT NOT NULL
+    token_hash ${text} PRIMARY KEY,
+    user_id ${text} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at ${time} NOT NULL
   );
 
   CREATE TABLE resources (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    address TEXT NOT NULL,
-    ports_json TEXT NOT NULL,
-    ssh_fp TEXT,
-    rdp_fp TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    id ${text} PRIMARY KEY,
+    name ${text} NOT NULL,
+    address ${text} NOT NULL,
+    ${ports} NOT NULL,
+    ssh_fp ${text},
+    rdp_fp ${text},
+    created_at ${time} NOT NULL,
+    updated_at ${time} NOT NULL
   );
 
   -- No foreign key to resources: a link outlives its resource, for the audit trail.
-  CREATE TABLE links (
-    id TEXT PRIMARY KEY,
-    token TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
-    resource_id TEXT NOT NULL,
-    resource_name TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL
+  CREATE TABLE links (${linkSeq}
+    id ${text} PRIMARY KEY,
+    token ${text} NOT NULL,
+    token_hash ${text} NOT NULL UNIQUE,
+    resource_id ${text} NOT NULL,
+    resource_name ${text} NOT NULL,
+    created_at ${time} NOT NULL,
+    created_by ${text} NOT NULL
   );
   CREATE INDEX links_resource ON links(resource_id);
 
   CREATE TABLE audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    action TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    link_id TEXT,
-    resource_id TEXT,
-    resource_name TEXT,
-    protocol TEXT,
-    port INTEGER,
-    client_address TEXT,
-    outcome TEXT NOT NULL,
-    detail TEXT,
-    bytes_up INTEGER,
-    bytes_down INTEGER,
-    duration_ms INTEGER
+    id ${auditId},
+    at ${time} NOT NULL,
+    action ${text} NOT NULL,
+    actor ${text} NOT NULL,
+    link_id ${text},
+    resource_id ${text},
+    resource_name ${text},
+    protocol ${text},
+    port ${integer},
+    client_address ${text},
+    outcome ${text} NOT NULL,
+    detail ${text},
+    bytes_up ${bigint},
+    bytes_down ${bigint},
+    duration_ms ${bigint}
   );
   `,
-  // 2: an audit entry may stand for several like events (refused attempts are aggregated).
-  `
-  ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count > 0);
+    // 2: an audit entry may stand for several like events (refused attempts are aggregated).
+    `
+  ALTER TABLE audit ADD COLUMN count ${integer} NOT NULL DEFAULT 1 CHECK (count > 0);
   `,
-];
+  ];
+}
+
+export const MIGRATIONS = migrations(SQLITE);
+export const PG_MIGRATIONS = migrations(POSTGRES);

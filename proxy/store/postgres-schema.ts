@@ -2,7 +2,7 @@
 // database: a transaction-level advisory lock lets exactly one migrate while the others wait, then
 // find the work done. Every migration runs in the same transaction as the version bump.
 import type pg from 'pg';
-import { PG_MIGRATIONS } from './postgres-migrations.ts';
+import { PG_MIGRATIONS } from './migrations.ts';
 
 /** Advisory lock keys (pg_advisory_xact_lock(namespace, key)); they are scoped to one database. */
 export const LOCK_NAMESPACE = 0x50737472; // "Pstr"

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import { CLOSE } from '../../../src/shared/api.ts';
 import { hashToken } from '../../../proxy/auth/tokens.ts';
 import { followStoreChanges, LiveSessions, resync } from '../../../proxy/relay/live-sessions.ts';
-import { PG_MIGRATIONS } from '../../../proxy/store/postgres-migrations.ts';
+import { PG_MIGRATIONS } from '../../../proxy/store/migrations.ts';
 import { PostgresStore } from '../../../proxy/store/postgres.ts';
 import { StoreConflict, type StoreChange } from '../../../proxy/store/store.ts';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.ts';
