@@ -1,0 +1,125 @@
+// A link's policy: when it expires, how many sign-ins it allows, its weekly hours, and the lockout
+// after wrong access codes. One module for every enforcer (the proxy, the demo's in-page API), pure:
+// each function is given the instant it judges, so tests inject the clock and never sleep.
+import { hoursState, isTimeZone, minutesOf, type WeeklyHours } from './hours.ts';
+import { badRequest } from './errors.ts';
+
+export interface LinkPolicy {
+  /** ISO instant after which the link no longer connects. */
+  expiresAt?: string;
+  /** Successful sign-ins allowed (a connection counts once the machine's first bytes were relayed). */
+  maxUses?: number;
+  hours?: WeeklyHours;
+}
+
+/** What the store keeps about a link's use. */
+export interface LinkUsage {
+  uses: number;
+}
+
+export type PolicyRefusalCode = 'expired' | 'used-up' | 'outside-hours' | 'locked';
+
+export type PolicyState =
+  | { ok: true; /** The next instant the link stops working by itself (expiry or end of its hours). */ closesAt?: Date; usesLeft?: number }
+  | { ok: false; code: PolicyRefusalCode; message: string; /** When it opens again by itself, if it will. */ opensAt?: Date };
+
+const when = (d: Date, timeZone?: string) =>
+  d.toLocaleString('en-GB', { timeZone: timeZone ?? 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + (timeZone ? '' : ' UTC');
+
+/** Whether a link may be used at `now`, and if not, a sentence that says why and until when. */
+export function policyState(policy: LinkPolicy, usage: LinkUsage, now: Date): PolicyState {
+  const expiry = policy.expiresAt ? new Date(policy.expiresAt) : undefined;
+  if (expiry && now >= expiry) {
+    return { ok: false, code: 'expired', message: `This link expired on ${when(expiry)}. Ask the person who shared it for a new one.` };
+  }
+  if (policy.maxUses !== undefined && usage.uses >= policy.maxUses) {
+    const times = policy.maxUses === 1 ? 'once' : `${policy.maxUses} times`;
+    return { ok: false, code: 'used-up', message: `This link could be used ${times}, and has been. Ask the person who shared it to renew it.` };
+  }
+  let closesAt = expiry;
+  if (policy.hours) {
+    const h = hoursState(policy.hours, now);
+    if (!h.open) {
+      const opens = h.next && (!expiry || h.next < expiry) ? h.next : undefined;
+      return {
+        ok: false, code: 'outside-hours', opensAt: opens,
+        message: opens
+          ? `This link works only at set hours. It opens next on ${when(opens, policy.hours.timeZone)} (${policy.hours.timeZone}).`
+          : 'This link works only at set hours, and none are left before it expires.',
+      };
+    }
+    if (h.next && (!closesAt || h.next < closesAt)) closesAt = h.next;
+  }
+  const usesLeft = policy.maxUses === undefined ? undefined : policy.maxUses - usage.uses;
+  return { ok: true, closesAt, usesLeft };
+}
+
+/** Wrong access codes: this many within the window lock the link (or the address) for LOCK_MS. */
+export const LOCKOUT = { wrong: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 } as const;
+
+/** Given the instants of recent wrong codes (for one link, or one address), whether it is locked now. */
+export function lockState(wrongAt: readonly Date[], now: Date): { locked: false } | { locked: true; until: Date; message: string } {
+  const recent = wrongAt.filter((d) => now.getTime() - d.getTime() < LOCKOUT.windowMs).sort((a, b) => a.getTime() - b.getTime());
+  if (recent.length < LOCKOUT.wrong) return { locked: false };
+  const until = new Date(recent[recent.length - LOCKOUT.wrong].getTime() + LOCKOUT.windowMs);
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  return {
+    locked: true, until,
+    message: `Too many wrong access codes were tried. The link is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}.`,
+  };
+}
+
+/** Checks a policy as an admin sends it; each refusal names its field. All fields are optional. */
+export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('The link policy must be an object.', 'policy');
+  const body = raw as Record<string, unknown>;
+  const policy: LinkPolicy = {};
+  if (body.expiresAt !== undefined && body.expiresAt !== null) {
+    const t = typeof body.expiresAt === 'string' ? Date.parse(body.expiresAt) : NaN;
+    if (Number.isNaN(t)) throw badRequest('Expiry must be a date and time.', 'expiresAt');
+    if (t <= now.getTime()) throw badRequest('Expiry must be in the future.', 'expiresAt');
+    policy.expiresAt = new Date(t).toISOString();
+  }
+  if (body.maxUses !== undefined && body.maxUses !== null) {
+    const n = body.maxUses;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 100_000) {
+      throw badRequest('Use limit must be a whole number from 1 to 100000.', 'maxUses');
+    }
+    policy.maxUses = n;
+  }
+  if (body.hours !== undefined && body.hours !== null) policy.hours = weeklyHours(body.hours);
+  return policy;
+}
+
+function weeklyHours(raw: unknown): WeeklyHours {
+  const field = 'hours';
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('Hours must name a time zone and at least one window.', field);
+  const { timeZone, windows } = raw as Record<string, unknown>;
+  if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
+    throw badRequest(`"${String(timeZone)}" is not a time zone this Postern knows; use a name like Europe/Berlin.`, 'hours.timeZone');
+  }
+  if (!Array.isArray(windows) || windows.length === 0 || windows.length > 14) {
+    throw badRequest('Hours need between 1 and 14 windows.', 'hours.windows');
+  }
+  return {
+    timeZone,
+    windows: windows.map((w, i) => {
+      const label = `Window ${i + 1}`;
+      const { days, from, to } = (typeof w === 'object' && w !== null ? w : {}) as Record<string, unknown>;
+      if (!Array.isArray(days) || days.length === 0 || !days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6)) {
+        throw badRequest(`${label}: choose at least one day.`, 'hours.windows');
+      }
+      const times = [from, to].map((t) => {
+        try {
+          return typeof t === 'string' ? minutesOf(t) : NaN;
+        } catch {
+          return NaN;
+        }
+      });
+      if (times.some(Number.isNaN)) throw badRequest(`${label}: times are written like 08:30.`, 'hours.windows');
+      if (times[1] <= times[0]) throw badRequest(`${label}: it must end after it starts (windows do not cross midnight).`, 'hours.windows');
+      return { days: [...new Set(days as number[])].sort() as WeeklyHours['windows'][number]['days'], from: from as string, to: to as string };
+    }),
+  };
+}

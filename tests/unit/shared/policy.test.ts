@@ -1,0 +1,124 @@
+// The link policy rules with the instant given, never read: expiry edges, use counting, weekly hours
+// in a time zone across daylight-saving changes, and the access-code lockout.
+import { describe, expect, it } from 'vitest';
+import { hoursState, instantOf, type WeeklyHours } from '../../../src/shared/rules/hours.ts';
+import { linkPolicy, lockState, LOCKOUT, policyState } from '../../../src/shared/rules/policy.ts';
+
+const at = (iso: string) => new Date(iso);
+
+describe('expiry and uses', () => {
+  const policy = { expiresAt: '2026-12-04T18:00:00.000Z', maxUses: 2 };
+
+  it('works until the instant of expiry, and not at it', () => {
+    expect(policyState(policy, { uses: 0 }, at('2026-12-04T17:59:59.999Z'))).toMatchObject({ ok: true, usesLeft: 2, closesAt: at(policy.expiresAt) });
+    const s = policyState(policy, { uses: 0 }, at('2026-12-04T18:00:00.000Z'));
+    expect(s).toMatchObject({ ok: false, code: 'expired' });
+    expect(!s.ok && s.message).toBe('This link expired on 4 Dec 2026, 18:00 UTC. Ask the person who shared it for a new one.');
+  });
+
+  it('counts uses: single use works once', () => {
+    expect(policyState({ maxUses: 1 }, { uses: 0 }, at('2026-01-01T00:00:00Z'))).toMatchObject({ ok: true, usesLeft: 1 });
+    const s = policyState({ maxUses: 1 }, { uses: 1 }, at('2026-01-01T00:00:00Z'));
+    expect(s).toMatchObject({ ok: false, code: 'used-up', message: expect.stringMatching(/could be used once, and has been/) });
+    expect(policyState({ maxUses: 3 }, { uses: 3 }, at('2026-01-01T00:00:00Z'))).toMatchObject({ message: expect.stringMatching(/used 3 times/) });
+  });
+
+  it('has no limits when the policy is empty', () => {
+    expect(policyState({}, { uses: 10_000 }, at('2099-01-01T00:00:00Z'))).toEqual({ ok: true, closesAt: undefined, usesLeft: undefined });
+  });
+});
+
+describe('weekly hours', () => {
+  const office: WeeklyHours = { timeZone: 'Europe/Berlin', windows: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' }] };
+
+  it('is open inside a window and says when it closes', () => {
+    // Friday 4 Dec 2026, 10:00 in Berlin (UTC+1).
+    expect(hoursState(office, at('2026-12-04T09:00:00Z'))).toEqual({ open: true, next: at('2026-12-04T17:00:00Z') });
+  });
+
+  it('is closed at the weekend and opens on Monday morning', () => {
+    expect(hoursState(office, at('2026-12-05T12:00:00Z'))).toEqual({ open: false, next: at('2026-12-07T07:00:00Z') });
+    const s = policyState({ hours: office }, { uses: 0 }, at('2026-12-05T12:00:00Z'));
+    expect(s).toMatchObject({ ok: false, code: 'outside-hours', opensAt: at('2026-12-07T07:00:00Z') });
+    expect(!s.ok && s.message).toBe('This link works only at set hours. It opens next on 7 Dec 2026, 08:00 (Europe/Berlin).');
+  });
+
+  it('follows the zone across the spring change: 08:00 is 07:00 UTC before and 06:00 UTC after', () => {
+    // Berlin moves to UTC+2 on Sunday 29 March 2026.
+    expect(hoursState(office, at('2026-03-27T06:30:00Z')).open).toBe(false);
+    expect(hoursState(office, at('2026-03-27T07:00:00Z')).open).toBe(true);
+    expect(hoursState(office, at('2026-03-28T10:00:00Z'))).toEqual({ open: false, next: at('2026-03-30T06:00:00Z') });
+    expect(hoursState(office, at('2026-03-30T06:00:00Z')).open).toBe(true);
+  });
+
+  it('opens at the jump when its start time is skipped, and takes a repeated time the first time', () => {
+    // New York skips 02:00–03:00 on 8 March 2026 and repeats 01:00–02:00 on 1 November 2026.
+    expect(new Date(instantOf(2026, 3, 8, 2 * 60 + 30, 'America/New_York')).toISOString()).toBe('2026-03-08T07:00:00.000Z');
+    expect(new Date(instantOf(2026, 11, 1, 60 + 30, 'America/New_York')).toISOString()).toBe('2026-11-01T05:30:00.000Z');
+    const night: WeeklyHours = { timeZone: 'America/New_York', windows: [{ days: [0], from: '02:30', to: '04:00' }] };
+    expect(hoursState(night, at('2026-03-08T06:59:00Z'))).toEqual({ open: false, next: at('2026-03-08T07:00:00Z') });
+    expect(hoursState(night, at('2026-03-08T07:30:00Z'))).toEqual({ open: true, next: at('2026-03-08T08:00:00Z') });
+  });
+
+  it('joins touching windows into one opening', () => {
+    const split: WeeklyHours = { timeZone: 'UTC', windows: [{ days: [5], from: '08:00', to: '12:00' }, { days: [5], from: '12:00', to: '17:00' }] };
+    expect(hoursState(split, at('2026-12-04T11:00:00Z'))).toEqual({ open: true, next: at('2026-12-04T17:00:00Z') });
+  });
+
+  it('closes the link when the hours end before the expiry, and says when none are left', () => {
+    const s = policyState({ hours: office, expiresAt: '2026-12-06T00:00:00Z' }, { uses: 0 }, at('2026-12-04T09:00:00Z'));
+    expect(s).toMatchObject({ ok: true, closesAt: at('2026-12-04T17:00:00Z') });
+    const none = policyState({ hours: office, expiresAt: '2026-12-06T00:00:00Z' }, { uses: 0 }, at('2026-12-05T09:00:00Z'));
+    expect(none).toMatchObject({ ok: false, code: 'outside-hours', opensAt: undefined, message: expect.stringMatching(/none are left before it expires/) });
+  });
+});
+
+describe('access-code lockout', () => {
+  const now = at('2026-12-04T12:00:00Z');
+  const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
+
+  it(`locks after ${LOCKOUT.wrong} wrong codes within the window, and says for how long`, () => {
+    expect(lockState([1, 2, 3, 4].map(minutesAgo), now)).toEqual({ locked: false });
+    const s = lockState([1, 2, 3, 4, 5].map(minutesAgo), now);
+    expect(s).toMatchObject({ locked: true, until: at('2026-12-04T12:10:00Z'), message: 'Too many wrong access codes were tried. The link is locked for 10 more minutes.' });
+  });
+
+  it('forgets wrong codes older than the window', () => {
+    expect(lockState([1, 2, 3, 4, 16].map(minutesAgo), now)).toEqual({ locked: false });
+  });
+});
+
+describe('a policy as an admin sends it', () => {
+  const now = at('2026-12-04T12:00:00Z');
+  const refusal = (raw: unknown) => {
+    try {
+      linkPolicy(raw, now);
+    } catch (e) {
+      const err = e as { field?: string; message: string };
+      return [err.field, err.message];
+    }
+    throw new Error('accepted');
+  };
+
+  it('accepts none, or each field alone', () => {
+    expect(linkPolicy(undefined, now)).toEqual({});
+    expect(linkPolicy({ expiresAt: '2026-12-05T12:00:00+01:00' }, now)).toEqual({ expiresAt: '2026-12-05T11:00:00.000Z' });
+    expect(linkPolicy({ maxUses: 1 }, now)).toEqual({ maxUses: 1 });
+    expect(linkPolicy({ hours: { timeZone: 'Asia/Tokyo', windows: [{ days: [3, 1, 1], from: '09:00', to: '17:30' }] } }, now))
+      .toEqual({ hours: { timeZone: 'Asia/Tokyo', windows: [{ days: [1, 3], from: '09:00', to: '17:30' }] } });
+  });
+
+  it('refuses each mistake with a sentence naming its field', () => {
+    expect(refusal('soon')).toEqual(['policy', 'The link policy must be an object.']);
+    expect(refusal({ expiresAt: 'tomorrow-ish' })).toEqual(['expiresAt', 'Expiry must be a date and time.']);
+    expect(refusal({ expiresAt: '2026-12-04T11:59:00Z' })).toEqual(['expiresAt', 'Expiry must be in the future.']);
+    expect(refusal({ maxUses: 0 })).toEqual(['maxUses', 'Use limit must be a whole number from 1 to 100000.']);
+    expect(refusal({ maxUses: 1.5 })).toEqual(['maxUses', 'Use limit must be a whole number from 1 to 100000.']);
+    expect(refusal({ hours: { timeZone: 'Mars/Olympus', windows: [] } })).toEqual(['hours.timeZone', expect.stringMatching(/not a time zone/)]);
+    expect(refusal({ hours: { timeZone: 'UTC', windows: [] } })).toEqual(['hours.windows', 'Hours need between 1 and 14 windows.']);
+    expect(refusal({ hours: { timeZone: 'UTC', windows: [{ days: [], from: '08:00', to: '09:00' }] } })).toEqual(['hours.windows', 'Window 1: choose at least one day.']);
+    expect(refusal({ hours: { timeZone: 'UTC', windows: [{ days: [1], from: '8am', to: '09:00' }] } })).toEqual(['hours.windows', 'Window 1: times are written like 08:30.']);
+    expect(refusal({ hours: { timeZone: 'UTC', windows: [{ days: [1], from: '18:00', to: '08:00' }] } }))
+      .toEqual(['hours.windows', 'Window 1: it must end after it starts (windows do not cross midnight).']);
+  });
+});
