@@ -5,7 +5,7 @@
 // The whole 16-byte IV block is one big-endian counter, advanced once per cipher block.
 
 import { concat, readUint32 } from '../wire/bytes';
-import { IntegrityError, seqBytes, type Opener, type Sealer } from './types';
+import { IntegrityError, seqBytes, type Framing, type Opener, type Sealer } from './types';
 
 export interface MacSpec {
   name: string;
@@ -54,13 +54,15 @@ function ctr(counter: Uint8Array) {
   return { name: 'AES-CTR', counter, length: 128 };
 }
 
+function framing(name: string, mac: MacSpec): Framing {
+  return { name: `${name} + ${mac.name}`, blockSize: 16, lengthExcluded: mac.etm };
+}
+
 export async function aesCtrSealer(name: string, key: Uint8Array, iv: Uint8Array, mac: MacSpec, macKey: Uint8Array): Promise<Sealer> {
   const keys = await importKeys(key, macKey, mac, 'encrypt');
   const counter = new Counter(iv);
   return {
-    name: `${name} + ${mac.name}`,
-    blockSize: 16,
-    lengthExcluded: mac.etm,
+    ...framing(name, mac),
     async seal(seq, packet) {
       const out = new Uint8Array(packet.length + mac.length);
       if (mac.etm) {
@@ -84,9 +86,7 @@ export async function aesCtrOpener(name: string, key: Uint8Array, iv: Uint8Array
   const keys = await importKeys(key, macKey, mac, 'decrypt');
   const counter = new Counter(iv);
   return {
-    name: `${name} + ${mac.name}`,
-    blockSize: 16,
-    lengthExcluded: mac.etm,
+    ...framing(name, mac),
     macLength: mac.length,
     // Classic mode must decrypt the first block to learn the length; etm sends it in clear.
     prefixLength: mac.etm ? 4 : 16,

@@ -6,7 +6,7 @@
 // "get a copy of the bytes held by"), so one IV buffer serves every packet, advanced after each call.
 
 import { readUint32 } from '../wire/bytes';
-import { IntegrityError, type Opener, type Sealer } from './types';
+import { IntegrityError, type Framing, type Opener, type Sealer } from './types';
 
 const TAG = 16;
 
@@ -27,6 +27,11 @@ class GcmIv {
   }
 }
 
+/** packet_length is the AAD, outside the 16-byte alignment. */
+function framing(name: string): Framing {
+  return { name, blockSize: 16, lengthExcluded: true };
+}
+
 async function importGcmKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
   if (key.length !== 16 && key.length !== 32) throw new RangeError(`AES-GCM key must be 16 or 32 bytes, got ${key.length}`);
   return crypto.subtle.importKey('raw', key, { name: 'AES-GCM' }, false, [usage]);
@@ -36,9 +41,7 @@ export async function aesGcmSealer(name: string, key: Uint8Array, iv: Uint8Array
   const cryptoKey = await importGcmKey(key, 'encrypt');
   const ivs = new GcmIv(iv);
   return {
-    name,
-    blockSize: 16,
-    lengthExcluded: true,
+    ...framing(name),
     async seal(_seq, packet) {
       const aad = packet.subarray(0, 4);
       const sealing = ivs.use((iv) => crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 128 }, cryptoKey, packet.subarray(4)));
@@ -55,9 +58,7 @@ export async function aesGcmOpener(name: string, key: Uint8Array, iv: Uint8Array
   const cryptoKey = await importGcmKey(key, 'decrypt');
   const ivs = new GcmIv(iv);
   return {
-    name,
-    blockSize: 16,
-    lengthExcluded: true,
+    ...framing(name),
     macLength: TAG,
     prefixLength: 4,
     concurrent: true,

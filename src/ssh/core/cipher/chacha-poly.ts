@@ -8,10 +8,11 @@
 import { chacha20orig } from '@noble/ciphers/chacha.js';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import { equalBytes, readUint32 } from '../wire/bytes';
-import { IntegrityError, type Opener, type Sealer } from './types';
+import { IntegrityError, type Framing, type Opener, type Sealer } from './types';
 
 const TAG = 16;
 const ZERO32 = new Uint8Array(32);
+const FRAMING: Framing = { name: 'chacha20-poly1305@openssh.com', blockSize: 8, lengthExcluded: true };
 
 function nonceFor(seq: number): Uint8Array {
   const n = new Uint8Array(8);
@@ -30,9 +31,7 @@ function splitKey(key: Uint8Array): { main: Uint8Array; header: Uint8Array } {
 export function chachaPolySealer(key: Uint8Array): Sealer {
   const { main, header } = splitKey(key);
   return {
-    name: 'chacha20-poly1305@openssh.com',
-    blockSize: 8,
-    lengthExcluded: true,
+    ...FRAMING,
     async seal(seq, packet) {
       const nonce = nonceFor(seq);
       const out = new Uint8Array(packet.length + TAG);
@@ -48,9 +47,7 @@ export function chachaPolySealer(key: Uint8Array): Sealer {
 export function chachaPolyOpener(key: Uint8Array): Opener {
   const { main, header } = splitKey(key);
   return {
-    name: 'chacha20-poly1305@openssh.com',
-    blockSize: 8,
-    lengthExcluded: true,
+    ...FRAMING,
     macLength: TAG,
     prefixLength: 4,
     concurrent: true,

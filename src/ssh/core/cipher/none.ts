@@ -1,19 +1,17 @@
 // The "none" cipher and MAC in force until the first NEWKEYS (RFC 4253 §6.3, §6.4).
 
 import { readUint32 } from '../wire/bytes';
-import type { Opener, Sealer } from './types';
+import type { Framing, Opener, Sealer } from './types';
+
+const FRAMING: Framing = { name: 'none', blockSize: 8, lengthExcluded: false };
 
 export const noneSealer: Sealer = {
-  name: 'none',
-  blockSize: 8,
-  lengthExcluded: false,
+  ...FRAMING,
   seal: async (_seq, packet) => packet,
 };
 
 export const noneOpener: Opener = {
-  name: 'none',
-  blockSize: 8,
-  lengthExcluded: false,
+  ...FRAMING,
   macLength: 0,
   prefixLength: 4,
   decryptLength: (_seq, prefix) => readUint32(prefix, 0),

@@ -4,20 +4,21 @@
 //   uint32 packet_length | byte padding_length | payload | random padding
 // Wire: that packet (length possibly encrypted or in clear), then the MAC or AEAD tag.
 
-export interface Sealer {
+/** How a cipher frames packets: the same for its Sealer and its Opener. */
+export interface Framing {
   readonly name: string;
   /** Padding aligns the packet to this many bytes (at least 8). */
   readonly blockSize: number;
   /** AEAD and EtM modes leave packet_length out of the alignment (PROTOCOL.chacha20poly1305, RFC 5647 §7.2). */
   readonly lengthExcluded: boolean;
+}
+
+export interface Sealer extends Framing {
   /** `packet` is the whole plaintext packet including packet_length; it may be overwritten. */
   seal(seq: number, packet: Uint8Array): Promise<Uint8Array>;
 }
 
-export interface Opener {
-  readonly name: string;
-  readonly blockSize: number;
-  readonly lengthExcluded: boolean;
+export interface Opener extends Framing {
   /** Bytes after the packet (MAC or tag). */
   readonly macLength: number;
   /** How many leading wire bytes decryptLength needs. */
