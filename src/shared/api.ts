@@ -44,7 +44,34 @@ export interface Resource {
 
 export type ResourceInput = Pick<Resource, 'name' | 'address' | 'ports' | 'sshHostKeyFingerprint' | 'rdpCertFingerprint'>;
 
-export type LinkStatus = 'active' | 'resource-deleted';
+/** 'active' may still be refused at a given moment by its policy; the other statuses say why a link is unusable now. */
+export type LinkStatus = 'active' | 'resource-deleted' | 'expired' | 'used-up' | 'outside-hours';
+
+/** 0 = Sunday … 6 = Saturday, as Date.getDay(). */
+export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+export interface HoursWindow {
+  days: Weekday[];
+  /** Local wall-clock times "HH:MM"; `to` after `from` (a window does not cross midnight). */
+  from: string;
+  to: string;
+}
+
+/** Weekly hours in a time zone: "Monday to Friday, 08:00–18:00 in Europe/Berlin". */
+export interface WeeklyHours {
+  /** An IANA zone such as "Europe/Berlin". */
+  timeZone: string;
+  windows: HoursWindow[];
+}
+
+/** What a link allows; every field optional (an empty policy: no limits). Checked by src/shared/rules/policy.ts. */
+export interface LinkPolicy {
+  /** ISO instant after which the link no longer connects. */
+  expiresAt?: string;
+  /** Successful sign-ins allowed (a connection counts once the machine's first bytes were relayed). */
+  maxUses?: number;
+  hours?: WeeklyHours;
+}
 
 export interface Link {
   /** Non-secret id, used in the audit trail. */
@@ -57,6 +84,11 @@ export interface Link {
   status: LinkStatus;
   createdAt: string;
   createdBy: string;
+  /** Who or what it is for ("for the vendor's support engineer"); shown in the list and the audit trail. */
+  label?: string;
+  policy?: LinkPolicy;
+  /** Successful sign-ins so far. */
+  uses?: number;
 }
 
 export interface User {
@@ -83,6 +115,9 @@ export interface LinkInfo {
   resourceName: string;
   ports: Partial<Record<Protocol, number[]>>;
   sshHostKeyFingerprint?: string;
+  /** When the link stops working by itself (its expiry, or the end of its hours today). */
+  closesAt?: string;
+  usesLeft?: number;
 }
 
 export interface AuditEntry {
@@ -122,6 +157,9 @@ export type ApiErrorCode =
   | 'too-many-requests'
   | 'conflict'
   | 'resource-deleted'
+  | 'link-expired'
+  | 'link-used-up'
+  | 'outside-hours'
   | 'internal';
 
 /**
@@ -136,7 +174,8 @@ export type ApiErrorCode =
  *   PUT  /api/resources/:id ResourceInput      → Resource                   (admin)
  *   DELETE /api/resources/:id                  → 204                        (admin)
  *   GET  /api/links                            → Link[]                     (links.get)
- *   POST /api/links     { resourceIds } | { all: true } → Link[]           (links.create; one per resource)
+ *   POST /api/links     ({ resourceIds } | { all: true }) & { label?, policy? } → Link[]  (links.create; one per resource)
+ *   PUT  /api/links/:id { label?, policy?, resetUses? } → Link                (links.create; renew without a new URL)
  *   POST /api/links/delete-by-resource { resourceIds } → { deleted }       (links.deleteByResource)
  *   POST /api/links/delete-by-token    { tokens }      → { deleted }       (links.deleteByToken)
  *   POST /api/link-info { token }              → LinkInfo                   (no auth: the link is the authority)
@@ -169,6 +208,10 @@ export const RDP_STATUS = {
   notFound: 404,
   resourceDeleted: 410,
   featureDisabled: 423,
+  /** Not HTTP statuses: RDCleanPath carries any number, and the page needs one per reason. */
+  linkExpired: 440,
+  linkUsedUp: 441,
+  outsideHours: 442,
   requestTimeout: 408,
   tooLarge: 413,
   notSupported: 501,
@@ -185,6 +228,9 @@ export const CLOSE = {
   featureDisabled: 4405,
   resourceDeleted: 4410,
   linkDeleted: 4411,
+  linkExpired: 4412,
+  linkUsedUp: 4413,
+  outsideHours: 4414,
   tooManyRequests: 4429,
   targetUnreachable: 4502,
   targetTimeout: 4504,

@@ -3,21 +3,7 @@
 // proxy and the browser agree and daylight-saving changes fall where the zone puts them. Pure: every
 // function takes the instant it judges; nothing reads a clock.
 
-/** 0 = Sunday … 6 = Saturday, as Date.getDay(). */
-export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;
-
-export interface HoursWindow {
-  days: Weekday[];
-  /** Local wall-clock times "HH:MM"; `to` after `from` (a window does not cross midnight). */
-  from: string;
-  to: string;
-}
-
-export interface WeeklyHours {
-  /** An IANA zone such as "Europe/Berlin". */
-  timeZone: string;
-  windows: HoursWindow[];
-}
+import type { Weekday, WeeklyHours } from '../api.ts';
 
 export interface HoursState {
   open: boolean;

@@ -1,16 +1,9 @@
 // A link's policy: when it expires, how many sign-ins it allows, its weekly hours, and the lockout
 // after wrong access codes. One module for every enforcer (the proxy, the demo's in-page API), pure:
 // each function is given the instant it judges, so tests inject the clock and never sleep.
-import { hoursState, isTimeZone, minutesOf, type WeeklyHours } from './hours.ts';
+import type { LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
+import { hoursState, isTimeZone, minutesOf } from './hours.ts';
 import { badRequest } from './errors.ts';
-
-export interface LinkPolicy {
-  /** ISO instant after which the link no longer connects. */
-  expiresAt?: string;
-  /** Successful sign-ins allowed (a connection counts once the machine's first bytes were relayed). */
-  maxUses?: number;
-  hours?: WeeklyHours;
-}
 
 /** What the store keeps about a link's use. */
 export interface LinkUsage {
@@ -119,7 +112,7 @@ function weeklyHours(raw: unknown): WeeklyHours {
       });
       if (times.some(Number.isNaN)) throw badRequest(`${label}: times are written like 08:30.`, 'hours.windows');
       if (times[1] <= times[0]) throw badRequest(`${label}: it must end after it starts (windows do not cross midnight).`, 'hours.windows');
-      return { days: [...new Set(days as number[])].sort() as WeeklyHours['windows'][number]['days'], from: from as string, to: to as string };
+      return { days: [...new Set(days as number[])].sort() as Weekday[], from: from as string, to: to as string };
     }),
   };
 }

@@ -5,7 +5,8 @@
 import { CLOSE, RDP_STATUS, type ApiErrorCode, type Link, type LinkInfo, type Protocol, type Resource } from '../api.ts';
 import { ApiError } from './errors.ts';
 
-export type RefusalCode = 'not-found' | 'feature-disabled' | 'resource-deleted' | 'forbidden' | 'unauthenticated';
+export type RefusalCode =
+  | 'not-found' | 'feature-disabled' | 'resource-deleted' | 'forbidden' | 'unauthenticated' | 'expired' | 'used-up' | 'outside-hours';
 
 export interface Refusal {
   code: RefusalCode;
@@ -19,6 +20,9 @@ export const REFUSAL: Record<RefusalCode, { api: ApiErrorCode; upgrade: number; 
   'resource-deleted': { api: 'resource-deleted', upgrade: 410, close: CLOSE.resourceDeleted, rdp: RDP_STATUS.resourceDeleted },
   forbidden: { api: 'forbidden', upgrade: 403, close: CLOSE.forbidden, rdp: RDP_STATUS.forbidden },
   unauthenticated: { api: 'unauthenticated', upgrade: 401, close: CLOSE.unauthenticated, rdp: RDP_STATUS.unauthenticated },
+  expired: { api: 'link-expired', upgrade: 410, close: CLOSE.linkExpired, rdp: RDP_STATUS.linkExpired },
+  'used-up': { api: 'link-used-up', upgrade: 410, close: CLOSE.linkUsedUp, rdp: RDP_STATUS.linkUsedUp },
+  'outside-hours': { api: 'outside-hours', upgrade: 403, close: CLOSE.outsideHours, rdp: RDP_STATUS.outsideHours },
 };
 
 export const refusals = {

@@ -1,7 +1,8 @@
 // The link policy rules with the instant given, never read: expiry edges, use counting, weekly hours
 // in a time zone across daylight-saving changes, and the access-code lockout.
 import { describe, expect, it } from 'vitest';
-import { hoursState, instantOf, type WeeklyHours } from '../../../src/shared/rules/hours.ts';
+import type { WeeklyHours } from '../../../src/shared/api.ts';
+import { hoursState, instantOf } from '../../../src/shared/rules/hours.ts';
 import { linkPolicy, lockState, LOCKOUT, policyState } from '../../../src/shared/rules/policy.ts';
 
 const at = (iso: string) => new Date(iso);
