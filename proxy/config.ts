@@ -128,7 +128,7 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
       cfg[key].push(...raw.split(',').map((s) => s.trim()).filter(Boolean));
       break;
     default:
-      (cfg as any)[key] = raw;
+      cfg[key] = raw;
   }
 }
 

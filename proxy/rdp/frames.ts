@@ -40,7 +40,6 @@ export class FrameSplitter {
   /** Bytes of the current frame still to pass through (or to collect, when `collecting`). */
   private remaining = 0;
   private collecting: Uint8Array[] | undefined;
-  private collectLength = 0;
   private sawTpkt = false;
   private _broken = false;
 
@@ -101,7 +100,10 @@ export class FrameSplitter {
       this.head = new Uint8Array(0);
       if (decided === 'broken') {
         this._broken = true;
-        if (fromEarlier.length) (flushPass(at), out.push(fromEarlier));
+        if (fromEarlier.length) {
+          flushPass(at);
+          out.push(fromEarlier);
+        }
         continue;
       }
       const { length, hold } = decided;
@@ -109,13 +111,15 @@ export class FrameSplitter {
       if (hold) {
         flushPass(at);
         this.collecting = fromEarlier.length ? [fromEarlier] : [];
-        this.collectLength = length;
         if (this.remaining === 0) {
           out.push({ frame: concatBytes(this.collecting) });
           this.collecting = undefined;
         }
       } else {
-        if (fromEarlier.length) (flushPass(at), out.push(fromEarlier));
+        if (fromEarlier.length) {
+          flushPass(at);
+          out.push(fromEarlier);
+        }
         if (passStart < 0) passStart = at;
       }
     }
@@ -215,7 +219,10 @@ export function encodeChannelMessage(
     f[12] = 0x70;
     let at = 13;
     if (perLength === 1) f[at++] = userData;
-    else (f[at++] = 0x80 | (userData >> 8), f[at++] = userData & 0xff);
+    else {
+      f[at++] = 0x80 | (userData >> 8);
+      f[at++] = userData & 0xff;
+    }
     v.setUint32(at, data.length, true);
     v.setUint32(at + 4, flags, true);
     f.set(chunk, at + 8);

@@ -2,6 +2,7 @@
 // the same API objects the SQLite store returns, so both backends answer alike.
 import type { AuditEntry, Link, Resource, User } from '../../src/shared/api.ts';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns are whatever the SQL selected
 export type Row = Record<string, any>;
 
 /** ISO 8601 in UTC with milliseconds, exactly as new Date().toISOString() writes it. */
@@ -49,8 +50,8 @@ export function toAudit(r: Row): AuditEntry {
   const numbers: [keyof AuditEntry, string][] = [
     ['port', 'port'], ['bytesUp', 'bytes_up'], ['bytesDown', 'bytes_down'], ['durationMs', 'duration_ms'],
   ];
-  for (const [key, col] of text) if (r[col] != null) (e as any)[key] = r[col];
-  for (const [key, col] of numbers) if (r[col] != null) (e as any)[key] = num(r[col]);
+  for (const [key, col] of text) if (r[col] != null) Object.assign(e, { [key]: r[col] });
+  for (const [key, col] of numbers) if (r[col] != null) Object.assign(e, { [key]: num(r[col]) });
   return e;
 }
 

@@ -82,6 +82,8 @@ export class PostgresStore implements Store {
       await changes.close();
       await pool.end().catch(() => {});
       const reason = (scrub(e) as Error)?.message ?? String(e);
+      // Only the message goes on: the error itself may quote the URL or a refused value.
+      // eslint-disable-next-line preserve-caught-error -- see above
       throw new Error(`Could not open the PostgreSQL database ${redactDatabaseUrl(url)}: ${reason}`);
     }
     return new PostgresStore(pool, changes);

@@ -9,15 +9,17 @@ import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
 
+// A row as better-sqlite3 returns it; the to*() functions below give it the API's types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns are whatever the SQL selected
 type Row = Record<string, any>;
 
 const now = () => new Date().toISOString();
 
-function toUser(r: any): User {
+function toUser(r: Row): User {
   return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at };
 }
 
-function toResource(r: any): Resource {
+function toResource(r: Row): Resource {
   const res: Resource = {
     id: r.id,
     name: r.name,
@@ -31,7 +33,7 @@ function toResource(r: any): Resource {
   return res;
 }
 
-function toLink(r: any): Link {
+function toLink(r: Row): Link {
   return {
     id: r.id,
     token: r.token,
@@ -43,14 +45,14 @@ function toLink(r: any): Link {
   };
 }
 
-function toAudit(r: any): AuditEntry {
+function toAudit(r: Row): AuditEntry {
   const e: AuditEntry = { id: r.id, at: r.at, action: r.action, actor: r.actor, outcome: r.outcome, count: r.count };
   const optional: [keyof AuditEntry, string][] = [
     ['linkId', 'link_id'], ['resourceId', 'resource_id'], ['resourceName', 'resource_name'],
     ['protocol', 'protocol'], ['port', 'port'], ['clientAddress', 'client_address'], ['detail', 'detail'],
     ['bytesUp', 'bytes_up'], ['bytesDown', 'bytes_down'], ['durationMs', 'duration_ms'],
   ];
-  for (const [key, col] of optional) if (r[col] != null) (e as any)[key] = r[col];
+  for (const [key, col] of optional) if (r[col] != null) Object.assign(e, { [key]: r[col] });
   return e;
 }
 
@@ -123,7 +125,7 @@ export class SqliteStore implements Store {
   }
 
   listUsers() {
-    return this.tx(() => this.db.prepare(`SELECT * FROM users ORDER BY created_at, name`).all().map(toUser));
+    return this.tx(() => (this.db.prepare(`SELECT * FROM users ORDER BY created_at, name`).all() as Row[]).map(toUser));
   }
 
   getUser(id: string) {
@@ -213,7 +215,7 @@ export class SqliteStore implements Store {
   }
 
   listResources() {
-    return this.tx(() => this.db.prepare(`SELECT * FROM resources ORDER BY name, id`).all().map(toResource));
+    return this.tx(() => (this.db.prepare(`SELECT * FROM resources ORDER BY name, id`).all() as Row[]).map(toResource));
   }
 
   getResource(id: string) {
@@ -271,7 +273,7 @@ export class SqliteStore implements Store {
   }
 
   listLinks() {
-    return this.tx(() => this.db.prepare(`${LINK_SELECT} ORDER BY l.created_at, l.rowid`).all().map(toLink));
+    return this.tx(() => (this.db.prepare(`${LINK_SELECT} ORDER BY l.created_at, l.rowid`).all() as Row[]).map(toLink));
   }
 
   createLinks(resourceIds: string[], createdBy: string, maxLinks: number) {
@@ -303,7 +305,7 @@ export class SqliteStore implements Store {
     const del = this.db.prepare(`DELETE FROM links WHERE ${column} = ?`);
     const deleted: Link[] = [];
     for (const v of values) {
-      deleted.push(...select.all(v).map(toLink));
+      deleted.push(...(select.all(v) as Row[]).map(toLink));
       del.run(v);
     }
     for (const l of deleted) this.insertAudit(auditOf.link('link.delete', actor, l));
@@ -342,6 +344,6 @@ export class SqliteStore implements Store {
   }
 
   listAudit(limit: number) {
-    return this.tx(() => this.db.prepare(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`).all(limit).map(toAudit));
+    return this.tx(() => (this.db.prepare(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`).all(limit) as Row[]).map(toAudit));
   }
 }

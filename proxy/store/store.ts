@@ -11,7 +11,7 @@ export interface LinkRecord extends Link {
   resource?: Resource;
 }
 
-export interface NewAudit extends Omit<AuditEntry, 'id' | 'at'> {}
+export type NewAudit = Omit<AuditEntry, 'id' | 'at'>;
 
 /** What completes an audit entry; a field left out keeps its stored value. */
 export interface AuditUpdate {
