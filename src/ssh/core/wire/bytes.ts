@@ -1,6 +1,8 @@
 // Small byte helpers shared by the SSH core. Hand-written base64 because atob/btoa are
 // browser globals and Buffer is Node-only.
 
+import { concatBytes } from '../../../shared/bytes';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -14,15 +16,7 @@ export function fromUtf8(bytes: Uint8Array): string {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Constant-time comparison; the length is not secret. */
