@@ -153,6 +153,8 @@ export default tseslint.config(
         varsIgnorePattern: '^_',
         caughtErrorsIgnorePattern: '^_',
         destructuredArrayIgnorePattern: '^_',
+        // `const { id, ...rest } = x` is how a field is left out.
+        ignoreRestSiblings: true,
       }],
     },
   },

@@ -10,6 +10,23 @@ import { WebSocket } from 'ws';
 
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/** A DevTools protocol message: a reply (id, then result or error) or an event (method). */
+interface CdpMessage {
+  id?: number;
+  method?: string;
+  sessionId?: string;
+  result?: CdpResult;
+  error?: { message: string; data?: string };
+}
+
+/** The fields of the replies read here. */
+interface CdpResult {
+  targetId?: string;
+  sessionId?: string;
+  result?: { value?: unknown };
+  exceptionDetails?: { text: string; exception?: { description?: string } };
+}
+
 export interface CdpPage {
   /** Loads `url` in a fresh document and waits for its load event. */
   goto(url: string): Promise<void>;
@@ -38,18 +55,18 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 
   let nextId = 0;
-  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  const listeners: Array<(m: any) => void> = [];
+  const pending = new Map<number, { resolve: (v: CdpResult) => void; reject: (e: Error) => void }>();
+  const listeners: Array<(m: CdpMessage) => void> = [];
   ws.on('message', (data) => {
-    const m = JSON.parse(String(data));
+    const m = JSON.parse(String(data)) as CdpMessage;
     if (m.id === undefined) return listeners.forEach((l) => l(m));
     const p = pending.get(m.id);
     pending.delete(m.id);
     if (m.error) p?.reject(new Error(`${m.error.message} ${m.error.data ?? ''}`));
-    else p?.resolve(m.result);
+    else p?.resolve(m.result!);
   });
   const send = (method: string, params: object = {}, sessionId?: string) =>
-    new Promise<any>((resolve, reject) => {
+    new Promise<CdpResult>((resolve, reject) => {
       const id = ++nextId;
       pending.set(id, { resolve, reject });
       ws.send(JSON.stringify({ id, method, params, sessionId }));
@@ -68,7 +85,7 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
   return {
     async goto(url) {
       const loaded = new Promise<void>((resolve) => {
-        const l = (m: any) => {
+        const l = (m: CdpMessage) => {
           if (m.sessionId !== sessionId || m.method !== 'Page.loadEventFired') return;
           listeners.splice(listeners.indexOf(l), 1);
           resolve();
@@ -78,10 +95,10 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
       await send('Page.navigate', { url }, sessionId);
       await loaded;
     },
-    async evaluate(fn, arg) {
+    async evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
       const r = await send('Runtime.evaluate', { expression: `(${fn.toString()})(${JSON.stringify(arg)})`, awaitPromise: true, returnByValue: true }, sessionId);
       if (r.exceptionDetails) throw new Error(`in page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-      return r.result.value;
+      return r.result!.value as R;
     },
     async insertText(text) {
       await send('Input.insertText', { text }, sessionId);

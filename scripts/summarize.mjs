@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
+// eslint-disable-next-line no-control-regex -- colour codes begin with ESC (\x1b)
 const firstLine = (s) => String(s ?? '').replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n')[0].slice(0, 300);
 const where = (file) => {
   if (!file) return 'a test file';

@@ -1,5 +1,6 @@
 // The JSON API against a real proxy process with a temporary SQLite database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry, Link } from '../../src/shared/api.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
 
 let proxy: ProxyProcess;
@@ -91,7 +92,7 @@ describe('bad input gets a clear error', () => {
 describe('resources, links and permissions', () => {
   it('walks through the shareable-link lifecycle', async () => {
     const web = (await owner.call('POST', '/api/resources', sshResource('web-1'))).body;
-    const db = (await owner.call('POST', '/api/resources', { name: 'db-1', address: 'db.internal', ports: { ssh: [22], rdp: [3389] } })).body;
+    await owner.call('POST', '/api/resources', { name: 'db-1', address: 'db.internal', ports: { ssh: [22], rdp: [3389] } });
     expect(web.id).toBeTruthy();
 
     // Off by default: nothing can be created and link pages say so.
@@ -111,9 +112,9 @@ describe('resources, links and permissions', () => {
     secrets.push(webLink.token);
 
     r = await owner.call('POST', '/api/links', { all: true });
-    expect(r.body.map((l: any) => l.resourceName).sort()).toEqual(['db-1', 'web-1']);
-    secrets.push(...r.body.map((l: any) => l.token));
-    expect(new Set(r.body.map((l: any) => l.token)).size).toBe(2);
+    expect(r.body.map((l: Link) => l.resourceName).sort()).toEqual(['db-1', 'web-1']);
+    secrets.push(...r.body.map((l: Link) => l.token));
+    expect(new Set(r.body.map((l: Link) => l.token)).size).toBe(2);
 
     // The link page learns the name and the allowed ports, never the address.
     r = await apiClient(proxy.url)('POST', '/api/link-info', { token: webLink.token });
@@ -147,7 +148,7 @@ describe('resources, links and permissions', () => {
     // Delete by resource removes every link of that resource.
     r = await c.call('POST', '/api/links/delete-by-resource', { resourceIds: [web.id] });
     expect(r.body).toEqual({ deleted: 2 });
-    expect((await owner.call('GET', '/api/links')).body.map((l: any) => l.resourceName)).toEqual(['db-1']);
+    expect((await owner.call('GET', '/api/links')).body.map((l: Link) => l.resourceName)).toEqual(['db-1']);
 
     // Delete by token accepts a pasted full URL; a bad entry deletes nothing.
     const dbLink = (await owner.call('GET', '/api/links')).body[0];
@@ -163,8 +164,8 @@ describe('resources, links and permissions', () => {
 
     // The audit trail records who created and deleted which link.
     const audit = (await owner.call('GET', '/api/audit')).body;
-    expect(audit.filter((e: any) => e.action === 'link.create')).toHaveLength(3);
-    expect(audit.filter((e: any) => e.action === 'link.delete' && e.actor === 'carl')).toHaveLength(3);
+    expect(audit.filter((e: AuditEntry) => e.action === 'link.create')).toHaveLength(3);
+    expect(audit.filter((e: AuditEntry) => e.action === 'link.delete' && e.actor === 'carl')).toHaveLength(3);
     expect((await reader.call('GET', '/api/audit')).status).toBe(403);
   });
 
@@ -173,7 +174,7 @@ describe('resources, links and permissions', () => {
     const link = (await owner.call('POST', '/api/links', { resourceIds: [res.id] })).body[0];
     secrets.push(link.token);
     expect((await owner.call('DELETE', `/api/resources/${res.id}`)).status).toBe(204);
-    const listed = (await owner.call('GET', '/api/links')).body.find((l: any) => l.id === link.id);
+    const listed = (await owner.call('GET', '/api/links')).body.find((l: Link) => l.id === link.id);
     expect(listed).toMatchObject({ status: 'resource-deleted', resourceName: 'doomed' });
     const info = await apiClient(proxy.url)('POST', '/api/link-info', { token: link.token });
     expect(info.status).toBe(410);

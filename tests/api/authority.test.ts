@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE } from '../../src/shared/api.ts';
+import { CLOSE, type AuditEntry } from '../../src/shared/api.ts';
 import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
 
 let proxy: ProxyProcess;
@@ -96,8 +96,8 @@ describe('console sessions follow their authority', () => {
     // Still signed in, with the new role's rights: a new session opens.
     const again = await consoleSession(fred.token);
     again.ws.close();
-    const audit = (await owner.call('GET', '/api/audit')).body.filter((e: any) => e.action === 'user.role' && e.detail.startsWith('fred'));
-    expect(audit.map((e: any) => e.detail)).toEqual(['fred → contributor', 'fred → owner']);
+    const audit = (await owner.call('GET', '/api/audit')).body.filter((e: AuditEntry) => e.action === 'user.role' && e.detail!.startsWith('fred'));
+    expect(audit.map((e: AuditEntry) => e.detail)).toEqual(['fred → contributor', 'fred → owner']);
   });
 
   it('ends the sessions opened with a token that signs out, not those of the same user\'s other sign-in', async () => {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
-import { closePayload, frame, rawRequest, upgradeRequest, type FrameSpec } from '../support/raw-ws.ts';
+import { closePayload, frame, rawRequest, upgradeRequest } from '../support/raw-ws.ts';
 
 let proxy: ProxyProcess;
 let port: number;

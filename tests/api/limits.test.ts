@@ -4,6 +4,7 @@
 // who they are. The bucket arithmetic itself is tested on an injected clock in tests/unit/proxy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { AuditEntry } from '../../src/shared/api.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
 import { rawRequest, upgradeRequest } from '../support/raw-ws.ts';
 
@@ -37,9 +38,9 @@ describe('attempt limits', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(last!.body.error.message).toMatch(/Too many attempts from your address\. Try again in \d+ seconds?\./);
 
-    const rows = (await owner.call('GET', '/api/audit')).body.filter((e: any) => e.clientAddress === '198.51.100.10');
+    const rows = (await owner.call('GET', '/api/audit')).body.filter((e: AuditEntry) => e.clientAddress === '198.51.100.10');
     // 5 wrong guesses and 20 refusals by the limit: one row each per minute (their counts are written as the minute ends).
-    expect(rows.map((r: any) => [r.action, r.outcome]).sort()).toEqual([['api', 'rate-limited'], ['link.lookup', 'not-found']]);
+    expect(rows.map((r: AuditEntry) => [r.action, r.outcome]).sort()).toEqual([['api', 'rate-limited'], ['link.lookup', 'not-found']]);
   });
 
   it('keeps addresses apart, and shares one bucket between look-ups, sign-ins and tunnels', async () => {

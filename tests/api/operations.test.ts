@@ -42,7 +42,7 @@ function relay(query: string, protocols: string[], send?: string) {
 }
 
 /** The proxy's JSON lines so far. */
-function jsonLines(): any[] {
+function jsonLines(): Record<string, unknown>[] {
   return proxy.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }
 

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE } from '../../src/shared/api.ts';
+import { CLOSE, type Link, type Resource } from '../../src/shared/api.ts';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
 
@@ -102,8 +102,8 @@ describe('two proxies, one PostgreSQL database', () => {
 
   it('serves on proxy B what was written through proxy A', async () => {
     const { r, link } = await resourceWithLink('shared-box');
-    expect((await callB('GET', '/api/resources')).body.map((x: any) => x.id)).toContain(r.id);
-    expect((await callB('GET', '/api/links')).body.map((x: any) => x.id)).toContain(link.id);
+    expect((await callB('GET', '/api/resources')).body.map((x: Resource) => x.id)).toContain(r.id);
+    expect((await callB('GET', '/api/links')).body.map((x: Link) => x.id)).toContain(link.id);
     expect((await callB('GET', '/api/me')).body.user.role).toBe('owner');
   });
 
@@ -150,7 +150,7 @@ describe('two proxies, one PostgreSQL database', () => {
 
   it('holds the link limit across both proxies under concurrent creates', async () => {
     // Start from no links at all (a link whose resource is gone still counts, so delete by token).
-    const tokens = (await ownerA.call('GET', '/api/links')).body.map((x: any) => x.token);
+    const tokens = (await ownerA.call('GET', '/api/links')).body.map((x: Link) => x.token);
     if (tokens.length) await ownerA.call('POST', '/api/links/delete-by-token', { tokens });
     const r = (await ownerA.call('POST', '/api/resources', { name: 'limit', address: '127.0.0.1', ports: { ssh: [22] } })).body;
     const creates = Array.from({ length: 30 }, (_, i) => (i % 2 ? ownerA.call : callB)('POST', '/api/links', { resourceIds: [r.id] }));

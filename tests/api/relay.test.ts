@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE } from '../../src/shared/api.ts';
+import { CLOSE, type AuditEntry } from '../../src/shared/api.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
 
 let proxy: ProxyProcess;
@@ -75,14 +75,14 @@ describe('relay', () => {
     await until(() => c.text() === 'HELLO WORLD');
     c.ws.close();
     await c.closed;
-    let entry: any;
+    let entry: AuditEntry | undefined;
     for (let i = 0; i < 50 && !(entry?.outcome === 'ok'); i++) {
       await new Promise((r) => setTimeout(r, 20));
-      entry = (await owner.call('GET', '/api/audit')).body.find((e: any) => e.action === 'connect' && e.linkId === link.id);
+      entry = (await owner.call('GET', '/api/audit')).body.find((e: AuditEntry) => e.action === 'connect' && e.linkId === link.id);
     }
     expect(entry).toMatchObject({ outcome: 'ok', resourceName: 'echo-box', protocol: 'ssh', port: echoPort, bytesUp: 11, bytesDown: 11, actor: 'link visitor' });
-    expect(entry.clientAddress).toMatch(/127\.0\.0\.1/);
-    expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+    expect(entry!.clientAddress).toMatch(/127\.0\.0\.1/);
+    expect(entry!.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('lets a signed-in user connect to a resource from the console', async () => {
@@ -119,7 +119,7 @@ describe('relay', () => {
     }
     const ok = await anonymous('POST', '/api/tunnel-check', { credential: `postern.link.${link.token}`, protocol: 'ssh', port: echoPort });
     expect(ok.status).toBe(204);
-    const refused = (await owner.call('GET', '/api/audit')).body.filter((e: any) => e.action === 'connect' && e.outcome !== 'ok' && e.outcome !== 'open');
+    const refused = (await owner.call('GET', '/api/audit')).body.filter((e: AuditEntry) => e.action === 'connect' && e.outcome !== 'ok' && e.outcome !== 'open');
     expect(refused.length).toBeGreaterThanOrEqual(cases.length - 1);
   });
 

@@ -15,7 +15,6 @@ test.describe.configure({ timeout: 120_000 });
 
 let pt: Postern;
 let xrdp: XrdpServer;
-let resourceId = '';
 let token = '';
 let closedPort = 0;
 
@@ -25,7 +24,6 @@ test.beforeAll(async () => {
   closedPort = await freePort();
   await setFeature(pt, true);
   const r = await addResource(pt, 'rdp-box', { rdp: [xrdp.port, closedPort] });
-  resourceId = r.id;
   token = (await createLinks(pt, [r.id]))[0].token;
 });
 test.afterAll(async () => {

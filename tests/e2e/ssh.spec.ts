@@ -10,7 +10,6 @@ import {
   PROMPT,
   runInTerminal,
   startSshdWithKeys,
-  terminalText,
   waitForTerminal,
   type ExtraKeys,
 } from './sshd-fixture';

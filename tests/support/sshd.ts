@@ -78,7 +78,7 @@ function prepareUser(fixture: SshdFixture): void {
   } catch {
     try {
       execFileSync('useradd', ['-m', '-s', '/bin/bash', fixture.user], { stdio: 'pipe' });
-    } catch (e) {
+    } catch {
       execFileSync('id', ['-u', fixture.user], { stdio: 'ignore' }); // created concurrently by another file
     }
   }

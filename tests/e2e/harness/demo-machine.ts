@@ -44,6 +44,7 @@ async function run(command: string): Promise<string> {
   s.channel.write(command + '\r');
   const prompt = /\$ $/;
   for (;;) {
+    // eslint-disable-next-line no-control-regex -- terminal escape sequences begin with ESC (\x1b)
     const fresh = s.output.slice(mark).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     if (fresh.includes('\r\n') && prompt.test(fresh)) return fresh.slice(fresh.indexOf('\r\n') + 2).replace(/[^\n]*\$ $/, '');
     await new Promise((r) => setTimeout(r, 20));

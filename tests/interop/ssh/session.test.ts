@@ -21,6 +21,7 @@ afterAll(async () => {
 
 /** Terminal output as lines of plain text: escape sequences and carriage returns removed. */
 function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex -- terminal escape sequences: ESC ] … BEL and ESC [ …
   return text.replace(/\x1b\][^\x07]*\x07/g, '').replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\r/g, '');
 }
 

@@ -41,6 +41,7 @@ export async function signedIn(opts: Parameters<typeof pair>[0] = {}): Promise<P
 }
 
 export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex -- terminal escape sequences begin with ESC (\x1b)
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 }
 
@@ -62,6 +63,7 @@ export class Terminal {
       const chunk = this.decoder.decode(bytes, { stream: true });
       this.raw += chunk;
       let fresh = this.tail + chunk;
+      // eslint-disable-next-line no-control-regex -- an escape sequence cut at the chunk's end
       const cut = /\x1b(\[[0-9;?]*)?$/.exec(fresh);
       this.tail = cut ? cut[0] : '';
       if (cut) fresh = fresh.slice(0, cut.index);

@@ -46,7 +46,7 @@ describe('log helpers', () => {
     log.connectionRefused({
       endpoint: '/ws/relay', reason: 'not-found', status: 404, client: '192.0.2.1',
       headers: { 'sec-websocket-protocol': `binary, postern.link.${token}` },
-    } as any);
+    } as Parameters<typeof log.connectionRefused>[0]);
     // A token in a field that is logged: scrubbed by shape.
     log.connectionRefused({ endpoint: `/ws/relay#/l/${token}`, reason: token, status: 404, client: '192.0.2.1' });
     // Through the raw logger: the redaction list blanks the usual secret fields at any level.

@@ -65,7 +65,7 @@ function conversation(r: Rng): Array<[fromPage: boolean, message: Uint8Array]> {
 /** A CLIPRDR message of a random type, often shaped like the ones the bridge rewrites. */
 function message(r: Rng): Uint8Array {
   const type = 1 + r.int(11);
-  let body = r.bytes(r.int(160));
+  let body: Uint8Array = r.bytes(r.int(160));
   const v = () => new DataView(body.buffer);
   if (type === MSG.formatDataRequest) {
     body = new Uint8Array(4);

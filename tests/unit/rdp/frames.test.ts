@@ -21,8 +21,13 @@ function run(splitter: FrameSplitter, bytes: number[], cuts: number[]) {
   const order: Array<'pass' | 'held'> = [];
   for (const p of parts) {
     for (const item of splitter.push(p)) {
-      if (item instanceof Uint8Array) (passed.push(...item), order.push('pass'));
-      else (held.push(item.frame), order.push('held'));
+      if (item instanceof Uint8Array) {
+        passed.push(...item);
+        order.push('pass');
+      } else {
+        held.push(item.frame);
+        order.push('held');
+      }
     }
   }
   return { passed, held, order };

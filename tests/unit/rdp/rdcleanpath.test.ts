@@ -28,7 +28,7 @@ function refusal(f: () => unknown): RdCleanPathError {
     f();
   } catch (e) {
     if (e instanceof RdCleanPathError) return e;
-    throw new Error(`expected an RdCleanPathError, got ${String(e)}`);
+    throw new Error(`expected an RdCleanPathError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected the input to be refused');
 }
