@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { descendants, pidWith } from '../tests/support/processes.ts';
 import { signIn, startProxy } from '../tests/support/proxy.ts';
 import { arg, args } from './args.ts';
 
@@ -87,21 +88,9 @@ async function startSource(): Promise<{ port: number; stop(): void }> {
  *  summed over their live threads from /proc/<pid>/task/<tid>/: CPU time in milliseconds (schedstat's
  *  first field, in ns) and voluntary context switches (each one a sleep and a wake-up). */
 function treeUsage(root: number): { cpuMs: number; wakes: number } {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])); // state ppid …
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const inTree = (pid: number): boolean => pid === root || (pid > 1 && parents.has(pid) && inTree(parents.get(pid)!));
   let cpuMs = 0;
   let wakes = 0;
-  for (const pid of parents.keys()) {
-    if (!inTree(pid)) continue;
+  for (const pid of [root, ...descendants(root)]) {
     try {
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
         cpuMs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
@@ -112,18 +101,6 @@ function treeUsage(root: number): { cpuMs: number; wakes: number } {
     }
   }
   return { cpuMs, wakes };
-}
-
-function pidWith(cmdlinePart: string): number {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(cmdlinePart)) return Number(name);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  throw new Error(`no process has ${cmdlinePart} in its command line`);
 }
 
 function openWs(url: string, protocols: string[]): Promise<WebSocket> {

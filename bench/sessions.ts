@@ -15,14 +15,14 @@
 //        --relays postern,websockify --websockify-sessions 500]
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { descendants } from '../tests/support/processes.ts';
+import { descendants, pidWith } from '../tests/support/processes.ts';
 import { signIn, startProxy } from '../tests/support/proxy.ts';
 import { arg, args } from './args.ts';
 
@@ -216,18 +216,6 @@ async function startWebsockify(echoPort: number): Promise<Relay> {
       await Promise.race([exited, sleep(5000)]);
     },
   };
-}
-
-function pidWith(cmdlinePart: string): number {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(cmdlinePart)) return Number(name);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  throw new Error(`no process has ${cmdlinePart} in its command line`);
 }
 
 function freePort(): Promise<number> {

@@ -26,3 +26,16 @@ export function descendants(root: number): number[] {
   }
   return out;
 }
+
+/** The first process whose command line contains `cmdlinePart`. */
+export function pidWith(cmdlinePart: string): number {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(cmdlinePart)) return Number(name);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  throw new Error(`no process has ${cmdlinePart} in its command line`);
+}
