@@ -84,9 +84,15 @@ export class TerminalView {
     this.term.write(`\r\n\x1b[2m[Postern] ${text.replace(/\r?\n/g, '\r\n')}\x1b[0m\r\n`);
   }
 
-  /** Leaves the alternate screen and resets modes a program left on (mouse reporting, hidden cursor). */
+  /**
+   * Leaves the alternate screen and resets modes a program left on (mouse reporting, hidden cursor).
+   * Leaving the alternate screen restores the cursor saved on entering it, so it is sent only while a
+   * program (vim, less) has it open: on the normal screen it would move the cursor to the top left and
+   * what follows would be written over the old rows.
+   */
   resetModes(): void {
-    this.term.write('\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[!p');
+    const leaveAlternate = this.term.buffer.active.type === 'alternate' ? '\x1b[?1049l' : '';
+    this.term.write(`${leaveAlternate}\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[!p`);
   }
 
   focus(): void {

@@ -1,7 +1,7 @@
 // The page side of an SSH session: it starts the worker, renders the terminal and the questions into the
 // host element the sign-in form gives it, decides host-key trust, and keeps the terminal on screen after
 // the session ends so the visitor can read why, and reconnect.
-import { mount, unmount } from 'svelte';
+import { mount, tick, unmount } from 'svelte';
 import { ConnectError, type ConnectOptions, type Session, type SessionHost } from '../../session/contract';
 import { TerminalView } from '../../terminal/terminal';
 import { KnownHosts, resourceKeyFor } from './known-hosts';
@@ -65,7 +65,13 @@ export class SshSession implements Session {
       throw e instanceof ConnectError ? e : new ConnectError('protocol', e instanceof Error ? e.message : String(e));
     }
     document.title = this.model.title;
+    await this.goLive();
+  }
+
+  /** Shows the terminal and gives it the keyboard: once Svelte has taken it off-stage (a hidden element cannot take focus). */
+  private async goLive(): Promise<void> {
     this.model.stage = 'live';
+    await tick();
     this.terminal.focus();
   }
 
@@ -197,8 +203,7 @@ export class SshSession implements Session {
       this.knownLoaded = this.loadKnownHosts(); // read again: the first session may have remembered a key
       await this.attempt();
       document.title = this.model.title;
-      this.model.stage = 'live';
-      this.terminal.focus();
+      await this.goLive();
     } catch (e) {
       const error = e instanceof ConnectError ? e : new ConnectError('protocol', String(e));
       // A wrong password or key belongs beside its field in the form: end here and let the form say it.

@@ -1,0 +1,67 @@
+// The terminal as a visitor meets it: keys go to the shell right after Connect without a click, and when
+// the session ends the sentence is written below the last output, not over it; a reconnection starts
+// on a fresh line below. Real Chromium, the real proxy, a real OpenSSH sshd.
+import { expect, test, type Page } from '@playwright/test';
+import { startSshd, type Sshd } from '../support/sshd';
+import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
+import { fillAndConnect, PROMPT, terminalText, waitForTerminal } from './sshd-fixture';
+
+let pt: Postern;
+let sshd: Sshd;
+let token = '';
+
+test.beforeAll(async () => {
+  sshd = await startSshd();
+  pt = await startPostern();
+  await setFeature(pt, true);
+  const r = await addResource(pt, 'term-box', { ssh: [sshd.port] });
+  // Pinned, so no host-key question comes between Connect and the prompt.
+  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
+    name: 'term-box', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
+  }));
+  [{ token }] = await createLinks(pt, [r.id]);
+});
+test.afterAll(async () => {
+  await pt?.stop();
+  await sshd?.stop();
+});
+
+/** The terminal's visible rows, top to bottom. */
+async function rows(page: Page): Promise<string[]> {
+  return (await terminalText(page)).replace(/\u00a0/g, ' ').split('\n');
+}
+
+const rowOf = (all: string[], pattern: RegExp) => all.findIndex((r) => pattern.test(r));
+
+test('typing reaches the shell right after Connect, and the end of the session is written below the output', async ({ page }) => {
+  await page.goto(`${pt.url}/#/l/${token}`);
+  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
+
+  // No click: the keys go where the visitor looks.
+  for (let i = 1; i <= 12; i++) {
+    await page.keyboard.type(`echo line-$((${i}*1))`);
+    await page.keyboard.press('Enter');
+  }
+  await waitForTerminal(page, /^line-12$/m);
+  await page.keyboard.type('exit 3');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, /The remote shell ended\./);
+
+  const ended = await rows(page);
+  const lastOutput = rowOf(ended, /^line-12$/);
+  expect(rowOf(ended, /\[Postern\] .*The remote shell ended\./), ended.join('\n')).toBeGreaterThan(lastOutput);
+  expect(ended[1] ?? '', 'row 2 keeps its output').not.toMatch(/\[Postern\]/);
+
+  await page.getByRole('button', { name: 'Reconnect' }).click();
+  // The new session's banner and prompt come below the old session's end, never over its rows.
+  const lastPromptBelowReconnecting = async () => {
+    const all = await rows(page);
+    const lastPrompt = all.map((r, i) => (PROMPT.test(r) ? i : -1)).filter((i) => i >= 0).pop() ?? -1;
+    const reconnecting = rowOf(all, /\[Postern\] Reconnecting/);
+    return reconnecting >= 0 && lastPrompt > reconnecting && rowOf(all, /\[Postern\] .*The remote shell ended\./) < reconnecting;
+  };
+  await expect.poll(lastPromptBelowReconnecting).toBe(true);
+  await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
+});
