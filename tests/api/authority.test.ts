@@ -1,22 +1,20 @@
 // Console sessions follow the authority they were opened with: a real SSH-style session relayed
 // through /ws/relay with a user's session token ends, within a second and with a sentence saying
 // why, when that user is deleted, loses an action, or signs that token out. Other sessions go on.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { CLOSE, type AuditEntry } from '../../src/shared/api.ts';
 import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+import { openRelay, startEchoServer, within, type EchoServer } from '../support/relay-client.ts';
 
 let proxy: ProxyProcess;
 let owner: Awaited<ReturnType<typeof signIn>>;
-let echo: net.Server;
+let echo: EchoServer;
 let echoPort: number;
 let resourceId: string;
 
 beforeAll(async () => {
-  echo = net.createServer((s) => s.on('data', (d) => s.write(d.toString('latin1').toUpperCase())));
-  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  echo = await startEchoServer();
+  echoPort = echo.port;
   proxy = await startProxy();
   owner = await signIn(proxy.url, proxy.ownerSigninUrl);
   resourceId = (await owner.call('POST', '/api/resources', { name: 'desk', address: '127.0.0.1', ports: { ssh: [echoPort] } })).body.id;
@@ -40,30 +38,10 @@ async function newUser(name: string, role: 'owner' | 'contributor' | 'reader') {
 
 /** A console session relayed to the echo machine, checked to carry bytes both ways. */
 async function consoleSession(token: string) {
-  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws/relay?resource=${resourceId}&protocol=ssh&port=${echoPort}`,
-    ['binary', `postern.user.${token}`]);
-  const received: Buffer[] = [];
-  ws.on('message', (d: Buffer) => received.push(d));
-  ws.on('error', () => {});
-  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
-  await new Promise<void>((ok, fail) => {
-    ws.once('open', () => ok());
-    ws.once('unexpected-response', (_q, r) => fail(new Error(`HTTP ${r.statusCode}`)));
-  });
-  const echoes = async (text: string) => {
-    received.length = 0;
-    ws.send(Buffer.from(text));
-    while (Buffer.concat(received).toString() !== text.toUpperCase()) await new Promise((r) => setTimeout(r, 5));
-  };
-  await echoes('ping');
-  return { ws, closed, echoes };
-}
-
-/** The change must end the session within a second. */
-function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`not within ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+  const c = openRelay(proxy.url, `resource=${resourceId}&protocol=ssh&port=${echoPort}`, ['binary', `postern.user.${token}`]);
+  await c.opened;
+  await c.echoes('ping');
+  return c;
 }
 
 describe('console sessions follow their authority', () => {

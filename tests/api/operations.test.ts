@@ -1,19 +1,18 @@
 // A real proxy's operations output: one JSON line per connection opened, closed and refused, metrics
 // on their own address, and not one secret from the whole session in anything it printed.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { newToken } from '../../proxy/auth/tokens.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+import { startEchoServer, type EchoServer } from '../support/relay-client.ts';
 
 let proxy: ProxyProcess;
-let echo: net.Server;
+let echo: EchoServer;
 let echoPort: number;
 
 beforeAll(async () => {
-  echo = net.createServer((s) => s.on('data', (d) => s.write(d.toString('latin1').toUpperCase())));
-  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  echo = await startEchoServer();
+  echoPort = echo.port;
   proxy = await startProxy({ args: ['--metrics-listen', '127.0.0.1:0', '--log-level', 'info'] });
 });
 afterAll(async () => {

@@ -2,12 +2,11 @@
 // deletion through one ends sessions relayed by the other (link sessions, and console sessions when
 // their user is deleted, loses an action or signs out), the link limit holds across both, and the
 // database password never appears in anything either prints.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { CLOSE, type Link, type Resource } from '../../src/shared/api.ts';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+import { openRelay, startEchoServer, within, type EchoServer } from '../support/relay-client.ts';
 
 const PASSWORD = 'Pg-pass-7f3a9c!';
 let cluster: PostgresCluster;
@@ -16,13 +15,12 @@ let a: ProxyProcess;
 let b: ProxyProcess;
 let ownerA: Awaited<ReturnType<typeof signIn>>;
 let callB: Awaited<ReturnType<typeof signIn>>['call'];
-let echo: net.Server;
+let echo: EchoServer;
 let echoPort: number;
 
 beforeAll(async () => {
-  echo = net.createServer((s) => s.on('data', (d) => s.write(d.toString('latin1').toUpperCase())));
-  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  echo = await startEchoServer();
+  echoPort = echo.port;
   cluster = await startPostgres();
   databaseUrl = await cluster.createDatabase({ password: PASSWORD });
   // Two proxies started at the same moment on a new database: one migrates and creates the owner.
@@ -49,34 +47,15 @@ afterAll(async () => {
 });
 
 function relay(proxy: ProxyProcess, token: string) {
-  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws/relay?protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${token}`]);
-  const received: Buffer[] = [];
-  ws.on('message', (d: Buffer) => received.push(d));
-  ws.on('error', () => {});
-  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
-  const opened = new Promise<void>((ok) => ws.once('open', () => ok()));
-  return { ws, closed, opened, text: () => Buffer.concat(received).toString() };
+  return openRelay(proxy.url, `protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${token}`]);
 }
 
 /** A console session relayed by `proxy` with a user's session token, checked to carry bytes. */
 async function consoleRelay(proxy: ProxyProcess, resourceId: string, token: string) {
-  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws/relay?resource=${resourceId}&protocol=ssh&port=${echoPort}`,
-    ['binary', `postern.user.${token}`]);
-  const received: Buffer[] = [];
-  ws.on('message', (d: Buffer) => received.push(d));
-  ws.on('error', () => {});
-  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
-  await new Promise<void>((ok) => ws.once('open', () => ok()));
-  ws.send(Buffer.from('ping'));
-  while (Buffer.concat(received).toString() !== 'PING') await new Promise((ok) => setTimeout(ok, 10));
-  return { ws, closed };
-}
-
-/** The session must end within a second of the change made through the other proxy. */
-function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`not within ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+  const c = openRelay(proxy.url, `resource=${resourceId}&protocol=ssh&port=${echoPort}`, ['binary', `postern.user.${token}`]);
+  await c.opened;
+  await c.echoes('ping');
+  return c;
 }
 
 async function resourceWithLink(name: string) {
@@ -89,8 +68,7 @@ async function relayedOnB(name: string) {
   const { r, link } = await resourceWithLink(name);
   const c = relay(b, link.token);
   await c.opened;
-  c.ws.send(Buffer.from('ping'));
-  while (c.text() !== 'PING') await new Promise((ok) => setTimeout(ok, 10));
+  await c.echoes('ping');
   return { r, link, c };
 }
 

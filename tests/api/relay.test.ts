@@ -2,21 +2,19 @@
 // ports, and deleting the link, the resource or the feature ends live sessions.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { CLOSE, type AuditEntry } from '../../src/shared/api.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+import { openRelay, startEchoServer, type EchoServer } from '../support/relay-client.ts';
 
 let proxy: ProxyProcess;
 let owner: Awaited<ReturnType<typeof signIn>>;
-let echo: net.Server;
+let echo: EchoServer;
 let echoPort: number;
 let closedPort: number;
 
 beforeAll(async () => {
-  // A real TCP service to relay to: it echoes every byte back, upper-cased.
-  echo = net.createServer((s) => s.on('data', (d) => s.write(d.toString('latin1').toUpperCase())));
-  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  echo = await startEchoServer();
+  echoPort = echo.port;
   const probe = net.createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
   closedPort = (probe.address() as net.AddressInfo).port;
@@ -38,26 +36,7 @@ async function resourceWithLink(name: string, ports = [echoPort, closedPort]) {
 }
 
 function open(query: string, protocols: string[], headers: Record<string, string> = {}) {
-  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws/relay?${query}`, protocols, { headers });
-  ws.binaryType = 'nodebuffer';
-  const received: Buffer[] = [];
-  ws.on('message', (d: Buffer) => received.push(d));
-  const closed = new Promise<{ code: number; reason: string }>((ok) => ws.on('close', (code, reason) => ok({ code, reason: reason.toString() })));
-  ws.on('error', () => {});
-  /** A refused upgrade: the HTTP status and the sentence in its body (no WebSocket was made). */
-  const refused = new Promise<{ status: number; body: string }>((ok) => {
-    ws.once('unexpected-response', (_q, r) => {
-      let body = '';
-      r.on('data', (d: Buffer) => (body += d));
-      r.on('end', () => ok({ status: r.statusCode ?? 0, body }));
-    });
-  });
-  const opened = new Promise<void>((ok, fail) => {
-    ws.once('open', () => ok());
-    void refused.then((r) => fail(new Error(`HTTP ${r.status}`)));
-  });
-  opened.catch(() => {});
-  return { ws, received, closed, opened, refused, text: () => Buffer.concat(received).toString() };
+  return openRelay(proxy.url, query, protocols, headers);
 }
 
 async function until(pred: () => boolean) {
