@@ -2,6 +2,7 @@
 // out the DOM lib and Node types. All of them exist in browsers, Web Workers and Node >= 20.
 // Written as mergeable interfaces and identically-typed vars, so the root tsconfig (which does
 // include the DOM lib) accepts this file beside lib.dom.d.ts.
+/* eslint-disable no-var, @typescript-eslint/no-empty-object-type -- vars and an empty interface merge with lib.dom.d.ts's */
 
 interface CryptoKey {}
 

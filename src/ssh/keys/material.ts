@@ -76,7 +76,7 @@ export function ecdsaFromScalar(curve: EcCurve, d: bigint | Uint8Array, expected
     try {
       same = ecdsa.Point.fromBytes(expectedPublic).equals(ecdsa.Point.fromBytes(q));
     } catch {
-      same = false;
+      // A point that does not decode is not the same point.
     }
     if (!same) throw mismatch();
   }

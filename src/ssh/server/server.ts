@@ -72,7 +72,7 @@ export class ServerSession extends SessionBase<Record<string, never>> {
   private settle!: (error: SshError) => void;
 
   constructor(
-    private readonly options: SshServerOptions,
+    options: SshServerOptions,
     output: (bytes: Uint8Array) => void,
   ) {
     super();

@@ -56,7 +56,7 @@ class BadSignature extends Error {}
  */
 async function verifySignature(algorithm: string, keyBlob: Uint8Array, signatureBlob: Uint8Array, data: Uint8Array): Promise<void> {
   const bad = (why: string) => new BadSignature(why);
-  let ok = false;
+  let ok: boolean;
   try {
     const key = new SshReader(keyBlob);
     const keyType = key.string();
