@@ -4,7 +4,6 @@ import { apiBase, hasProxy } from '../config/runtime';
 import { ApiError } from '../shared/rules/errors.ts';
 import type {
   ApiErrorBody,
-  ApiErrorCode,
   AuditEntry,
   Link,
   LinkInfo,

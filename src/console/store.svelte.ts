@@ -11,6 +11,9 @@ import type { Action } from '../shared/api';
 
 const RETRY_MS = 10_000;
 
+/** The time now, as the ISO string a session records. */
+const nowIso = () => new Date().toISOString();
+
 export class ConsoleStore {
   status = $state<'loading' | 'signed-out' | 'ready'>('loading');
   /** Why the user is signed out, when it was not their own choice (session expired, user deleted). */
@@ -142,7 +145,7 @@ export class ConsoleStore {
 
   async setMe(me: Me): Promise<void> {
     if (!this.session) return;
-    this.session = { ...this.session, me, syncedAt: new Date().toISOString() };
+    this.session = { ...this.session, me, syncedAt: nowIso() };
     await this.cache?.saveSession($state.snapshot(this.session));
   }
 

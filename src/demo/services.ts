@@ -25,7 +25,7 @@ const noCache: ConsoleCache = {
     try {
       return { token: 'demo', me: await localApi().me() };
     } catch (e) {
-      throw new Error(`The demo could not start: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`The demo could not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   },
   saveSession: async () => undefined,

@@ -15,6 +15,7 @@ export function text(v: unknown, field: string, label: string, max = 200): strin
   if (typeof v !== 'string' || v.trim() === '') throw badRequest(`${label} is required.`, field);
   const t = v.trim();
   if (t.length > max) throw badRequest(`${label} must be at most ${max} characters.`, field);
+  // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
   if (/[\u0000-\u001f\u007f]/.test(t)) throw badRequest(`${label} contains control characters.`, field);
   return t;
 }
