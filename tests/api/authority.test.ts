@@ -4,24 +4,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, type AuditEntry } from '../../src/shared/api.ts';
 import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
-import { openRelay, startEchoServer, within, type EchoServer } from '../support/relay-client.ts';
+import { echoServerForFile, openRelay, within } from '../support/relay-client.ts';
 
 let proxy: ProxyProcess;
 let owner: Awaited<ReturnType<typeof signIn>>;
-let echo: EchoServer;
-let echoPort: number;
+const echo = echoServerForFile();
 let resourceId: string;
 
 beforeAll(async () => {
-  echo = await startEchoServer();
-  echoPort = echo.port;
   proxy = await startProxy();
   owner = await signIn(proxy.url, proxy.ownerSigninUrl);
-  resourceId = (await owner.call('POST', '/api/resources', { name: 'desk', address: '127.0.0.1', ports: { ssh: [echoPort] } })).body.id;
+  resourceId = (await owner.call('POST', '/api/resources', { name: 'desk', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body.id;
 });
 afterAll(async () => {
   await proxy?.stop();
-  echo?.close();
 });
 
 /** A new user, signed in; signInAgain gives the same user a second session token. */
@@ -38,7 +34,7 @@ async function newUser(name: string, role: 'owner' | 'contributor' | 'reader') {
 
 /** A console session relayed to the echo machine, checked to carry bytes both ways. */
 async function consoleSession(token: string) {
-  const c = openRelay(proxy.url, `resource=${resourceId}&protocol=ssh&port=${echoPort}`, ['binary', `postern.user.${token}`]);
+  const c = openRelay(proxy.url, `resource=${resourceId}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${token}`]);
   await c.opened;
   await c.echoes('ping');
   return c;

@@ -4,20 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { newToken } from '../../proxy/auth/tokens.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
-import { startEchoServer, type EchoServer } from '../support/relay-client.ts';
+import { echoServerForFile } from '../support/relay-client.ts';
 
 let proxy: ProxyProcess;
-let echo: EchoServer;
-let echoPort: number;
+const echo = echoServerForFile();
 
 beforeAll(async () => {
-  echo = await startEchoServer();
-  echoPort = echo.port;
   proxy = await startProxy({ args: ['--metrics-listen', '127.0.0.1:0', '--log-level', 'info'] });
 });
 afterAll(async () => {
   await proxy?.stop();
-  echo?.close();
 });
 
 /** Opens /ws/relay; resolves with how it ended: the close code, or the HTTP status of a refused upgrade. */
@@ -61,7 +57,7 @@ describe('operations output of a real proxy', () => {
 
     const owner = await signIn(proxy.url, proxy.ownerSigninUrl);
     await owner.call('PUT', '/api/settings', { shareableLinks: true });
-    const res = (await owner.call('POST', '/api/resources', { name: 'ops-box', address: '127.0.0.1', ports: { ssh: [echoPort] } })).body;
+    const res = (await owner.call('POST', '/api/resources', { name: 'ops-box', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
     const link = (await owner.call('POST', '/api/links', { resourceIds: [res.id] })).body[0];
 
     // A second user signs in with a one-time URL handed out through the API.
@@ -73,19 +69,19 @@ describe('operations output of a real proxy', () => {
     // The link page's look-up, then a relayed SSH-port session, then a wrong token.
     const info = await apiClient(proxy.url)('POST', '/api/link-info', { token: link.token });
     expect(info.body.resourceName).toBe('ops-box');
-    const ok = await relay(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`], 'hello ops');
+    const ok = await relay(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`], 'hello ops');
     expect(ok.received).toBe('HELLO OPS');
     const wrongToken = newToken();
-    const refused = await relay(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${wrongToken}`]);
+    const refused = await relay(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${wrongToken}`]);
     expect(refused.status ?? refused.code).toBeGreaterThanOrEqual(400);
 
     const opened = await until(() => jsonLines().find((l) => l.event === 'connection.opened'), 'connection.opened');
     expect(opened).toMatchObject({
-      level: 'info', endpoint: '/ws/relay', protocol: 'ssh', port: echoPort, resourceId: res.id, linkId: link.id, actor: 'link visitor',
+      level: 'info', endpoint: '/ws/relay', protocol: 'ssh', port: echo.port, resourceId: res.id, linkId: link.id, actor: 'link visitor',
     });
     expect(opened.client).toMatch(/127\.0\.0\.1/);
     const closed = await until(() => jsonLines().find((l) => l.event === 'connection.closed'), 'connection.closed');
-    expect(closed).toMatchObject({ endpoint: '/ws/relay', protocol: 'ssh', port: echoPort, linkId: link.id, bytesUp: 9, bytesDown: 9 });
+    expect(closed).toMatchObject({ endpoint: '/ws/relay', protocol: 'ssh', port: echo.port, linkId: link.id, bytesUp: 9, bytesDown: 9 });
     expect(closed.outcome).toEqual(expect.any(String));
     expect(closed.durationMs).toBeGreaterThanOrEqual(0);
     const refusal = await until(() => jsonLines().find((l) => l.event === 'connection.refused'), 'connection.refused');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, type Link, type Resource } from '../../src/shared/api.ts';
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
-import { openRelay, startEchoServer, within, type EchoServer } from '../support/relay-client.ts';
+import { echoServerForFile, openRelay, within } from '../support/relay-client.ts';
 
 const PASSWORD = 'Pg-pass-7f3a9c!';
 let cluster: PostgresCluster;
@@ -15,12 +15,9 @@ let a: ProxyProcess;
 let b: ProxyProcess;
 let ownerA: Awaited<ReturnType<typeof signIn>>;
 let callB: Awaited<ReturnType<typeof signIn>>['call'];
-let echo: EchoServer;
-let echoPort: number;
+const echo = echoServerForFile();
 
 beforeAll(async () => {
-  echo = await startEchoServer();
-  echoPort = echo.port;
   cluster = await startPostgres();
   databaseUrl = await cluster.createDatabase({ password: PASSWORD });
   // Two proxies started at the same moment on a new database: one migrates and creates the owner.
@@ -43,23 +40,22 @@ afterAll(async () => {
   await a?.stop();
   await b?.stop();
   await cluster?.stop();
-  echo?.close();
 });
 
 function relay(proxy: ProxyProcess, token: string) {
-  return openRelay(proxy.url, `protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${token}`]);
+  return openRelay(proxy.url, `protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${token}`]);
 }
 
 /** A console session relayed by `proxy` with a user's session token, checked to carry bytes. */
 async function consoleRelay(proxy: ProxyProcess, resourceId: string, token: string) {
-  const c = openRelay(proxy.url, `resource=${resourceId}&protocol=ssh&port=${echoPort}`, ['binary', `postern.user.${token}`]);
+  const c = openRelay(proxy.url, `resource=${resourceId}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${token}`]);
   await c.opened;
   await c.echoes('ping');
   return c;
 }
 
 async function resourceWithLink(name: string) {
-  const r = (await ownerA.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { ssh: [echoPort] } })).body;
+  const r = (await ownerA.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
   const link = (await ownerA.call('POST', '/api/links', { resourceIds: [r.id] })).body[0];
   return { r, link };
 }
@@ -109,7 +105,7 @@ describe('two proxies, one PostgreSQL database', () => {
   });
 
   it('ends console sessions relayed by B when, through A, their user is deleted, loses an action, or signs out', async () => {
-    const r = (await ownerA.call('POST', '/api/resources', { name: 'console-box', address: '127.0.0.1', ports: { ssh: [echoPort] } })).body;
+    const r = (await ownerA.call('POST', '/api/resources', { name: 'console-box', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
     const users: Record<string, { id: string; token: string; call: ReturnType<typeof apiClient> }> = {};
     for (const [name, role] of [['gone', 'reader'], ['demoted', 'owner'], ['leaving', 'contributor']]) {
       const made = (await ownerA.call('POST', '/api/users', { name, role })).body;

@@ -4,17 +4,14 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, type AuditEntry } from '../../src/shared/api.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
-import { openRelay, startEchoServer, type EchoServer } from '../support/relay-client.ts';
+import { echoServerForFile, openRelay } from '../support/relay-client.ts';
 
 let proxy: ProxyProcess;
 let owner: Awaited<ReturnType<typeof signIn>>;
-let echo: EchoServer;
-let echoPort: number;
+const echo = echoServerForFile();
 let closedPort: number;
 
 beforeAll(async () => {
-  echo = await startEchoServer();
-  echoPort = echo.port;
   const probe = net.createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
   closedPort = (probe.address() as net.AddressInfo).port;
@@ -26,10 +23,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy?.stop();
-  echo?.close();
 });
 
-async function resourceWithLink(name: string, ports = [echoPort, closedPort]) {
+async function resourceWithLink(name: string, ports = [echo.port, closedPort]) {
   const res = (await owner.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { ssh: ports } })).body;
   const link = (await owner.call('POST', '/api/links', { resourceIds: [res.id] })).body[0];
   return { res, link };
@@ -46,7 +42,7 @@ async function until(pred: () => boolean) {
 describe('relay', () => {
   it('relays bytes both ways for a valid link, and audits the session', async () => {
     const { link } = await resourceWithLink('echo-box');
-    const c = open(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`]);
+    const c = open(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
     await c.opened;
     expect(c.ws.protocol).toBe('binary');
     c.ws.send(Buffer.from('hello '));
@@ -59,14 +55,14 @@ describe('relay', () => {
       await new Promise((r) => setTimeout(r, 20));
       entry = (await owner.call('GET', '/api/audit')).body.find((e: AuditEntry) => e.action === 'connect' && e.linkId === link.id);
     }
-    expect(entry).toMatchObject({ outcome: 'ok', resourceName: 'echo-box', protocol: 'ssh', port: echoPort, bytesUp: 11, bytesDown: 11, actor: 'link visitor' });
+    expect(entry).toMatchObject({ outcome: 'ok', resourceName: 'echo-box', protocol: 'ssh', port: echo.port, bytesUp: 11, bytesDown: 11, actor: 'link visitor' });
     expect(entry!.clientAddress).toMatch(/127\.0\.0\.1/);
     expect(entry!.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('lets a signed-in user connect to a resource from the console', async () => {
     const { res } = await resourceWithLink('console-box');
-    const c = open(`resource=${res.id}&protocol=ssh&port=${echoPort}`, ['binary', `postern.user.${owner.token}`]);
+    const c = open(`resource=${res.id}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${owner.token}`]);
     await c.opened;
     c.ws.send(Buffer.from('abc'));
     await until(() => c.text() === 'ABC');
@@ -76,12 +72,12 @@ describe('relay', () => {
   it('refuses every attempt without a valid grant before any WebSocket exists, with a reason the page can fetch', async () => {
     const { res, link } = await resourceWithLink('guarded');
     const cases: [string, string[], number, RegExp][] = [
-      [`protocol=ssh&port=${echoPort}`, ['binary'], 401, /no link or sign-in token/],
-      [`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${'x'.repeat(43)}`], 404, /does not exist/],
+      [`protocol=ssh&port=${echo.port}`, ['binary'], 401, /no link or sign-in token/],
+      [`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${'x'.repeat(43)}`], 404, /does not exist/],
       [`protocol=ssh&port=22`, ['binary', `postern.link.${link.token}`], 403, /only on port/],
       [`protocol=rdp&port=3389`, ['binary', `postern.link.${link.token}`], 403, /does not allow RDP/],
       [`protocol=telnet&port=23`, ['binary', `postern.link.${link.token}`], 400, /ssh or rdp/],
-      [`resource=${res.id}&protocol=ssh&port=${echoPort}`, ['binary', `postern.user.${'y'.repeat(43)}`], 401, /sign in again/],
+      [`resource=${res.id}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${'y'.repeat(43)}`], 401, /sign in again/],
     ];
     const anonymous = apiClient(proxy.url);
     for (const [query, protocols, status, reason] of cases) {
@@ -96,7 +92,7 @@ describe('relay', () => {
       });
       expect(why.body.error.message, query).toMatch(reason);
     }
-    const ok = await anonymous('POST', '/api/tunnel-check', { credential: `postern.link.${link.token}`, protocol: 'ssh', port: echoPort });
+    const ok = await anonymous('POST', '/api/tunnel-check', { credential: `postern.link.${link.token}`, protocol: 'ssh', port: echo.port });
     expect(ok.status).toBe(204);
     const refused = (await owner.call('GET', '/api/audit')).body.filter((e: AuditEntry) => e.action === 'connect' && e.outcome !== 'ok' && e.outcome !== 'open');
     expect(refused.length).toBeGreaterThanOrEqual(cases.length - 1);
@@ -104,7 +100,7 @@ describe('relay', () => {
 
   it('refuses a WebSocket from a foreign web origin', async () => {
     const { link } = await resourceWithLink('cross-site');
-    const c = open(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`], { origin: 'https://evil.example' });
+    const c = open(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`], { origin: 'https://evil.example' });
     await expect(c.opened).rejects.toThrow(/403/);
   });
 
@@ -118,7 +114,7 @@ describe('relay', () => {
 
   it('ends a live session when its link is deleted', async () => {
     const { link } = await resourceWithLink('cut-by-token');
-    const c = open(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`]);
+    const c = open(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
     await c.opened;
     c.ws.send(Buffer.from('x'));
     await until(() => c.text() === 'X');
@@ -130,11 +126,11 @@ describe('relay', () => {
 
   it('ends a live session when its resource is deleted', async () => {
     const { res, link } = await resourceWithLink('cut-by-resource');
-    const c = open(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`]);
+    const c = open(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
     await c.opened;
     await owner.call('DELETE', `/api/resources/${res.id}`);
     expect((await c.closed).code).toBe(CLOSE.resourceDeleted);
-    const again = open(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`]);
+    const again = open(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
     const refused = await again.refused;
     expect(refused.status).toBe(410);
     expect(refused.body).toMatch(/"cut-by-resource".*deleted/);
@@ -142,11 +138,11 @@ describe('relay', () => {
 
   it('ends link sessions when shareable links are switched off, and refuses new ones', async () => {
     const { link } = await resourceWithLink('cut-by-switch');
-    const c = open(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`]);
+    const c = open(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
     await c.opened;
     await owner.call('PUT', '/api/settings', { shareableLinks: false });
     expect((await c.closed).code).toBe(CLOSE.featureDisabled);
-    const again = open(`protocol=ssh&port=${echoPort}`, ['binary', `postern.link.${link.token}`]);
+    const again = open(`protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
     expect(await again.refused).toMatchObject({ status: 423, body: expect.stringMatching(/turned off/) });
     await owner.call('PUT', '/api/settings', { shareableLinks: true });
   });

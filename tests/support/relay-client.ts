@@ -1,6 +1,7 @@
 // The two ends of a relayed session in API tests: a TCP service on loopback to relay to, and a
 // WebSocket client of /ws/relay that keeps what it receives and how it ended.
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 
 export interface EchoServer {
@@ -13,6 +14,24 @@ export async function startEchoServer(): Promise<EchoServer> {
   const server = net.createServer((s) => s.on('data', (d) => s.write(d.toString('latin1').toUpperCase())));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
+}
+
+/**
+ * The echo service for one test file: started before the file's tests (and before the hooks it
+ * registers after this call), closed after them.
+ */
+export function echoServerForFile(): { readonly port: number } {
+  let server: EchoServer | undefined;
+  beforeAll(async () => {
+    server = await startEchoServer();
+  });
+  afterAll(() => server?.close());
+  return {
+    get port() {
+      if (!server) throw new Error('the echo service has not started yet');
+      return server.port;
+    },
+  };
 }
 
 export type RelayClient = ReturnType<typeof openRelay>;
