@@ -12,6 +12,8 @@ interface Dialect {
   bigint: string;
   /** The resource's ports: a JSON text column in SQLite, jsonb in PostgreSQL. */
   ports: string;
+  /** A link's policy (LinkPolicy): JSON text in SQLite, jsonb in PostgreSQL. */
+  policy: string;
   /**
    * A column before the link's id. PostgreSQL's seq keeps links of one batch (same created_at) in the
    * order they were made; SQLite's rowid does that already.
@@ -26,6 +28,7 @@ const SQLITE: Dialect = {
   integer: 'INTEGER',
   bigint: 'INTEGER',
   ports: 'ports_json TEXT',
+  policy: 'policy_json TEXT',
   linkSeq: '',
   auditId: 'INTEGER PRIMARY KEY AUTOINCREMENT',
 };
@@ -36,12 +39,13 @@ const POSTGRES: Dialect = {
   integer: 'integer',
   bigint: 'bigint',
   ports: 'ports jsonb',
+  policy: 'policy jsonb',
   linkSeq: `
     seq bigint GENERATED ALWAYS AS IDENTITY,`,
   auditId: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
 };
 
-function migrations({ text, time, integer, bigint, ports, linkSeq, auditId }: Dialect): readonly string[] {
+function migrations({ text, time, integer, bigint, ports, policy, linkSeq, auditId }: Dialect): readonly string[] {
   return [
     `
   CREATE TABLE settings (key ${text} PRIMARY KEY, value ${text} NOT NULL);
@@ -109,6 +113,12 @@ function migrations({ text, time, integer, bigint, ports, linkSeq, auditId }: Di
     // 2: an audit entry may stand for several like events (refused attempts are aggregated).
     `
   ALTER TABLE audit ADD COLUMN count ${integer} NOT NULL DEFAULT 1 CHECK (count > 0);
+  `,
+    // 3: a link's label, its policy (expiry, use limit, weekly hours) and its successful uses so far.
+    `
+  ALTER TABLE links ADD COLUMN label ${text};
+  ALTER TABLE links ADD COLUMN ${policy};
+  ALTER TABLE links ADD COLUMN uses ${integer} NOT NULL DEFAULT 0 CHECK (uses >= 0);
   `,
   ];
 }

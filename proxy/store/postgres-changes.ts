@@ -33,6 +33,7 @@ function parse(payload: string | undefined): StoreChange | undefined {
     }
     if (c?.kind === 'resource-deleted' && typeof c.resourceId === 'string') return { kind: 'resource-deleted', resourceId: c.resourceId };
     if (c?.kind === 'links-disabled') return { kind: 'links-disabled' };
+    if (c?.kind === 'link-updated' && typeof c.linkId === 'string') return { kind: 'link-updated', linkId: c.linkId };
     if (c?.kind === 'user-deleted' && typeof c.userId === 'string') return { kind: 'user-deleted', userId: c.userId };
     if (c?.kind === 'user-role-lowered' && typeof c.userId === 'string' && ROLES.includes(c.role)) {
       return { kind: 'user-role-lowered', userId: c.userId, role: c.role };

@@ -30,7 +30,7 @@ export function toResource(r: Row): Resource {
 }
 
 export function toLink(r: Row): Link {
-  return {
+  const link: Link = {
     id: r.id,
     token: r.token,
     resourceId: r.resource_id,
@@ -38,7 +38,11 @@ export function toLink(r: Row): Link {
     status: r.current_name == null ? 'resource-deleted' : 'active',
     createdAt: iso(r.created_at),
     createdBy: r.created_by,
+    policy: r.policy ?? {},
+    uses: num(r.uses ?? 0),
   };
+  if (r.label) link.label = r.label;
+  return link;
 }
 
 export function toAudit(r: Row): AuditEntry {

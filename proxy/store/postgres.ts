@@ -12,7 +12,9 @@ import { ChangeListener, notifyChange } from './postgres-changes.ts';
 import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './postgres-rows.ts';
 import { LOCK_NAMESPACE, LOCKS, migrate } from './postgres-schema.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
-import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store, type StoreChange } from './store.ts';
+import {
+  StoreConflict, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store, type StoreChange,
+} from './store.ts';
 
 type Db = pg.ClientBase | pg.Pool;
 
@@ -294,7 +296,7 @@ export class PostgresStore implements Store {
     return (await this.one(`${LINK_SELECT} ORDER BY l.created_at, l.seq`)).map(toLink);
   }
 
-  createLinks(resourceIds: string[], createdBy: string, maxLinks: number) {
+  createLinks(resourceIds: string[], createdBy: string, maxLinks: number, options: NewLinkOptions = {}) {
     return this.tx(async (c) => {
       // Every proxy counts and inserts under this lock; the count reads only what earlier holders committed.
       await lock(c, LOCKS.linkCount);
@@ -305,19 +307,61 @@ export class PostgresStore implements Store {
       const names = new Map((await rows(c, `SELECT id, name FROM resources WHERE id = ANY($1) FOR SHARE`, [resourceIds]))
         .map((r) => [r.id as string, r.name as string]));
       const at = new Date().toISOString();
+      const policy = options.policy ?? {};
       const created: Link[] = resourceIds.map((rid) => {
         const name = names.get(rid);
         if (name === undefined) throw new StoreConflict({ code: 'unknown-resource', id: rid });
-        return { id: newId(), token: newToken(), resourceId: rid, resourceName: name, status: 'active', createdAt: at, createdBy };
+        const link: Link = {
+          id: newId(), token: newToken(), resourceId: rid, resourceName: name, status: 'active', createdAt: at, createdBy, policy, uses: 0,
+        };
+        if (options.label) link.label = options.label;
+        return link;
       });
-      await c.query(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by)
-        SELECT id, token, hash, rid, name, $6::timestamptz, $7::text
+      await c.query(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by, label, policy, uses)
+        SELECT id, token, hash, rid, name, $6::timestamptz, $7::text, $8::text, $9::jsonb, 0
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(id, token, hash, rid, name, n)
         ORDER BY n`, [created.map((l) => l.id), created.map((l) => l.token), created.map((l) => hashToken(l.token)),
-        created.map((l) => l.resourceId), created.map((l) => l.resourceName), at, createdBy]);
+        created.map((l) => l.resourceId), created.map((l) => l.resourceName), at, createdBy, options.label || null,
+        JSON.stringify(policy)]);
       await insertAudit(c, created.map((l) => auditOf.link('link.create', createdBy, l)));
       return created;
     });
+  }
+
+  updateLink(id: string, update: LinkUpdate, actor: string) {
+    return this.tx(async (c) => {
+      const [r] = await rows(c, `WITH u AS (
+          UPDATE links SET label = CASE WHEN $2 THEN nullif($3, '') ELSE label END,
+            policy = coalesce($4::jsonb, policy), uses = CASE WHEN $5 THEN 0 ELSE uses END
+          WHERE id = $1 RETURNING *)
+        SELECT u.*, r.name AS current_name FROM u LEFT JOIN resources r ON r.id = u.resource_id`,
+      [id, update.label !== undefined, update.label ?? null, update.policy ? JSON.stringify(update.policy) : null, update.resetUses === true]);
+      if (!r) throw new StoreConflict({ code: 'link-not-found' });
+      const link = toLink(r);
+      await insertAudit(c, [auditOf.link('link.update', actor, link)]);
+      await notifyChange(c, { kind: 'link-updated', linkId: id });
+      return link;
+    });
+  }
+
+  async getLink(id: string) {
+    return this.linkRecord(`l.id = $1`, id);
+  }
+
+  async countUse(linkId: string) {
+    const counted = await this.one(`UPDATE links SET uses = uses + 1
+      WHERE id = $1 AND (policy->>'maxUses' IS NULL OR uses < (policy->>'maxUses')::integer) RETURNING id`, [linkId]);
+    return counted.length === 1;
+  }
+
+  /** One statement, one snapshot: the link and its resource as they were at the same moment. */
+  private async linkRecord(where: string, value: string): Promise<LinkRecord | undefined> {
+    const [r] = await this.one(`SELECT l.*, r.name AS current_name, to_jsonb(r) AS resource
+      FROM links l LEFT JOIN resources r ON r.id = l.resource_id WHERE ${where}`, [value]);
+    if (!r) return undefined;
+    const link: LinkRecord = toLink(r);
+    if (r.resource) link.resource = toResource(r.resource);
+    return link;
   }
 
   /** Deletes, then reports in the order the values were given, and tells every proxy which links went. */
@@ -341,13 +385,7 @@ export class PostgresStore implements Store {
   }
 
   async findLinkByTokenHash(tokenHash: string) {
-    // One statement, one snapshot: the link and its resource as they were at the same moment.
-    const [r] = await this.one(`SELECT l.*, r.name AS current_name, to_jsonb(r) AS resource
-      FROM links l LEFT JOIN resources r ON r.id = l.resource_id WHERE l.token_hash = $1`, [tokenHash]);
-    if (!r) return undefined;
-    const link: LinkRecord = toLink(r);
-    if (r.resource) link.resource = toResource(r.resource);
-    return link;
+    return this.linkRecord(`l.token_hash = $1`, tokenHash);
   }
 
   async addAudit(e: NewAudit) {

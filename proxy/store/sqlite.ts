@@ -2,11 +2,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 import { hashToken, newId, newToken } from '../auth/tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
-import { StoreConflict, type AuditUpdate, type LinkRecord, type NewAudit, type Store } from './store.ts';
+import { StoreConflict, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 // A row as better-sqlite3 returns it; the to*() functions below give it the API's types.
@@ -34,7 +34,7 @@ function toResource(r: Row): Resource {
 }
 
 function toLink(r: Row): Link {
-  return {
+  const link: Link = {
     id: r.id,
     token: r.token,
     resourceId: r.resource_id,
@@ -42,7 +42,11 @@ function toLink(r: Row): Link {
     status: r.current_name == null ? 'resource-deleted' : 'active',
     createdAt: r.created_at,
     createdBy: r.created_by,
+    policy: r.policy_json ? (JSON.parse(r.policy_json) as LinkPolicy) : {},
+    uses: r.uses,
   };
+  if (r.label) link.label = r.label;
+  return link;
 }
 
 function toAudit(r: Row): AuditEntry {
@@ -276,14 +280,15 @@ export class SqliteStore implements Store {
     return this.tx(() => (this.db.prepare(`${LINK_SELECT} ORDER BY l.created_at, l.rowid`).all() as Row[]).map(toLink));
   }
 
-  createLinks(resourceIds: string[], createdBy: string, maxLinks: number) {
+  createLinks(resourceIds: string[], createdBy: string, maxLinks: number, options: NewLinkOptions = {}) {
     return this.tx(() => {
       const count = (this.db.prepare(`SELECT count(*) AS n FROM links`).get() as Row).n as number;
       const over = linkLimitConflict(count, resourceIds.length, maxLinks);
       if (over) throw new StoreConflict(over);
-      const insert = this.db.prepare(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      const insert = this.db.prepare(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by,
+        label, policy_json, uses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
       const at = now();
+      const policy = options.policy ?? {};
       const created: Link[] = [];
       for (const rid of resourceIds) {
         const r = this.db.prepare(`SELECT name FROM resources WHERE id = ?`).get(rid) as Row | undefined;
@@ -291,13 +296,56 @@ export class SqliteStore implements Store {
         const token = newToken();
         const link: Link = {
           id: newId(), token, resourceId: rid, resourceName: r.name, status: 'active', createdAt: at, createdBy,
+          policy, uses: 0,
         };
-        insert.run(link.id, token, hashToken(token), rid, r.name, at, createdBy);
+        if (options.label) link.label = options.label;
+        insert.run(link.id, token, hashToken(token), rid, r.name, at, createdBy, options.label || null, JSON.stringify(policy));
         this.insertAudit(auditOf.link('link.create', createdBy, link));
         created.push(link);
       }
       return created;
     });
+  }
+
+  updateLink(id: string, update: LinkUpdate, actor: string) {
+    return this.tx(() => {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      if (update.label !== undefined) {
+        sets.push('label = ?');
+        values.push(update.label || null);
+      }
+      if (update.policy !== undefined) {
+        sets.push('policy_json = ?');
+        values.push(JSON.stringify(update.policy));
+      }
+      if (update.resetUses) sets.push('uses = 0');
+      if (sets.length) this.db.prepare(`UPDATE links SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      const r = this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(id) as Row | undefined;
+      if (!r) throw new StoreConflict({ code: 'link-not-found' });
+      const link = toLink(r);
+      this.insertAudit(auditOf.link('link.update', actor, link));
+      return link;
+    });
+  }
+
+  getLink(id: string) {
+    return this.tx(() => this.linkRecord(this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(id) as Row | undefined));
+  }
+
+  countUse(linkId: string) {
+    return this.tx(() => this.db.prepare(`UPDATE links SET uses = uses + 1
+      WHERE id = ? AND (json_extract(policy_json, '$.maxUses') IS NULL OR uses < json_extract(policy_json, '$.maxUses'))`)
+      .run(linkId).changes === 1);
+  }
+
+  /** Inside a transaction: a link row with its live resource. */
+  private linkRecord(r: Row | undefined): LinkRecord | undefined {
+    if (!r) return undefined;
+    const link: LinkRecord = toLink(r);
+    const res = this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(r.resource_id) as Row | undefined;
+    if (res) link.resource = toResource(res);
+    return link;
   }
 
   private deleteLinksWhere(column: 'resource_id' | 'token_hash', values: string[], actor: string): Link[] {
@@ -321,14 +369,7 @@ export class SqliteStore implements Store {
   }
 
   findLinkByTokenHash(tokenHash: string) {
-    return this.tx(() => {
-      const r = this.db.prepare(`${LINK_SELECT} WHERE l.token_hash = ?`).get(tokenHash) as Row | undefined;
-      if (!r) return undefined;
-      const link: LinkRecord = toLink(r);
-      const res = this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(r.resource_id) as Row | undefined;
-      if (res) link.resource = toResource(res);
-      return link;
-    });
+    return this.tx(() => this.linkRecord(this.db.prepare(`${LINK_SELECT} WHERE l.token_hash = ?`).get(tokenHash) as Row | undefined));
   }
 
   addAudit(e: NewAudit) {

@@ -4,11 +4,26 @@
 // the audit row(s) in that same transaction (see audit-entries.ts): a change never lands without
 // its audit entry, nor an entry without its change, whatever happens to the process.
 import { conflictError, type Conflict } from '../../src/shared/rules/conflicts.ts';
-import type { AuditEntry, Link, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 
 /** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
 export interface LinkRecord extends Link {
   resource?: Resource;
+}
+
+/** What a batch of new links is given (both optional: no label, no limits). */
+export interface NewLinkOptions {
+  label?: string;
+  policy?: LinkPolicy;
+}
+
+/** An edit of one link; a field left out keeps its value. `label: ''` removes the label. */
+export interface LinkUpdate {
+  label?: string;
+  /** Replaces the whole policy. */
+  policy?: LinkPolicy;
+  /** Renews a used-up link: its use count starts again from 0. */
+  resetUses?: boolean;
 }
 
 export type NewAudit = Omit<AuditEntry, 'id' | 'at'>;
@@ -43,6 +58,8 @@ export type StoreChange =
   | { kind: 'links-deleted'; linkIds: string[] }
   | { kind: 'resource-deleted'; resourceId: string }
   | { kind: 'links-disabled' }
+  /** A link's label, policy or use count was edited: sessions through it are checked against it afresh. */
+  | { kind: 'link-updated'; linkId: string }
   /** The user is gone, and with them every session token they had. */
   | { kind: 'user-deleted'; userId: string }
   /** The user's role changed to one that lacks an action the old one had. */
@@ -100,8 +117,19 @@ export interface Store {
   pinRdpCertificate(id: string, fingerprint: string, actor: string): Promise<string | undefined>;
 
   listLinks(): Promise<Link[]>;
-  /** Creates one link per resource, all or none: refuses (link-limit) past maxLinks. Audits link.create for each. */
-  createLinks(resourceIds: string[], createdBy: string, maxLinks: number): Promise<Link[]>;
+  /**
+   * Creates one link per resource, all or none, each with the given label and policy: refuses
+   * (link-limit) past maxLinks. Audits link.create for each.
+   */
+  createLinks(resourceIds: string[], createdBy: string, maxLinks: number, options?: NewLinkOptions): Promise<Link[]>;
+  /** Edits or renews a link without changing its token; refuses (not-found) if it is gone. Audits link.update. */
+  updateLink(id: string, update: LinkUpdate, actor: string): Promise<Link>;
+  getLink(id: string): Promise<LinkRecord | undefined>;
+  /**
+   * Counts one successful use, atomically and only while the link is under its use limit: returns
+   * false (nothing counted) if the link is used up or gone, so two visitors cannot both spend the last use.
+   */
+  countUse(linkId: string): Promise<boolean>;
   /** Audits link.delete for each link deleted. */
   deleteLinksByResource(resourceIds: string[], actor: string): Promise<Link[]>;
   /** Audits link.delete for each link deleted. */

@@ -7,6 +7,7 @@ export type Conflict =
   | { code: 'last-owner' }
   | { code: 'user-not-found' }
   | { code: 'resource-not-found' }
+  | { code: 'link-not-found' }
   | { code: 'unknown-resource'; id: string }
   | { code: 'duplicate-user'; name: string };
 
@@ -21,6 +22,8 @@ export function conflictError(c: Conflict): ApiError {
       return new ApiError('not-found', 'That user no longer exists.');
     case 'resource-not-found':
       return new ApiError('not-found', 'That resource no longer exists.');
+    case 'link-not-found':
+      return new ApiError('not-found', 'That link no longer exists.');
     case 'unknown-resource':
       return new ApiError('not-found', `Resource ${c.id} does not exist; no links were created.`);
     case 'duplicate-user':

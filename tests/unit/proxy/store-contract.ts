@@ -58,6 +58,48 @@ export function storeContract(store: () => Store): void {
     expect(await store().listLinks()).toEqual([]);
   });
 
+  it('keeps a batch\'s label and policy, edits and renews a link, auditing each with its label', async () => {
+    const a = await store().createResource(res('a'), 'ann');
+    const policy = { expiresAt: '2030-01-01T00:00:00.000Z', maxUses: 2, hours: { timeZone: 'Europe/Berlin', windows: [{ days: [1, 2] as (1 | 2)[], from: '08:00', to: '18:00' }] } };
+    const [l1, l2] = await store().createLinks([a.id, a.id], 'ann', 10, { label: 'for the vendor', policy });
+    expect(l1).toMatchObject({ label: 'for the vendor', policy, uses: 0 });
+    const [plain] = await store().createLinks([a.id], 'ann', 10);
+    expect(plain).toMatchObject({ policy: {}, uses: 0 });
+    expect(plain.label).toBeUndefined();
+    expect(await store().listLinks()).toEqual([l1, l2, plain]);
+    expect(await store().countUse(l1.id)).toBe(true);
+    const renewed = await store().updateLink(l1.id, { label: 'vendor, again', policy: { maxUses: 5 }, resetUses: false }, 'bob');
+    expect(renewed).toMatchObject({ id: l1.id, token: l1.token, label: 'vendor, again', policy: { maxUses: 5 }, uses: 1 });
+    expect(await store().updateLink(l1.id, { resetUses: true }, 'bob')).toMatchObject({ label: 'vendor, again', policy: { maxUses: 5 }, uses: 0 });
+    const unlabelled = await store().updateLink(l1.id, { label: '' }, 'bob');
+    expect(unlabelled.label).toBeUndefined();
+    expect(await store().getLink(l1.id)).toMatchObject({ id: l1.id, uses: 0, resource: { id: a.id } });
+    expect(await store().getLink('missing')).toBeUndefined();
+    expect((await conflict(store().updateLink('missing', { label: 'x' }, 'bob'))).code).toBe('not-found');
+    const audit = (await store().listAudit(100)).filter((e) => e.linkId === l1.id).reverse().map((e) => [e.action, e.actor, e.detail]);
+    expect(audit).toEqual([
+      ['link.create', 'ann', 'for the vendor'], ['link.update', 'bob', 'vendor, again'], ['link.update', 'bob', 'vendor, again'],
+      ['link.update', 'bob', undefined],
+    ]);
+  });
+
+  it('counts uses only while under the limit, once each however many race for the last one', async () => {
+    const a = await store().createResource(res('a'), 'ann');
+    const [single, free] = [
+      ...(await store().createLinks([a.id], 'ann', 10, { policy: { maxUses: 1 } })),
+      ...(await store().createLinks([a.id], 'ann', 10)),
+    ];
+    const raced = await Promise.all(Array.from({ length: 8 }, () => store().countUse(single.id)));
+    expect(raced.filter(Boolean)).toHaveLength(1);
+    expect((await store().getLink(single.id))?.uses).toBe(1);
+    for (let i = 0; i < 3; i++) expect(await store().countUse(free.id)).toBe(true);
+    expect((await store().getLink(free.id))?.uses).toBe(3);
+    expect(await store().countUse('missing')).toBe(false);
+    await store().updateLink(single.id, { resetUses: true }, 'ann');
+    expect(await store().countUse(single.id)).toBe(true);
+    expect(await store().countUse(single.id)).toBe(false);
+  });
+
   it('keeps links of a deleted resource, marked, with the name they had', async () => {
     const a = await store().createResource(res('old-name'), 'ann');
     await store().updateResource(a.id, res('new-name'), 'ann');
