@@ -65,3 +65,12 @@ test('typing reaches the shell right after Connect, and the end of the session i
   await expect.poll(lastPromptBelowReconnecting).toBe(true);
   await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
 });
+
+test('accented and other non-ASCII input reaches the shell: the session runs in a UTF-8 locale', async ({ page }) => {
+  await page.goto(`${pt.url}/#/l/${token}`);
+  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  await page.keyboard.type('echo "[$LANG] XéY 漢字 ✓"');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, /^\[C\.UTF-8\] XéY 漢字 ✓$/m);
+});

@@ -135,6 +135,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     ...(options.extraConfig ?? []),
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
+    'AcceptEnv LANG LC_*', // as Debian's own sshd_config
     ...HOST_KEY_TYPES.map((name) => `HostKey ${join(dir, `host_${name}`)}`),
     `PidFile ${join(dir, 'sshd.pid')}`,
     'AuthorizedKeysFile .ssh/authorized_keys',

@@ -10,6 +10,13 @@ import { sameFingerprint } from './fingerprint';
 import type { FromWorker, Phase, ToWorker, WireError } from './protocol';
 import { openStream } from './open-stream';
 
+/**
+ * A UTF-8 locale for the shell, as Debian's ssh sends its LANG: without one the shell runs in the POSIX
+ * locale and drops accented and other non-ASCII input. C.UTF-8 exists on every current Linux, where the
+ * browser's own (en_US.UTF-8, de_DE.UTF-8…) may not be installed and would fall back to POSIX again.
+ */
+const SESSION_ENV = { LANG: 'C.UTF-8' };
+
 /** The part of DedicatedWorkerGlobalScope used here (the root tsconfig types `self` as a Window). */
 interface WorkerScope {
   postMessage(message: FromWorker, options?: { transfer?: Transferable[] }): void;
@@ -124,7 +131,7 @@ class WorkerSession {
       await this.signIn(client, key);
       this.phase('shell');
       const asked = this.size;
-      const channel = await client.openShell({ term: 'xterm-256color', ...asked }, 'manual');
+      const channel = await client.openShell({ term: 'xterm-256color', ...asked, env: SESSION_ENV }, 'manual');
       this.channel = channel;
       if (this.size !== asked) channel.resize(this.size.cols, this.size.rows); // resized while the shell opened
       channel.on('data', (bytes) => this.output.push(bytes));

@@ -30,6 +30,8 @@ export interface PtyOptions {
   rows: number;
   widthPx?: number;
   heightPx?: number;
+  /** Environment for the session (RFC 4254 §6.4), such as LANG; servers take only the names they accept. */
+  env?: Record<string, string>;
 }
 
 type ChannelState = 'opening' | 'open' | 'closing' | 'closed';
@@ -88,6 +90,12 @@ export class SshChannel extends Emitter<ChannelEvents> {
     return this.request('pty-req', (w) =>
       w.string(p.term ?? 'xterm-256color').uint32(p.cols).uint32(p.rows).uint32(p.widthPx ?? 0).uint32(p.heightPx ?? 0).bytes(modes),
     );
+  }
+
+  /** env (§6.4) without a reply, as OpenSSH's SendEnv: a server that does not accept a name ignores it. */
+  setEnv(name: string, value: string): void {
+    if (this.state !== 'open') return;
+    this.sendPayload(this.header('env', false).string(name).string(value).finish());
   }
 
   requestShell(): Promise<void> {

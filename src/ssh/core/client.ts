@@ -203,6 +203,7 @@ export class SshClient extends SessionBase<ClientEvents> {
     // Both requests go out together, as OpenSSH sends them: one round trip instead of two. Replies
     // come back in order (RFC 4254 §5.4), so a refused pty still fails before the shell's answer counts.
     const ptyReply = channel.requestPty(pty);
+    for (const [name, value] of Object.entries(pty.env ?? {})) channel.setEnv(name, value);
     const shellReply = channel.requestShell();
     shellReply.catch(() => undefined); // reported through ptyReply when the pty was refused first
     try {

@@ -51,6 +51,14 @@ describe('pty shell', () => {
     client.close();
   });
 
+  test('env requests set the names sshd accepts (AcceptEnv LANG LC_*) and the others are ignored', async () => {
+    const client = await signedIn();
+    const shell = await client.openShell({ cols: 80, rows: 24, env: { LANG: 'C.UTF-8', LC_TIME: 'C.UTF-8', POSTERN_NOT_ACCEPTED: 'x' } });
+    shell.write('echo "[$LANG|$LC_TIME|${POSTERN_NOT_ACCEPTED:-unset}]"; echo "done-$((1 + 1))"\n');
+    expect(plain(await waitForOutput(shell, (t) => t.includes('done-2')))).toMatch(/^\[C\.UTF-8\|C\.UTF-8\|unset\]$/m);
+    client.close();
+  });
+
   test('exit-signal is reported with the signal name', async () => {
     const client = await signedIn();
     const result = await collectUntilClose(await client.exec('kill -TERM $$'));
