@@ -13,15 +13,13 @@
 //           ◄─────────────────────────────── ready      (shell open) or error (it could not start)
 //   data, resize, ack ◄──────────────────► data, exit
 //   close ─────────────────────────────────► ◄─── closed (the session ended after ready, with a reason)
-import type { ConnectErrorKind, ConnectField } from '../../session/contract';
+import type { ConnectErrorKind, ConnectField, Credential } from '../../session/contract';
 import type { SshTransport } from './transport';
 
 export type Phase = 'proxy' | 'kex' | 'host-key' | 'sign-in' | 'shell';
 
-/** What the worker needs to sign in; the same shape as the form's Credential. */
-export type WireCredential =
-  | { kind: 'password'; password: string }
-  | { kind: 'private-key'; keyText: string; passphrase?: string };
+/** What the worker needs to sign in: the form's Credential, plain data that postMessage copies as is. */
+export type WireCredential = Credential;
 
 /** A failure as it crosses the boundary: a ConnectError's fields, rebuilt into one on the page. */
 export interface WireError {
