@@ -3,6 +3,7 @@ import { issueSigninUrl } from './api/session-routes.ts';
 import { loadConfig, type Config } from './config.ts';
 import { keepServingThrough } from './ops/guard.ts';
 import { startMetricsServer, type MetricsServer } from './ops/metrics.ts';
+import { publicBase, signinUrlOf } from './http/public-url.ts';
 import { followStoreChanges } from './relay/live-sessions.ts';
 import { startServer } from './server.ts';
 import { redactDatabaseUrl } from './store/database-url.ts';
@@ -23,20 +24,15 @@ async function main() {
   const { config, command } = loadConfig(process.argv.slice(2), process.env);
   const { store, where } = await openStore(config);
 
+  if (command.signinFor) {
+    await printSigninUrl(config, store, command.signinFor).finally(() => store.close());
+    return;
+  }
+
   const running = await startServer(config, store);
   const { services } = running;
   keepServingThrough(services.ops.log);
   const unfollow = followStoreChanges(store, services.live);
-
-  if (command.signinFor) {
-    const user = (await store.listUsers()).find((u) => u.name === command.signinFor);
-    if (!user) throw new Error(`There is no user named "${command.signinFor}".`);
-    console.log(`One-time sign-in URL for ${user.name}: ${await issueSigninUrl(services, user.id)}`);
-    unfollow();
-    await running.close();
-    await store.close();
-    return;
-  }
 
   // Prometheus metrics on their own address only, never on the public port.
   let metricsServer: MetricsServer | undefined;
@@ -53,6 +49,10 @@ async function main() {
     if (owner) {
       console.log(`First start: open this one-time URL to sign in as the owner:\n  ${await issueSigninUrl(services, owner.id)}`);
     }
+  } else if (!(await anyoneSignedIn(store))) {
+    // The first URL may have been lost with the terminal it was printed in: while nobody has used one, say a new one.
+    const owner = (await store.listUsers()).find((u) => u.role === 'owner');
+    if (owner) console.log(`Nobody has signed in yet: open this one-time URL to sign in as ${owner.name}:\n  ${await issueSigninUrl(services, owner.id)}`);
   }
 
   const stop = async () => {
@@ -64,6 +64,24 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** Whether anyone has ever signed in (the audit trail keeps every sign-in). */
+async function anyoneSignedIn(store: Store): Promise<boolean> {
+  return (await store.listAudit(5000)).some((e) => e.action === 'user.signin');
+}
+
+/**
+ * `--signin-url NAME`: a fresh one-time URL for a user of the Postern that runs with these settings.
+ * It never listens (that Postern holds the port); the URL's address comes from the same settings.
+ */
+async function printSigninUrl(config: Config, store: Store, name: string): Promise<void> {
+  const user = (await store.listUsers()).find((u) => u.name === name);
+  if (!user) throw new Error(`There is no user named "${name}".`);
+  const base = publicBase(config);
+  if (!base) throw new Error('The settings do not say where Postern listens (--port 0); give --port or --public-url as the running Postern has them.');
+  const url = await issueSigninUrl({ store, config, signinUrl: (token) => signinUrlOf(base, token) }, user.id);
+  console.log(`One-time sign-in URL for ${user.name} (valid ${Math.round(config.signinTtlMs / 3600_000)} hours):\n  ${url}`);
 }
 
 main().catch((e) => {

@@ -14,6 +14,7 @@ import { originAllowed, setCors, setSecurityHeaders } from './http/headers.ts';
 import { ApiError } from '../src/shared/rules/errors.ts';
 import { sendError } from './http/json.ts';
 import { serveStatic } from './http/static.ts';
+import { publicBase, signinUrlOf } from './http/public-url.ts';
 import { createUpgradeHandler, type WsEndpoint } from './http/upgrade.ts';
 import { LiveSessions } from './relay/live-sessions.ts';
 import { createOps } from './ops/ops.ts';
@@ -52,7 +53,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
         ops.metrics.connectionRefused({ endpoint, reason: refusal.outcome });
       },
     },
-    signinUrl: (token) => `${config.publicUrl?.replace(/\/?$/, '/') ?? origin + '/'}#/signin/${token}`,
+    signinUrl: (token) => signinUrlOf(publicBase(config, origin)!, token),
   };
   const api = createApi(services);
   const { gate } = services;

@@ -20,7 +20,7 @@ export async function meOf(s: Services, user: User): Promise<Me> {
 }
 
 /** Issues a one-time sign-in token for a user and returns its URL. */
-export async function issueSigninUrl(s: Services, userId: string, req?: Parameters<Services['signinUrl']>[1]) {
+export async function issueSigninUrl(s: Pick<Services, 'store' | 'config' | 'signinUrl'>, userId: string, req?: Parameters<Services['signinUrl']>[1]) {
   const token = newToken();
   await s.store.addSigninToken(userId, hashToken(token), new Date(Date.now() + s.config.signinTtlMs));
   return s.signinUrl(token, req);
