@@ -17,6 +17,7 @@ import { serveStatic } from './http/static.ts';
 import { publicBase, signinUrlOf } from './http/public-url.ts';
 import { createUpgradeHandler, type WsEndpoint } from './http/upgrade.ts';
 import { LiveSessions } from './relay/live-sessions.ts';
+import { reportLiveSessions } from './relay/live-report.ts';
 import { createOps } from './ops/ops.ts';
 import { relayEndpoint } from './relay/tcp-relay.ts';
 import { rdpEndpoint } from './rdp/gateway.ts';
@@ -38,10 +39,12 @@ export async function startServer(config: Config, store: Store): Promise<Running
   const addressRule = { header: config.clientAddressHeader, trustedProxies: config.trustedProxies };
   const ops = createOps(config);
   const refusals = new RefusalAudit(store, { onError: (e) => ops.log.internalError('refusal audit', e) });
+  const liveReport = reportLiveSessions(store, live, (e) => ops.log.internalError('live sessions report', e));
   const services: Services = {
     store,
     config,
     live,
+    liveReport,
     ops,
     gate: {
       clientAddress: (req) => clientAddress(req, addressRule),
@@ -133,6 +136,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
       // Keep-alive connections would otherwise go on serving requests until they idle out.
       server.closeAllConnections();
       await closed;
+      await liveReport.stop();
       await gate.refusals.close();
     },
   };

@@ -6,6 +6,7 @@ import type { Ops } from '../ops/ops.ts';
 import type { RefusalAudit, Refusal } from '../audit/refusals.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { LiveSessions } from '../relay/live-sessions.ts';
+import type { LiveReport } from '../relay/live-report.ts';
 import type { Store } from '../store/store.ts';
 
 /** What stands between strangers and the tunnels: who is asking, how often, and the record of refusals. */
@@ -23,6 +24,8 @@ export interface Services {
   store: Store;
   config: Config;
   live: LiveSessions;
+  /** This proxy's sessions, as reported to the store for every proxy's listing. */
+  liveReport: LiveReport;
   /** The JSON log and the metrics. */
   ops: Ops;
   gate: Gate;

@@ -7,7 +7,8 @@ import { ApiError } from '../../src/shared/rules/errors.ts';
 import type { Route } from './context.ts';
 import { asObject, extractToken, linkTokens, noResourcesForLinks, stringList } from '../../src/shared/rules/validate.ts';
 import { MAX_PER_REQUEST } from '../../src/shared/rules/limits.ts';
-import { LINKS_OFF_FOR_CREATE, linkInfoOf, refusalError } from '../../src/shared/rules/refusals.ts';
+import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkStatus, refusalError } from '../../src/shared/rules/refusals.ts';
+import { linkSettings } from '../../src/shared/rules/policy.ts';
 
 export const linkRoutes: Route[] = [
   {
@@ -15,7 +16,9 @@ export const linkRoutes: Route[] = [
     path: '/api/links',
     handler: async (ctx) => {
       requireAction(await requireUser(ctx.store, ctx.req), 'links.get');
-      return { body: await ctx.store.listLinks() };
+      const now = ctx.now();
+      // Statuses are judged by the proxy's clock, not the browser's.
+      return { body: (await ctx.store.listLinks()).map((l) => ({ ...l, status: linkStatus(l, now) })) };
     },
   },
   {
@@ -32,10 +35,26 @@ export const linkRoutes: Route[] = [
       const ids = body.all === true
         ? (await ctx.store.listResources()).map((r) => r.id)
         : stringList(body.resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
+      const { label, policy } = linkSettings(body, ctx.now());
       if (ids.length === 0) throw noResourcesForLinks();
       // The store writes each link's link.create audit row in the same transaction.
-      const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks);
+      const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks, { label: label || undefined, policy });
       return { status: 201, body: links };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/links/:id',
+    limited: true,
+    handler: async (ctx) => {
+      const user = await requireUser(ctx.store, ctx.req);
+      requireAction(user, 'links.create');
+      const now = ctx.now();
+      // Renewing keeps the URL: the token does not change. The store audits link.update.
+      const link = await ctx.store.updateLink(ctx.params.id, linkSettings(asObject(ctx.body), now), user.name);
+      // Sessions through it on this proxy are judged afresh now; other proxies hear of it from the store.
+      ctx.policies.recheck(link.id);
+      return { body: { ...link, status: linkStatus(link, now) } };
     },
   },
   {
@@ -69,7 +88,8 @@ export const linkRoutes: Route[] = [
     path: '/api/link-info',
     handler: async (ctx) => {
       const t = asObject(ctx.body).token;
-      const target = await linkTarget(ctx.store, typeof t === 'string' ? extractToken(t) : '');
+      const now = ctx.now();
+      const target = await linkTarget(ctx.store, typeof t === 'string' ? extractToken(t) : '', { now });
       if ('code' in target) {
         const err = refusalError(target);
         // A wrong token here is a guess like a refused tunnel: audited (aggregated), logged and counted alike.
@@ -78,7 +98,7 @@ export const linkRoutes: Route[] = [
         });
         throw err;
       }
-      return { body: linkInfoOf(target.resource) };
+      return { body: linkInfoOf(target.resource, target.link, now) };
     },
   },
 ];

@@ -37,10 +37,16 @@ export async function findLink(store: Store, token: string): Promise<LinkRecord 
   return link && sameSecret(link.token, token) ? link : undefined;
 }
 
-/** Resolves a link's resource for a visitor, or says plainly why the link cannot be used. */
-export async function linkTarget(store: Store, token: string): Promise<{ link: LinkRecord; resource: Resource } | Refusal> {
+/** How a link is judged: at which instant, and whether for a session already open (see policyRefusal). */
+export interface Judging {
+  now: Date;
+  live?: boolean;
+}
+
+/** Resolves a link's resource for a visitor, or says plainly why the link cannot be used at `at.now`. */
+export async function linkTarget(store: Store, token: string, at: Judging): Promise<{ link: LinkRecord; resource: Resource } | Refusal> {
   const link = await findLink(store, token);
-  const refused = linkRefusal(link, link ? await store.getShareableLinks() : true, link?.resource);
+  const refused = linkRefusal(link, link ? await store.getShareableLinks() : true, link?.resource, at.now, at);
   return refused ?? { link: link!, resource: link!.resource! };
 }
 
@@ -55,16 +61,20 @@ export interface Grant {
   sessionHash?: string;
 }
 
-/** The single gate for every tunnel: a valid credential, a live resource, an allowed protocol and port. */
+/**
+ * The single gate for every tunnel: a valid credential, a live resource, a link whose policy allows
+ * it at `at.now` (the proxy's clock), an allowed protocol and port.
+ */
 export async function authorizeConnection(
   store: Store,
   cred: Credential,
   protocol: Protocol,
   port: number,
+  at: Judging,
 ): Promise<Grant | Refusal> {
   let grant: Grant;
   if (cred.kind === 'link') {
-    const t = await linkTarget(store, cred.token);
+    const t = await linkTarget(store, cred.token, at);
     if ('code' in t) return t;
     grant = { resource: t.resource, linkId: t.link.id, actor: 'link visitor' };
   } else {

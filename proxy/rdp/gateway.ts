@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
 import type { Services } from '../api/context.ts';
-import { REFUSAL } from '../../src/shared/rules/refusals.ts';
+import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
 import { authorizeConnection, type Credential } from '../auth/access.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { handleRdCleanPath, type RdpGrant, type RdpRefusal } from './endpoint.ts';
@@ -69,7 +69,7 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
     if (!dest) return refuse('bad-request', 'The RDP destination is not "<name>:<port>".', RDP_STATUS.badRequest);
     const cred = credentialOf(proxyAuth, dest.host);
     if (!cred) return refuse('bad-request', 'This connection carries no link or sign-in token.', RDP_STATUS.badRequest, dest);
-    const grant = await authorizeConnection(s.store, cred, 'rdp', dest.port);
+    const grant = await authorizeConnection(s.store, cred, 'rdp', dest.port, { now: s.now() });
     if ('code' in grant) return refuse(grant.code, grant.message, REFUSAL[grant.code].rdp, dest);
 
     const { resource } = grant;
@@ -104,9 +104,16 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
           end: (_code, reason) => end(reason),
         });
         // A deletion between the check and the registration would have found nothing to end.
-        void authorizeConnection(s.store, cred, 'rdp', dest.port).then((again) => {
+        // Live: only expiry and hours end it from now on; its use counts now that the relay runs.
+        void authorizeConnection(s.store, cred, 'rdp', dest.port, { now: s.now(), live: true }).then((again) => {
           if ('code' in again) end(again.message);
+          else if (grant.linkId !== undefined) s.policies.watch(grant.linkId);
         }, () => {});
+        if (grant.linkId !== undefined) {
+          s.store.countUse(grant.linkId).then((counted) => {
+            if (!counted) end(USED_UP_MEANWHILE);
+          }, (e) => s.ops.log.internalError('link use count', e));
+        }
         return unregister;
       },
       onClose: (summary) => {

@@ -73,6 +73,12 @@ export class LiveSessions {
       'This link was deleted, so the session was ended.');
   }
 
+  /** Ends the sessions through these links, with the code and sentence the caller gives (a policy's refusal). */
+  endLinksFor(linkIds: Iterable<string>, code: number, reason: string): number {
+    const ids = new Set(linkIds);
+    return this.endWhere((s) => s.linkId !== undefined && ids.has(s.linkId), code, reason);
+  }
+
   endResource(resourceId: string): number {
     return this.endWhere((s) => s.resourceId === resourceId, CLOSE.resourceDeleted,
       'This machine was deleted from Postern, so the session was ended.');

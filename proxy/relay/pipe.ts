@@ -19,8 +19,11 @@ export interface Downstream {
   heldBytes(): number;
 }
 
-/** Target → browser. Create before the socket (for `onread`), then attach the socket. */
-export function socketToWebSocket(ws: WebSocket): Downstream {
+/**
+ * Target → browser. Create before the socket (for `onread`), then attach the socket.
+ * `onFirstBytes` runs once, when the target's first bytes are read (a link's use counts then).
+ */
+export function socketToWebSocket(ws: WebSocket, onFirstBytes?: () => void): Downstream {
   let socket: net.Socket | undefined;
   const gatherer = new Gatherer({
     now: () => performance.now(),
@@ -36,7 +39,17 @@ export function socketToWebSocket(ws: WebSocket): Downstream {
     soon: (fn) => setImmediate(fn),
   });
   return {
-    onread: { buffer: () => gatherer.readBuffer(), callback: (n) => gatherer.onRead(n) },
+    onread: {
+      buffer: () => gatherer.readBuffer(),
+      callback: (n) => {
+        if (onFirstBytes && n > 0) {
+          const first = onFirstBytes;
+          onFirstBytes = undefined;
+          first();
+        }
+        return gatherer.onRead(n);
+      },
+    },
     attach(s) {
       socket = s;
       // Whatever was gathered goes out before the relay closes the WebSocket (listeners run in order).

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE, WS_PROTOCOL_PREFIX, type Protocol } from '../../src/shared/api.ts';
-import { REFUSAL } from '../../src/shared/rules/refusals.ts';
+import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
 import { authorizeConnection, type Credential, type Grant } from '../auth/access.ts';
 import type { Services } from '../api/context.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
@@ -63,7 +63,7 @@ export function relayEndpoint(s: Services): WsEndpoint {
         s.gate.refused(ENDPOINT, status, { action: 'connect', actor: 'unknown', clientAddress: client, outcome: 'bad-request', detail: message });
         return { ok: false, status, message };
       }
-      const grant = await authorizeConnection(s.store, cred, target.protocol, target.port);
+      const grant = await authorizeConnection(s.store, cred, target.protocol, target.port, { now: s.now() });
       if ('code' in grant) {
         s.gate.refused(ENDPOINT, REFUSAL[grant.code].upgrade, {
           action: 'connect', actor: cred.kind === 'link' ? 'link visitor' : 'user', protocol: target.protocol, port: target.port,
@@ -98,7 +98,14 @@ async function relayTo(
     onMessage(data);
   });
 
-  const down = socketToWebSocket(ws);
+  // A link's use counts once the machine has answered; if the last use went to someone else
+  // meanwhile, this session ends as used up.
+  const down = socketToWebSocket(ws, grant.linkId === undefined ? undefined : () => {
+    const linkId = grant.linkId!;
+    s.store.countUse(linkId).then((counted) => {
+      if (!counted) end(REFUSAL['used-up'].close, USED_UP_MEANWHILE, 'used-up');
+    }, (e) => s.ops.log.internalError('link use count', e));
+  });
   const tcp = net.connect({ host: resource.address, port: target.port, onread: down.onread });
   down.attach(tcp);
   // Interactive protocols: Nagle plus the peer's delayed ACK would stall small packets (~40 ms each).
@@ -173,8 +180,10 @@ async function relayTo(
 
   // A deletion that landed between the check and the registration above would have found nothing to
   // end: look once more now that this session can be found.
-  const again = await authorizeConnection(s.store, cred, target.protocol, target.port);
+  // Live: its use is counted as it starts, so only expiry and hours end it from now on.
+  const again = await authorizeConnection(s.store, cred, target.protocol, target.port, { now: s.now(), live: true });
   if ('code' in again) end(REFUSAL[again.code].close, again.message, again.code);
+  else if (grant.linkId !== undefined) s.policies.watch(grant.linkId);
 }
 
 function dialFailure(err: NodeJS.ErrnoException, where: string, name: string): [string, number] {

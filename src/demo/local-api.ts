@@ -284,7 +284,7 @@ export class LocalApi implements PosternApi {
     const d = await demoDb();
     const link = looksLikeToken(t) ? (await d.getAll('links')).find((l) => l.token === t) : undefined;
     const resource = link?.status === 'active' ? await d.get('resources', link.resourceId) : undefined;
-    const refused = linkRefusal(link, (await this.settings()).shareableLinks, resource);
+    const refused = linkRefusal(link, (await this.settings()).shareableLinks, resource, new Date());
     if (refused) throw refusalError(refused);
     return resource!;
   }

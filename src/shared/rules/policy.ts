@@ -4,6 +4,7 @@
 import type { LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
 import { hoursState, isTimeZone, minutesOf } from './hours.ts';
 import { badRequest } from './errors.ts';
+import { text } from './validate.ts';
 
 /** What the store keeps about a link's use. */
 export interface LinkUsage {
@@ -115,4 +116,26 @@ function weeklyHours(raw: unknown): WeeklyHours {
       return { days: [...new Set(days as number[])].sort() as Weekday[], from: from as string, to: to as string };
     }),
   };
+}
+
+/** What an admin may set on a link, on create or edit (PUT /api/links/:id). */
+export interface LinkSettings {
+  /** '' on an edit removes the label. */
+  label?: string;
+  policy?: LinkPolicy;
+  resetUses?: boolean;
+}
+
+/** Checks a link's label, policy and renewal as an admin sends them; each refusal names its field. */
+export function linkSettings(body: Record<string, unknown>, now: Date): LinkSettings {
+  const out: LinkSettings = {};
+  if (body.label !== undefined && body.label !== null) {
+    out.label = typeof body.label === 'string' && body.label.trim() === '' ? '' : text(body.label, 'label', 'Label', 200);
+  }
+  if (body.policy !== undefined) out.policy = linkPolicy(body.policy, now);
+  if (body.resetUses !== undefined) {
+    if (typeof body.resetUses !== 'boolean') throw badRequest('resetUses must be true or false.', 'resetUses');
+    out.resetUses = body.resetUses;
+  }
+  return out;
 }

@@ -2,8 +2,9 @@
 // refused WebSocket upgrade, one close code for a session ended for it, one RDCleanPath status, and
 // its sentences live beside it. The proxy's relay, its RDP gateway, its API and the demo's in-page
 // API all refuse through here.
-import { CLOSE, RDP_STATUS, type ApiErrorCode, type Link, type LinkInfo, type Protocol, type Resource } from '../api.ts';
+import { CLOSE, RDP_STATUS, type ApiErrorCode, type Link, type LinkInfo, type LinkStatus, type Protocol, type Resource } from '../api.ts';
 import { ApiError } from './errors.ts';
+import { policyState } from './policy.ts';
 
 export type RefusalCode =
   | 'not-found' | 'feature-disabled' | 'resource-deleted' | 'forbidden' | 'unauthenticated' | 'expired' | 'used-up' | 'outside-hours';
@@ -36,18 +37,46 @@ export const refusals = {
   sessionEnded: (): Refusal => ({ code: 'unauthenticated', message: 'Please sign in again: your session has ended.' }),
 };
 
-/** Whether a link can be used now: it exists, links are on, and its machine is still there. */
-export function linkRefusal(link: Link | undefined, shareableLinks: boolean, resource: Resource | undefined): Refusal | undefined {
+/**
+ * Whether a link's policy lets it be used at `now` (expiry, use limit, weekly hours). `live`: for a
+ * session already open, whose use was counted when it started, so only expiry and hours end it.
+ */
+export function policyRefusal(link: Link, now: Date, opts: { live?: boolean } = {}): Refusal | undefined {
+  const state = policyState(link.policy ?? {}, { uses: opts.live ? 0 : link.uses ?? 0 }, now);
+  if (state.ok) return undefined;
+  // A lockout belongs to access codes, which links do not have yet.
+  return { code: state.code === 'locked' ? 'forbidden' : state.code, message: state.message };
+}
+
+/** Whether a link can be used now: it exists, links are on, its machine is still there, and its policy allows it. */
+export function linkRefusal(
+  link: Link | undefined, shareableLinks: boolean, resource: Resource | undefined, now: Date, opts: { live?: boolean } = {},
+): Refusal | undefined {
   if (!link) return refusals.linkNotFound();
   if (!shareableLinks) return refusals.linksOff();
   if (!resource) return refusals.linkResourceDeleted(link.resourceName);
-  return undefined;
+  return policyRefusal(link, now, opts);
 }
 
-/** What a link page may know about its machine: its name, ports and pinned host key; never its address. */
-export function linkInfoOf(resource: Resource): LinkInfo {
+/** A link's status as the console lists it, judged at `now`. */
+export function linkStatus(link: Link, now: Date): LinkStatus {
+  if (link.status === 'resource-deleted') return link.status;
+  const refused = policyRefusal(link, now);
+  return refused && refused.code !== 'forbidden' ? (refused.code as LinkStatus) : 'active';
+}
+
+/**
+ * What a link page may know about its machine: its name, ports and pinned host key, never its
+ * address; and, given the link, when it closes by itself and how many uses it has left.
+ */
+export function linkInfoOf(resource: Resource, link?: Link, now?: Date): LinkInfo {
   const info: LinkInfo = { resourceName: resource.name, ports: resource.ports };
   if (resource.sshHostKeyFingerprint) info.sshHostKeyFingerprint = resource.sshHostKeyFingerprint;
+  if (link && now) {
+    const state = policyState(link.policy ?? {}, { uses: link.uses ?? 0 }, now);
+    if (state.ok && state.closesAt) info.closesAt = state.closesAt.toISOString();
+    if (state.ok && state.usesLeft !== undefined) info.usesLeft = state.usesLeft;
+  }
   return info;
 }
 
@@ -65,5 +94,8 @@ export function portRefusal(resource: Resource, protocol: Protocol, port: number
 export function refusalError(r: Refusal): ApiError {
   return new ApiError(REFUSAL[r.code].api, r.message);
 }
+
+/** A session that reached its machine just as another visitor took the link's last use. */
+export const USED_UP_MEANWHILE = 'Someone else used this link meanwhile, and it has no uses left. Ask the person who shared it to renew it.';
 
 export const LINKS_OFF_FOR_CREATE = 'Shareable links are turned off. An owner can turn them on in Settings.';
