@@ -2,18 +2,13 @@
 // writes its own audit row in the store's transaction; taking a user's authority away ends the
 // console sessions it opened.
 import { losesActions } from '../../src/shared/api.ts';
-import { requireUser } from '../auth/access.ts';
-import { requireAction } from '../../src/shared/rules/permissions.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
+import { userAllowed } from './actor.ts';
 import type { RequestContext, Route } from './context.ts';
 import { issueSigninUrl } from './session-routes.ts';
 import { asObject, resourceInput, role, shareableLinks, text } from '../../src/shared/rules/validate.ts';
 
-async function owner(ctx: RequestContext) {
-  const user = await requireUser(ctx.store, ctx.req);
-  requireAction(user, 'admin');
-  return user;
-}
+const owner = (ctx: RequestContext) => userAllowed(ctx, 'admin');
 
 export const adminRoutes: Route[] = [
   {
@@ -31,7 +26,7 @@ export const adminRoutes: Route[] = [
     method: 'GET',
     path: '/api/resources',
     handler: async (ctx) => {
-      requireAction(await requireUser(ctx.store, ctx.req), 'links.get');
+      await userAllowed(ctx, 'links.get');
       return { body: await ctx.store.listResources() };
     },
   },

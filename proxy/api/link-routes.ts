@@ -1,21 +1,27 @@
 // Shareable links: the four actions of the original (create, delete by resource, delete by token, get),
 // and the public look-up a link page makes with its token.
-import { linkTarget, requireUser } from '../auth/access.ts';
-import { requireAction } from '../../src/shared/rules/permissions.ts';
+import { linkTarget } from '../auth/access.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
-import type { Route } from './context.ts';
+import { userAllowed } from './actor.ts';
+import type { RequestContext, Route } from './context.ts';
 import { asObject, extractToken, linkTokens, noResourcesForLinks, stringList } from '../../src/shared/rules/validate.ts';
 import { MAX_PER_REQUEST } from '../../src/shared/rules/limits.ts';
 import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkStatus, refusalError } from '../../src/shared/rules/refusals.ts';
 import { linkSettings } from '../../src/shared/rules/policy.ts';
+
+/** Ends the live sessions of the links just deleted, and answers how many there were. */
+function deleted(ctx: RequestContext, links: readonly { id: string }[]) {
+  ctx.live.endLinks(links.map((l) => l.id));
+  return { body: { deleted: links.length } };
+}
 
 export const linkRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/links',
     handler: async (ctx) => {
-      requireAction(await requireUser(ctx.store, ctx.req), 'links.get');
+      await userAllowed(ctx, 'links.get');
       const now = ctx.now();
       // Statuses are judged by the proxy's clock, not the browser's.
       return { body: (await ctx.store.listLinks()).map((l) => ({ ...l, status: linkStatus(l, now) })) };
@@ -26,8 +32,7 @@ export const linkRoutes: Route[] = [
     path: '/api/links',
     limited: true,
     handler: async (ctx) => {
-      const user = await requireUser(ctx.store, ctx.req);
-      requireAction(user, 'links.create');
+      const user = await userAllowed(ctx, 'links.create');
       if (!(await ctx.store.getShareableLinks())) {
         throw new ApiError('feature-disabled', LINKS_OFF_FOR_CREATE);
       }
@@ -47,8 +52,7 @@ export const linkRoutes: Route[] = [
     path: '/api/links/:id',
     limited: true,
     handler: async (ctx) => {
-      const user = await requireUser(ctx.store, ctx.req);
-      requireAction(user, 'links.create');
+      const user = await userAllowed(ctx, 'links.create');
       const now = ctx.now();
       // Renewing keeps the URL: the token does not change. The store audits link.update.
       const link = await ctx.store.updateLink(ctx.params.id, linkSettings(asObject(ctx.body), now), user.name);
@@ -62,12 +66,9 @@ export const linkRoutes: Route[] = [
     path: '/api/links/delete-by-resource',
     limited: true,
     handler: async (ctx) => {
-      const user = await requireUser(ctx.store, ctx.req);
-      requireAction(user, 'links.deleteByResource');
+      const user = await userAllowed(ctx, 'links.deleteByResource');
       const ids = stringList(asObject(ctx.body).resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
-      const deleted = await ctx.store.deleteLinksByResource(ids, user.name);
-      ctx.live.endLinks(deleted.map((l) => l.id));
-      return { body: { deleted: deleted.length } };
+      return deleted(ctx, await ctx.store.deleteLinksByResource(ids, user.name));
     },
   },
   {
@@ -75,12 +76,9 @@ export const linkRoutes: Route[] = [
     path: '/api/links/delete-by-token',
     limited: true,
     handler: async (ctx) => {
-      const user = await requireUser(ctx.store, ctx.req);
-      requireAction(user, 'links.deleteByToken');
+      const user = await userAllowed(ctx, 'links.deleteByToken');
       const tokens = linkTokens(asObject(ctx.body).tokens, MAX_PER_REQUEST);
-      const deleted = await ctx.store.deleteLinksByTokenHash(tokens.map(hashToken), user.name);
-      ctx.live.endLinks(deleted.map((l) => l.id));
-      return { body: { deleted: deleted.length } };
+      return deleted(ctx, await ctx.store.deleteLinksByTokenHash(tokens.map(hashToken), user.name));
     },
   },
   {
