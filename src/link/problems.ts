@@ -1,6 +1,7 @@
 // Why a link cannot be opened, in words for the visitor: a heading that explains, the proxy's own sentence,
 // and what to do next.
 import type { ApiError, OfflineError } from '../api/client';
+import type { LinkInfo } from '../shared/api';
 
 export interface Problem {
   heading: string;
@@ -26,9 +27,28 @@ export function linkProblem(e: ApiError | OfflineError | null): Problem {
       return { heading: 'The machine behind this link was removed', message: e.message, advice: `This link can no longer connect. ${ASK}`, retry: false };
     case 'feature-disabled':
       return { heading: 'Shareable links are turned off', message: e.message, advice: 'An administrator has switched shareable links off; links work again once they switch it back on.', retry: false };
+    case 'link-expired':
+      return { heading: 'This link has expired', message: e.message, advice: `Links can be given an expiry. ${ASK}`, retry: false };
+    case 'link-used-up':
+      return { heading: 'This link has been used up', message: e.message, advice: 'It allowed a set number of sign-ins, and they have been made. The person who shared it can renew it without changing the link.', retry: false };
+    case 'outside-hours':
+      return { heading: 'This link is closed right now', message: e.message, advice: 'It works only at set hours: try again then.', retry: true };
     case 'too-many-requests':
       return { heading: 'The proxy is busy', message: e.message, advice: 'Wait a moment, then try again.', retry: true };
     default:
       return { heading: "This link can't be opened", message: e.message, advice: ASK, retry: e.status >= 500 };
   }
+}
+
+/** What the link page says of the link's own limits: when it stops working by itself, and uses left. */
+export function linkLimitsNote(info: LinkInfo): string | undefined {
+  const parts: string[] = [];
+  if (info.closesAt) {
+    const at = new Date(info.closesAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    parts.push(`This link closes on ${at}.`);
+  }
+  if (info.usesLeft !== undefined) {
+    parts.push(info.usesLeft === 1 ? 'It can be used once more.' : `It can be used ${info.usesLeft} more times.`);
+  }
+  return parts.length ? parts.join(' ') : undefined;
 }

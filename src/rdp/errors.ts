@@ -117,6 +117,12 @@ function fromStatus(f: IronFailure, ctx: FailureContext, machine: string, askSha
       return new ConnectError('refused', ctx.authority === 'link'
         ? `The machine behind this link (${machine}) was removed from Postern, so the link no longer connects. Ask the person who shared it with you.`
         : `${machine} was removed from Postern.`);
+    case RDP_STATUS.linkExpired:
+      return new ConnectError('refused', 'This link has expired, so it no longer connects. Ask the person who shared it with you for a new one.');
+    case RDP_STATUS.linkUsedUp:
+      return new ConnectError('refused', 'This link has been used as many times as it allows. Ask the person who shared it with you to renew it.');
+    case RDP_STATUS.outsideHours:
+      return new ConnectError('refused', 'This link works only at set hours, and this is not one of them. Reload the page to see when it opens next.');
     case RDP_STATUS.featureDisabled:
       return new ConnectError('refused',
         'Shareable links are turned off on this Postern, so this link cannot connect now. It works again once an administrator switches them back on.');

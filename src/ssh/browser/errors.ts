@@ -14,6 +14,9 @@ const REFUSALS: ReadonlySet<number> = new Set([
   CLOSE.featureDisabled,
   CLOSE.resourceDeleted,
   CLOSE.linkDeleted,
+  CLOSE.linkExpired,
+  CLOSE.linkUsedUp,
+  CLOSE.outsideHours,
   CLOSE.tooManyRequests,
 ]);
 const UNREACHABLE: ReadonlySet<number> = new Set([CLOSE.targetUnreachable, CLOSE.targetTimeout]);

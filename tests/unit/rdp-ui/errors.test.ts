@@ -17,6 +17,9 @@ describe('describeFailure', () => {
     expect(describeFailure(proxy(410), link).message).toMatch(/^The machine behind this link \("build-box"\) was removed from Postern/);
     expect(describeFailure(proxy(423), link).message).toMatch(/^Shareable links are turned off on this Postern/);
     expect(describeFailure(proxy(401), user)).toMatchObject({ kind: 'refused', message: 'Your Postern sign-in has ended. Sign in again, then connect.' });
+    expect(describeFailure(proxy(440), link)).toMatchObject({ kind: 'refused', message: expect.stringMatching(/^This link has expired/) });
+    expect(describeFailure(proxy(441), link).message).toMatch(/^This link has been used as many times as it allows/);
+    expect(describeFailure(proxy(442), link).message).toMatch(/^This link works only at set hours/);
   });
 
   it('points a forbidden port at the port field, and a changed certificate at the trust decision', () => {
