@@ -1,17 +1,20 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { precompressPlugin } from './src/sw/precompress-plugin';
 import { serviceWorkerPlugin } from './src/sw/vite-plugin';
 
 // One config for the SPA build and for vitest.
 // base './' keeps every asset URL relative, so the built site works from any path on any static host.
 export default defineConfig({
   base: './',
-  // serviceWorkerPlugin: builds src/sw/sw.ts into sw.js with the list of files to precache.
-  plugins: [svelte(), serviceWorkerPlugin()],
+  // serviceWorkerPlugin: builds src/sw/sw.ts into sw.js with the list of files to precache;
+  // precompressPlugin: .br and .gz copies the proxy serves as they are.
+  plugins: [svelte(), serviceWorkerPlugin(), precompressPlugin()],
   build: {
     outDir: 'dist',
     target: 'es2022',
-    sourcemap: true,
+    // Source maps double what a static host stores and help nobody who visits; POSTERN_SOURCEMAP=1 builds them.
+    sourcemap: process.env.POSTERN_SOURCEMAP === '1',
     chunkSizeWarningLimit: 2000,
   },
   worker: { format: 'es' },

@@ -37,22 +37,42 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     res.writeHead(404).end();
     return;
   }
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new Error('not a file');
-    size = st.size;
-  } catch {
+  const stat = fileSize(file);
+  if (stat === undefined) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found.');
     return;
   }
+  // The build wrote .br and .gz copies (src/sw/precompress-plugin.ts): send the smallest the browser takes.
+  const encoding = acceptedEncodings(req).find((e) => fileSize(`${file}${ENCODINGS[e]}`) !== undefined);
+  const sent = encoding ? `${file}${ENCODINGS[encoding]}` : file;
   const hashed = rel.includes('/assets/');
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'content-length': size,
-    // Vite puts content hashes in asset names; everything else must be revalidated.
+    'content-length': encoding ? fileSize(sent)! : stat,
+    ...(encoding ? { 'content-encoding': encoding } : {}),
+    vary: 'accept-encoding',
+    // Vite puts content hashes in asset names; everything else (index.html, config.json, sw.js) is revalidated.
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+  else createReadStream(sent).pipe(res);
+}
+
+const ENCODINGS = { br: '.br', gzip: '.gz' } as const;
+
+/** br before gzip, each only if the request accepts it (q=0 refuses). */
+function acceptedEncodings(req: IncomingMessage): (keyof typeof ENCODINGS)[] {
+  const header = String(req.headers['accept-encoding'] ?? '').toLowerCase();
+  const accepted = new Set(header.split(',').map((part) => part.trim().split(';')).filter(([, q]) => !/^\s*q=0(\.0*)?\s*$/.test(q ?? ''))
+    .map(([name]) => name.trim()));
+  return (['br', 'gzip'] as const).filter((e) => accepted.has(e));
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
