@@ -17,6 +17,7 @@ import { serveStatic } from './http/static.ts';
 import { publicBase, signinUrlOf } from './http/public-url.ts';
 import { createUpgradeHandler, type WsEndpoint } from './http/upgrade.ts';
 import { LiveSessions } from './relay/live-sessions.ts';
+import { reportLiveSessions } from './relay/live-report.ts';
 import { LinkPolicyWatch } from './relay/link-policy.ts';
 import { clockFrom } from './clock.ts';
 import { createOps } from './ops/ops.ts';
@@ -42,10 +43,12 @@ export async function startServer(config: Config, store: Store): Promise<Running
   const now = clockFrom(process.env);
   const policies = new LinkPolicyWatch(store, live, now, (e) => ops.log.internalError('link policy', e));
   const refusals = new RefusalAudit(store, { onError: (e) => ops.log.internalError('refusal audit', e) });
+  const liveReport = reportLiveSessions(store, live, (e) => ops.log.internalError('live sessions report', e));
   const services: Services = {
     store,
     config,
     live,
+    liveReport,
     now,
     policies,
     ops,
@@ -139,6 +142,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
       // Keep-alive connections would otherwise go on serving requests until they idle out.
       server.closeAllConnections();
       await closed;
+      await liveReport.stop();
       policies.stop();
       await gate.refusals.close();
     },

@@ -6,6 +6,7 @@ import type { Ops } from '../ops/ops.ts';
 import type { RefusalAudit, Refusal } from '../audit/refusals.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { LiveSessions } from '../relay/live-sessions.ts';
+import type { LiveReport } from '../relay/live-report.ts';
 import type { LinkPolicyWatch } from '../relay/link-policy.ts';
 import type { Store } from '../store/store.ts';
 
@@ -24,6 +25,8 @@ export interface Services {
   store: Store;
   config: Config;
   live: LiveSessions;
+  /** This proxy's sessions, as reported to the store for every proxy's listing. */
+  liveReport: LiveReport;
   /** The proxy's clock: every policy is judged by it (tests inject one, see proxy/clock.ts). */
   now(): Date;
   /** Ends sessions when their link's policy stops allowing them (link-policy.ts). */

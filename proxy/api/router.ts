@@ -9,10 +9,11 @@ import { StoreConflict } from '../store/store.ts';
 import { adminRoutes } from './admin-routes.ts';
 import type { Route, Services } from './context.ts';
 import { linkRoutes } from './link-routes.ts';
+import { liveSessionRoutes } from './live-session-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { tunnelRoutes } from './tunnel-routes.ts';
 
-const ROUTES: Route[] = [...sessionRoutes, ...linkRoutes, ...adminRoutes, ...tunnelRoutes];
+const ROUTES: Route[] = [...sessionRoutes, ...linkRoutes, ...liveSessionRoutes, ...adminRoutes, ...tunnelRoutes];
 
 function match(route: Route, path: string): Record<string, string> | undefined {
   const want = route.path.split('/');

@@ -34,8 +34,11 @@ export interface RdpGrant {
   autologon: boolean;
   /** Names the machine in error sentences, e.g. '"build-box" port 3389'. */
   label?: string;
-  /** Called once the relay runs, with a function that ends it; returns an unregister function. */
-  onOpen?(end: (reason: string) => void): (() => void) | void;
+  /**
+   * Called once the relay runs, with a function that ends it and one that reads the bytes relayed so
+   * far; returns an unregister function.
+   */
+  onOpen?(end: (reason: string) => void, bytes: () => { bytesUp: number; bytesDown: number }): (() => void) | void;
   /** Called exactly once when the session is over (or failed after authorisation). */
   onClose(summary: RdpSessionSummary): void;
 }
@@ -233,7 +236,7 @@ function relay(
     detail = reason;
     ws.close(1000, reason.slice(0, 120));
     socket.destroy();
-  });
+  }, () => ({ bytesUp, bytesDown }));
 
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary) {

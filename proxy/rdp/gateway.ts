@@ -95,13 +95,18 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
           throw new Error('Another certificate was pinned for this machine meanwhile.');
         }
       },
-      onOpen: (end) => {
+      onOpen: (end, bytes) => {
         relaying = true;
         s.ops.log.connectionOpened(who);
         s.ops.metrics.connectionOpened(who);
         const unregister = s.live.add({
           linkId: grant.linkId, resourceId: resource.id, userId: grant.userId, sessionHash: grant.sessionHash,
           end: (_code, reason) => end(reason),
+          facts: {
+            actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
+            protocol: 'rdp', port: dest.port, clientAddress: client, startedAt: new Date(started).toISOString(),
+          },
+          bytes,
         });
         // A deletion between the check and the registration would have found nothing to end.
         // Live: only expiry and hours end it from now on; its use counts now that the relay runs.

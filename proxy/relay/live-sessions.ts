@@ -3,8 +3,12 @@
 // user's session token, ends when that user is deleted, loses an action, or signs that token out.
 // The API routes end this proxy's sessions directly; followStoreChanges does the same for changes
 // made through other proxies sharing the store.
-import { CLOSE, losesActions, type Role } from '../../src/shared/api.ts';
+import { CLOSE, DISCONNECTED_BY_ADMIN, losesActions, type LiveSessionInfo, type Role } from '../../src/shared/api.ts';
+import { newId } from '../auth/tokens.ts';
 import type { Store, StoreChange } from '../store/store.ts';
+
+/** What the live-sessions list shows of a session, fixed when it opens. */
+export type LiveFacts = Omit<LiveSessionInfo, 'id' | 'bytesUp' | 'bytesDown' | 'proxyId' | 'linkLabel'>;
 
 export interface LiveSession {
   linkId?: string;
@@ -14,6 +18,10 @@ export interface LiveSession {
   sessionHash?: string;
   /** Ends the tunnel; the page shows `reason`. */
   end(code: number, reason: string): void;
+  /** Listed in the console's live sessions (GET /api/sessions) when given. */
+  facts?: LiveFacts;
+  /** Bytes relayed so far. */
+  bytes?(): { bytesUp: number; bytesDown: number };
 }
 
 export const ENDED = {
@@ -24,14 +32,45 @@ export const ENDED = {
 
 export class LiveSessions {
   private sessions = new Set<LiveSession>();
+  /** Each session's non-secret id, given as it registers. */
+  private ids = new Map<LiveSession, string>();
   /** Console sessions: the role their user had, as last seen (see followStoreChanges). */
   private roles = new WeakMap<LiveSession, Role>();
   private watchers = new Set<(s: LiveSession) => void>();
+  private removeWatchers = new Set<(s: LiveSession) => void>();
 
   add(s: LiveSession): () => void {
     this.sessions.add(s);
+    this.ids.set(s, newId());
     for (const w of [...this.watchers]) w(s);
-    return () => this.sessions.delete(s);
+    return () => {
+      const had = this.sessions.delete(s);
+      this.ids.delete(s);
+      if (had) for (const w of [...this.removeWatchers]) w(s);
+    };
+  }
+
+  /** Calls `fn` for every session that goes from now on (closed or ended); returns the unsubscribe function. */
+  onRemove(fn: (s: LiveSession) => void): () => void {
+    this.removeWatchers.add(fn);
+    return () => void this.removeWatchers.delete(fn);
+  }
+
+  /** The listable sessions of this proxy, with their bytes so far. */
+  list(proxyId: string): LiveSessionInfo[] {
+    const out: LiveSessionInfo[] = [];
+    for (const s of this.sessions) {
+      const id = this.ids.get(s);
+      if (!s.facts || id === undefined) continue;
+      out.push({ id, ...s.facts, ...(s.bytes?.() ?? { bytesUp: 0, bytesDown: 0 }), proxyId });
+    }
+    return out;
+  }
+
+  /** An owner or contributor disconnected these sessions (by id); those on this proxy end. */
+  endIds(ids: Iterable<string>): number {
+    const wanted = new Set(ids);
+    return this.endWhere((s) => wanted.has(this.ids.get(s) ?? ''), CLOSE.endedByAdmin, DISCONNECTED_BY_ADMIN);
   }
 
   /** Calls `fn` for every session registered from now on; returns the unsubscribe function. */
@@ -60,6 +99,8 @@ export class LiveSessions {
     for (const s of [...this.sessions]) {
       if (pred(s)) {
         this.sessions.delete(s);
+        this.ids.delete(s);
+        for (const w of [...this.removeWatchers]) w(s);
         s.end(code, reason);
         n++;
       }
@@ -202,6 +243,9 @@ export function followStoreChanges(store: Store, live: LiveSessions): () => void
         break;
       case 'signed-out':
         live.endSignedOut(change.sessionHash);
+        break;
+      case 'sessions-disconnected':
+        live.endIds(change.ids);
         break;
       case 'resync':
         resync(store, live).catch(failed('re-check live sessions'));

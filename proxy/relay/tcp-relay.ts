@@ -124,6 +124,11 @@ async function relayTo(
     userId: grant.userId,
     sessionHash: grant.sessionHash,
     end: (code, reason) => end(code, reason, 'ended-by-admin'),
+    facts: {
+      actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
+      protocol: target.protocol, port: target.port, clientAddress: client, startedAt: new Date(started).toISOString(),
+    },
+    bytes: () => ({ bytesUp, bytesDown: down.bytes() }),
   });
   const timer = setTimeout(() => tcp.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), s.config.connectTimeoutMs);
 

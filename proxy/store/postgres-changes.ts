@@ -39,6 +39,9 @@ function parse(payload: string | undefined): StoreChange | undefined {
       return { kind: 'user-role-lowered', userId: c.userId, role: c.role };
     }
     if (c?.kind === 'signed-out' && typeof c.sessionHash === 'string') return { kind: 'signed-out', sessionHash: c.sessionHash };
+    if (c?.kind === 'sessions-disconnected' && Array.isArray(c.ids) && c.ids.every((x: unknown) => typeof x === 'string')) {
+      return { kind: 'sessions-disconnected', ids: c.ids };
+    }
   } catch {
     // Not ours, or from a newer proxy: nothing to act on.
   }

@@ -9,6 +9,7 @@ import { hashToken, newId, newToken } from '../auth/tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { redactDatabaseUrl } from './database-url.ts';
 import { ChangeListener, notifyChange } from './postgres-changes.ts';
+import { PostgresLiveSessionStore } from './postgres-live.ts';
 import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './postgres-rows.ts';
 import { LOCK_NAMESPACE, LOCKS, migrate } from './postgres-schema.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
@@ -60,10 +61,14 @@ async function insertAudit(db: Db, entries: NewAudit[]): Promise<number[]> {
 }
 
 export class PostgresStore implements Store {
+  readonly liveSessions: PostgresLiveSessionStore;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly changes: ChangeListener,
-  ) {}
+  ) {
+    this.liveSessions = new PostgresLiveSessionStore((fn) => this.tx(fn), insertAudit);
+  }
 
   /** Connects, migrates (one proxy at a time) and starts listening for other proxies' changes. */
   static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresStore> {

@@ -8,6 +8,7 @@ import { auditOf } from './audit-entries.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import { StoreConflict, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { MemoryLiveSessionStore } from './live-session-store.ts';
 
 // A row as better-sqlite3 returns it; the to*() functions below give it the API's types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns are whatever the SQL selected
@@ -64,6 +65,10 @@ const LINK_SELECT = `SELECT l.*, r.name AS current_name FROM links l LEFT JOIN r
 
 export class SqliteStore implements Store {
   private db: Database.Database;
+  /** One proxy uses a SQLite file, so its live sessions are the ones in its memory. */
+  readonly liveSessions = new MemoryLiveSessionStore((entries) => this.tx(() => {
+    for (const e of entries) this.insertAudit(e);
+  }));
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });

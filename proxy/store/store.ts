@@ -4,6 +4,7 @@
 // the audit row(s) in that same transaction (see audit-entries.ts): a change never lands without
 // its audit entry, nor an entry without its change, whatever happens to the process.
 import { conflictError, type Conflict } from '../../src/shared/rules/conflicts.ts';
+import type { LiveSessionStore } from './live-session-store.ts';
 import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 
 /** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
@@ -66,6 +67,8 @@ export type StoreChange =
   | { kind: 'user-role-lowered'; userId: string; role: Role }
   /** One session token was signed out (sessionHash: the hash of that token, as stored). */
   | { kind: 'signed-out'; sessionHash: string }
+  /** An owner or contributor disconnected these live sessions (their ids); whichever proxy holds one ends it. */
+  | { kind: 'sessions-disconnected'; ids: string[] }
   | { kind: 'resync' };
 
 export interface Store {
@@ -135,6 +138,9 @@ export interface Store {
   /** Audits link.delete for each link deleted. */
   deleteLinksByTokenHash(tokenHashes: string[], actor: string): Promise<Link[]>;
   findLinkByTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
+
+  /** Every proxy's live sessions (see live-session-store.ts). */
+  readonly liveSessions: LiveSessionStore;
 
   /** An entry that is not part of a change above (connections, refusals); count defaults to 1. */
   addAudit(entry: NewAudit): Promise<number>;

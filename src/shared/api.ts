@@ -143,6 +143,33 @@ export interface AuditEntry {
   count?: number;
 }
 
+/**
+ * A tunnel open right now on some proxy of the installation (GET /api/sessions). The id is not a
+ * secret: it names the session for a disconnect, and opens nothing.
+ */
+export interface LiveSessionInfo {
+  id: string;
+  /** The user's name, or 'link visitor' for a session opened through a link. */
+  actor: string;
+  linkId?: string;
+  /** The link's label, when it has one (filled in by the API from the link). */
+  linkLabel?: string;
+  resourceId: string;
+  resourceName: string;
+  protocol: Protocol;
+  port: number;
+  clientAddress: string;
+  startedAt: string;
+  /** Bytes so far, browser → machine and back; on another proxy, as of its last heartbeat (every 5 s). */
+  bytesUp: number;
+  bytesDown: number;
+  /** Which proxy relays it (a random id per proxy process). */
+  proxyId: string;
+}
+
+/** What a visitor's page shows when an owner or contributor disconnects their session. */
+export const DISCONNECTED_BY_ADMIN = 'An administrator ended this session.';
+
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string; field?: string };
 }
@@ -185,6 +212,10 @@ export type ApiErrorCode =
  *   DELETE /api/users/:id                      → 204                        (admin)
  *   POST /api/users/:id/signin-link            → { signinUrl }              (admin)
  *   GET  /api/audit?limit=N                    → AuditEntry[]               (admin)
+ *   GET  /api/sessions                         → LiveSessionInfo[]          (links.get; every proxy's live sessions)
+ *   POST /api/sessions/disconnect { ids }      → { disconnected }           (links.deleteByResource or
+ *        links.deleteByToken: owners and contributors, who may end a link's sessions by deleting it anyway;
+ *        ends each named session within a second on whichever proxy relays it, audited as session.disconnect)
  *   POST /api/tunnel-check { credential, protocol, port, resource? } → 204 or the refusal
  *        (why a WebSocket upgrade was refused: browsers show a refused upgrade only as close 1006)
  *
@@ -231,6 +262,8 @@ export const CLOSE = {
   linkExpired: 4412,
   linkUsedUp: 4413,
   outsideHours: 4414,
+  /** An owner or contributor disconnected the session from the console (POST /api/sessions/disconnect). */
+  endedByAdmin: 4420,
   tooManyRequests: 4429,
   targetUnreachable: 4502,
   targetTimeout: 4504,

@@ -18,3 +18,19 @@ export const SIGN_IN_AGAIN = 'Please sign in again: your session has ended or is
 
 export const SIGNIN_LINK_INVALID =
   'This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.';
+
+/**
+ * Disconnecting live sessions takes either delete action: whoever may delete a link, and with it
+ * end its sessions, may end one session without deleting the link (owners and contributors).
+ */
+export const DISCONNECT_ACTIONS: readonly Action[] = ['links.deleteByResource', 'links.deleteByToken'];
+
+export function mayDisconnect(actions: readonly Action[]): boolean {
+  return DISCONNECT_ACTIONS.some((a) => actions.includes(a));
+}
+
+export function requireDisconnect(user: User): void {
+  if (!mayDisconnect(ROLE_ACTIONS[user.role])) {
+    throw new ApiError('forbidden', `Your role (${user.role}) cannot disconnect live sessions: that takes an owner or a contributor.`);
+  }
+}

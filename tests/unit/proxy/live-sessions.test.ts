@@ -143,3 +143,47 @@ describe('following the store', () => {
     expect(await ann.open().ended).toEqual({ code: CLOSE.unauthenticated, reason: ENDED.signedOut });
   });
 });
+
+describe('the live-sessions list', () => {
+  const facts = {
+    actor: 'link visitor', linkId: 'l1', resourceId: 'r1', resourceName: 'box', protocol: 'ssh' as const, port: 22,
+    clientAddress: '192.0.2.1', startedAt: '2026-01-01T00:00:00.000Z',
+  };
+
+  it('lists sessions that carry facts, with live byte counts, and ends them by id with the administrator sentence', () => {
+    const ended: Ended[] = [];
+    let up = 0;
+    live.add({ resourceId: 'r1', end: () => {} }); // no facts: not listed
+    const gone = live.add({ resourceId: 'r1', facts, bytes: () => ({ bytesUp: up, bytesDown: 7 }), end: (code, reason) => ended.push({ code, reason }) });
+    up = 5;
+    const [listed, ...rest] = live.list('p1');
+    expect(rest).toEqual([]);
+    expect(listed).toMatchObject({ ...facts, bytesUp: 5, bytesDown: 7, proxyId: 'p1' });
+    expect(listed.id).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(live.endIds(['other'])).toBe(0);
+    expect(live.endIds([listed.id])).toBe(1);
+    expect(ended).toEqual([{ code: CLOSE.endedByAdmin, reason: 'An administrator ended this session.' }]);
+    expect(live.list('p1')).toEqual([]);
+    gone();
+  });
+
+  it('ends the sessions another proxy disconnected', () => {
+    const ended: Ended[] = [];
+    live.add({ resourceId: 'r1', facts, end: (code, reason) => ended.push({ code, reason }) });
+    const stop = followStoreChanges(store, live);
+    store.emit({ kind: 'sessions-disconnected', ids: [live.list('p')[0].id] });
+    expect(ended.map((e) => e.code)).toEqual([CLOSE.endedByAdmin]);
+    stop();
+  });
+
+  it('tells watchers when a session goes, closed or ended', () => {
+    const removed: string[] = [];
+    live.onRemove((s) => removed.push(s.resourceId));
+    const close = live.add({ resourceId: 'a', end: () => {} });
+    live.add({ resourceId: 'b', end: () => {} });
+    close();
+    close();
+    live.endResource('b');
+    expect(removed).toEqual(['a', 'b']);
+  });
+});

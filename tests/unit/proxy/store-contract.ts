@@ -3,6 +3,7 @@
 import { expect, it } from 'vitest';
 import { hashToken } from '../../../proxy/auth/tokens.ts';
 import { StoreConflict, type Store } from '../../../proxy/store/store.ts';
+import type { LiveSessionInfo } from '../../../src/shared/api.ts';
 
 export const res = (name: string, ports: Record<string, number[]> = { ssh: [22] }) => ({ name, address: '10.0.0.1', ports });
 
@@ -305,4 +306,44 @@ export function storeContract(store: () => Store): void {
     expect(await store().listLinks()).toEqual([link]);
     expect(await store().listAudit(100)).toEqual(before);
   });
+
+  it('lists every proxy\'s live sessions, replaces a proxy\'s on each report, forgets a silent proxy', async () => {
+    const one = liveSession('s1', '2026-01-01T10:00:00.000Z');
+    const two = liveSession('s2', '2026-01-01T09:00:00.000Z', { actor: 'ann', linkId: undefined });
+    await store().liveSessions.report('proxy-a', [one]);
+    await store().liveSessions.report('proxy-b', [two]);
+    expect(await store().liveSessions.list()).toEqual([{ ...two, proxyId: 'proxy-b' }, { ...one, proxyId: 'proxy-a' }]);
+    await store().liveSessions.report('proxy-a', [{ ...one, bytesUp: 99 }]);
+    expect((await store().liveSessions.list()).find((s) => s.id === 's1')?.bytesUp).toBe(99);
+    await store().liveSessions.report('proxy-a', []);
+    expect((await store().liveSessions.list()).map((s) => s.id)).toEqual(['s2']);
+    // proxy-b's heartbeat is now older than a 1 ms staleness: ignored, then removed by the next report.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store().liveSessions.list(1)).toEqual([]);
+    await store().liveSessions.report('proxy-a', [one], 1);
+    expect((await store().liveSessions.list()).map((s) => s.id)).toEqual(['s1']);
+  });
+
+  it('disconnects live sessions by id, auditing who did it in the same go, skipping unknown ids', async () => {
+    const one = liveSession('s1', '2026-01-01T10:00:00.000Z');
+    const two = liveSession('s2', '2026-01-01T10:00:01.000Z');
+    await store().liveSessions.report('proxy-a', [one, two]);
+    const found = await store().liveSessions.disconnect(['nope', 's2'], 'carol');
+    expect(found).toEqual([{ ...two, proxyId: 'proxy-a' }]);
+    expect((await store().liveSessions.list()).map((s) => s.id)).toEqual(['s1']);
+    const [entry] = await store().listAudit(1);
+    expect(entry).toMatchObject({
+      action: 'session.disconnect', actor: 'carol', linkId: 'link-1', resourceId: 'res-1', resourceName: 'box',
+      protocol: 'ssh', port: 22, clientAddress: '192.0.2.7', outcome: 'ok', detail: 'session of link visitor',
+    });
+    expect(await store().liveSessions.disconnect(['s2'], 'carol')).toEqual([]);
+    expect(await store().listAudit(100)).toHaveLength(1);
+  });
+}
+
+function liveSession(id: string, startedAt: string, over: Partial<LiveSessionInfo> = {}): LiveSessionInfo {
+  return {
+    id, actor: 'link visitor', linkId: 'link-1', resourceId: 'res-1', resourceName: 'box', protocol: 'ssh', port: 22,
+    clientAddress: '192.0.2.7', startedAt, bytesUp: 1, bytesDown: 2, proxyId: '', ...over,
+  };
 }
