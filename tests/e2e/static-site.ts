@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from '../support/processes';
 import { ROOT } from '../support/proxy';
 
 export const SUB_PATH = '/some/path/';
@@ -38,14 +39,6 @@ function serve(root: string, port: number): Promise<{ child: ChildProcess; port:
   });
 }
 
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 /**
  * Copies `dist` to <tmp>/some/path/ and serves <tmp> on a free port. With `config`, the copy's
  * config.json says that instead (`{ proxy: null }`: the offline demo).
@@ -62,7 +55,7 @@ export async function startStaticSite(dist: string, config?: object): Promise<St
     url: `http://127.0.0.1:${port}${SUB_PATH}`,
     dir,
     async stop() {
-      if (child) await kill(child);
+      if (child) await stopChild(child);
       child = undefined;
     },
     async start() {
@@ -71,7 +64,7 @@ export async function startStaticSite(dist: string, config?: object): Promise<St
       child = running.child;
     },
     async dispose() {
-      if (child) await kill(child);
+      if (child) await stopChild(child);
       child = undefined;
       rmSync(root, { recursive: true, force: true });
     },

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Every descendant of `root` (by parent pid, read from /proc), breadth first: deepest last. */
@@ -38,4 +39,12 @@ export function pidWith(cmdlinePart: string): number {
     }
   }
   throw new Error(`no process has ${cmdlinePart} in its command line`);
+}
+
+/** Sends `signal` to a child that is still running, and resolves once it has exited. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
+import { stopChild } from './processes.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -86,13 +87,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<ProxyProcess>
   }
   const signin = /(http\S+#\/signin\/\S+)/.exec(out)?.[1] ?? '';
 
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const kill = async (signal: NodeJS.Signals) => {
-    if (!running()) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await exited;
-  };
+  const kill = (signal: NodeJS.Signals) => stopChild(child, signal);
   return {
     url,
     ownerSigninUrl: signin,

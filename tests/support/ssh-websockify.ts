@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { stopChild } from './processes';
 import { freePort } from './sshd';
 
 export interface Websockify {
@@ -38,11 +39,7 @@ export async function startWebsockify(targetHost: string, targetPort: number): P
     url: `ws://127.0.0.1:${port}/`,
     log: () => out,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild(child);
     },
   };
 }

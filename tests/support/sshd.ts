@@ -12,6 +12,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './processes';
 
 export const TEST_USER = 'postern-test';
 
@@ -172,11 +173,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     hostFingerprints,
     log: () => log,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
