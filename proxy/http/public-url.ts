@@ -1,10 +1,18 @@
 // The address people open: the configured public URL (behind a reverse proxy), else the one the proxy
 // listens on. Worked out from the settings alone, so `--signin-url` can print a URL for the Postern
 // that is already running with the same settings without listening itself.
-import type { Config } from '../config.ts';
+
+/** The settings the address follows: these fields of proxy/config.ts's Config (named here, not
+ *  imported, so that http/ does not import the folder that imports it). */
+export interface AddressSettings {
+  publicUrl?: string;
+  host: string;
+  port: number;
+  tlsCert?: string;
+}
 
 /** The base URL ending in '/', or undefined when the settings do not say (port 0: the OS picks one). */
-export function publicBase(config: Pick<Config, 'publicUrl' | 'host' | 'port' | 'tlsCert'>, listening?: string): string | undefined {
+export function publicBase(config: AddressSettings, listening?: string): string | undefined {
   if (config.publicUrl) return config.publicUrl.replace(/\/?$/, '/');
   if (listening) return `${listening}/`;
   if (config.port === 0) return undefined;
