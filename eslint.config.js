@@ -2,6 +2,7 @@
 // and the import boundaries that keep the layers apart (docs: the BOUNDARIES table below).
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
@@ -137,11 +138,11 @@ function boundaryBlocks() {
   return blocks;
 }
 
-export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'test-results/', 'playwright-report/', '.tmp/'] },
+export default defineConfig(
+  globalIgnores(['node_modules/', 'dist/', 'data/', 'test-results/', 'playwright-report/', '.tmp/']),
   js.configs.recommended,
-  ...tseslint.configs.recommended,
-  ...svelte.configs['flat/recommended'],
+  tseslint.configs.recommended,
+  svelte.configs['flat/recommended'],
   {
     languageOptions: {
       globals: { ...globals.browser, ...globals.node },
@@ -164,5 +165,5 @@ export default tseslint.config(
       parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
     },
   },
-  ...boundaryBlocks(),
+  boundaryBlocks(),
 );
