@@ -230,6 +230,17 @@ async function selectWord(page: Page, word: string) {
   await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
 }
 
+/**
+ * Runs `command`, which prints `word` (spelled differently in the command, so only the output
+ * matches), then selects that word and presses the copy shortcut.
+ */
+async function copyPrinted(page: Page, command: string, word: string) {
+  await runInTerminal(page, command);
+  await waitForTerminal(page, new RegExp(`^${word}$`, 'm'));
+  await selectWord(page, word);
+  await page.keyboard.press('Control+Shift+C');
+}
+
 test.describe('the clipboard toggle', () => {
   test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
   const readClipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
@@ -239,10 +250,7 @@ test.describe('the clipboard toggle', () => {
     await page.evaluate(() => navigator.clipboard.writeText('system-before'));
     await fillAndConnect(page, { username: user, password });
     await waitForTerminal(page, PROMPT);
-    await runInTerminal(page, 'echo "clip$((1+1))word"');
-    await waitForTerminal(page, /^clip2word$/m);
-    await selectWord(page, 'clip2word');
-    await page.keyboard.press('Control+Shift+C');
+    await copyPrinted(page, 'echo "clip$((1+1))word"', 'clip2word');
     expect(await readClipboard(page)).toBe('system-before');
 
     await page.locator('.xterm-helper-textarea').focus();
@@ -257,10 +265,7 @@ test.describe('the clipboard toggle', () => {
     await page.getByRole('switch', { name: 'Share clipboard (text and images)' }).check();
     await fillAndConnect(page, { username: user, password });
     await waitForTerminal(page, PROMPT);
-    await runInTerminal(page, 'echo "share$((2+3))word"');
-    await waitForTerminal(page, /^share5word$/m);
-    await selectWord(page, 'share5word');
-    await page.keyboard.press('Control+Shift+C');
+    await copyPrinted(page, 'echo "share$((2+3))word"', 'share5word');
     await expect.poll(() => readClipboard(page)).toBe('share5word');
 
     await page.evaluate(() => navigator.clipboard.writeText('from-system-9'));
