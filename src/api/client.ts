@@ -5,6 +5,7 @@ import { ApiError } from '../shared/rules/errors.ts';
 import type {
   ApiErrorBody,
   AuditEntry,
+  LiveSessionInfo,
   Link,
   LinkInfo,
   Me,
@@ -140,6 +141,14 @@ export class ApiClient {
   }
   audit(limit = 500) {
     return this.request<AuditEntry[]>('GET', `audit?limit=${limit}`);
+  }
+  /** Every proxy's live sessions. */
+  liveSessions() {
+    return this.request<LiveSessionInfo[]>('GET', 'sessions');
+  }
+  /** Ends these live sessions wherever they run (owners and contributors). */
+  disconnectSessions(ids: string[]) {
+    return this.request<{ disconnected: number }>('POST', 'sessions/disconnect', { ids });
   }
 }
 

@@ -1,9 +1,9 @@
 // Hash routes: the fragment never reaches a server, so static hosts and their logs never see link tokens,
 // and the built site works from any path.
 
-export type ConsoleSection = 'resources' | 'links' | 'users' | 'audit' | 'settings';
+export type ConsoleSection = 'resources' | 'links' | 'sessions' | 'users' | 'audit' | 'settings';
 
-export const CONSOLE_SECTIONS: readonly ConsoleSection[] = ['resources', 'links', 'users', 'audit', 'settings'];
+export const CONSOLE_SECTIONS: readonly ConsoleSection[] = ['resources', 'links', 'sessions', 'users', 'audit', 'settings'];
 
 export type Route =
   | { name: 'home' }

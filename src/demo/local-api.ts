@@ -8,7 +8,7 @@ import type { PosternApi } from '../api/client';
 import { conflictError, type Conflict } from '../shared/rules/conflicts.ts';
 import { ApiError } from '../shared/rules/errors.ts';
 import { DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_LINKS, linkLimitConflict, MAX_PER_REQUEST } from '../shared/rules/limits.ts';
-import { requireAction, SIGN_IN_AGAIN, SIGNIN_LINK_INVALID } from '../shared/rules/permissions.ts';
+import { requireAction, requireDisconnect, SIGN_IN_AGAIN, SIGNIN_LINK_INVALID } from '../shared/rules/permissions.ts';
 import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkRefusal, refusalError } from '../shared/rules/refusals.ts';
 import {
   extractToken, linkTokens, looksLikeToken, noResourcesForLinks, resourceInput, role as parseRole, shareableLinks, stringList, text,
@@ -19,6 +19,7 @@ import {
   type AuditEntry,
   type Link,
   type LinkInfo,
+  type LiveSessionInfo,
   type Me,
   type Resource,
   type ResourceInput,
@@ -238,6 +239,21 @@ export class LocalApi implements PosternApi {
     await this.require('admin');
     const all = await (await demoDb()).getAll('audit');
     return all.sort((a, b) => b.id - a.id).slice(0, Math.min(Math.max(1, limit), 5000));
+  }
+
+  /**
+   * The demo machine runs in this tab, and a session with it ends with the page that opened it, so
+   * no other page could list it: the demo lists none, with the proxy's shapes and permission rules.
+   */
+  async liveSessions(): Promise<LiveSessionInfo[]> {
+    await this.require('links.get');
+    return [];
+  }
+
+  async disconnectSessions(ids: string[]): Promise<{ disconnected: number }> {
+    requireDisconnect(await this.actor());
+    stringList(ids, 'ids', 'Sessions', MAX_PER_REQUEST);
+    return { disconnected: 0 };
   }
 
   /** Records a connection through the demo (the proxy audits its own tunnels). */

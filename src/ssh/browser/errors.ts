@@ -14,6 +14,7 @@ const REFUSALS: ReadonlySet<number> = new Set([
   CLOSE.featureDisabled,
   CLOSE.resourceDeleted,
   CLOSE.linkDeleted,
+  CLOSE.endedByAdmin,
   CLOSE.linkExpired,
   CLOSE.linkUsedUp,
   CLOSE.outsideHours,
