@@ -1,7 +1,7 @@
 // Shareable links: the four actions of the original (create, delete by resource, delete by token, get),
 // and the public look-up a link page makes with its token.
 import { linkTarget } from '../auth/access.ts';
-import { hashToken } from '../auth/tokens.ts';
+import { hashToken } from '../store/tokens.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import { userAllowed } from './actor.ts';
 import type { RequestContext, Route } from './context.ts';

@@ -1,7 +1,7 @@
 // Signing in with a one-time URL, and who am I.
 import type { Me, User } from '../../src/shared/api.ts';
 import { actionsOf, bearerToken, requireUser } from '../auth/access.ts';
-import { hashToken, newToken } from '../auth/tokens.ts';
+import { hashToken, newToken } from '../store/tokens.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import type { Route, Services } from './context.ts';
 import { asObject, looksLikeToken } from '../../src/shared/rules/validate.ts';

@@ -7,7 +7,7 @@ import { SIGN_IN_AGAIN } from '../../src/shared/rules/permissions.ts';
 import { linkRefusal, portRefusal, refusals, type Refusal } from '../../src/shared/rules/refusals.ts';
 import { looksLikeToken } from '../../src/shared/rules/validate.ts';
 import type { LinkRecord, Store } from '../store/store.ts';
-import { hashToken, sameSecret } from './tokens.ts';
+import { hashToken, sameSecret } from '../store/tokens.ts';
 
 export function actionsOf(user: User): Action[] {
   return [...ROLE_ACTIONS[user.role]];

@@ -1,7 +1,7 @@
 // Tells the store which sessions this proxy holds, so that the console of any proxy can list them:
 // soon after one opens or closes (bursts are coalesced into one report), and every HEARTBEAT_MS
 // with the bytes relayed so far. A proxy that stops reporting is forgotten after STALE_MS.
-import { newId } from '../auth/tokens.ts';
+import { newId } from '../store/tokens.ts';
 import { HEARTBEAT_MS } from '../store/live-session-store.ts';
 import type { Store } from '../store/store.ts';
 import type { LiveSessions } from './live-sessions.ts';

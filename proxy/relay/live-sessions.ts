@@ -4,7 +4,7 @@
 // The API routes end this proxy's sessions directly; followStoreChanges does the same for changes
 // made through other proxies sharing the store.
 import { CLOSE, DISCONNECTED_BY_ADMIN, losesActions, type LiveSessionInfo, type Role } from '../../src/shared/api.ts';
-import { newId } from '../auth/tokens.ts';
+import { newId } from '../store/tokens.ts';
 import type { Store, StoreChange } from '../store/store.ts';
 
 /** What the live-sessions list shows of a session, fixed when it opens. */

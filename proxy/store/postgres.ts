@@ -5,7 +5,7 @@
 // quote a value are reworded.
 import pg from 'pg';
 import { losesActions, type Link, type Resource, type ResourceInput, type Role, type User } from '../../src/shared/api.ts';
-import { hashToken, newId, newToken } from '../auth/tokens.ts';
+import { hashToken, newId, newToken } from './tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { redactDatabaseUrl } from './database-url.ts';
 import { ChangeListener, notifyChange } from './postgres-changes.ts';

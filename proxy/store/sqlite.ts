@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
-import { hashToken, newId, newToken } from '../auth/tokens.ts';
+import { hashToken, newId, newToken } from './tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import { StoreConflict, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store } from './store.ts';

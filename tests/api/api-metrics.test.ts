@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../proxy/api/context.ts';
 import { createApi } from '../../proxy/api/router.ts';
-import { newToken } from '../../proxy/auth/tokens.ts';
+import { newToken } from '../../proxy/store/tokens.ts';
 import { DEFAULTS } from '../../proxy/config.ts';
 import { createOps, type Ops } from '../../proxy/ops/ops.ts';
 import { LiveSessions } from '../../proxy/relay/live-sessions.ts';

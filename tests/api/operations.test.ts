@@ -2,7 +2,7 @@
 // on their own address, and not one secret from the whole session in anything it printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { newToken } from '../../proxy/auth/tokens.ts';
+import { newToken } from '../../proxy/store/tokens.ts';
 import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
 import { echoServerForFile } from '../support/relay-client.ts';
 

@@ -1,7 +1,7 @@
 // Configuration: defaults, environment, flags, and clear refusals.
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, loadConfig } from '../../../proxy/config.ts';
-import { newToken, sameSecret } from '../../../proxy/auth/tokens.ts';
+import { newToken, sameSecret } from '../../../proxy/store/tokens.ts';
 import { extractToken, looksLikeToken, resourceInput } from '../../../src/shared/rules/validate.ts';
 
 describe('loadConfig', () => {

@@ -1,6 +1,6 @@
 // The JSON log: one line per event with its fields, and no secret ever, even one handed over by mistake.
 import { describe, expect, it } from 'vitest';
-import { newToken } from '../../../proxy/auth/tokens.ts';
+import { newToken } from '../../../proxy/store/tokens.ts';
 import { createLog, describeError, scrub } from '../../../proxy/ops/log.ts';
 
 /** A logger writing into an array, one parsed object per line. */

@@ -3,7 +3,7 @@
 // and a deletion through one proxy ends live sessions held by another (LISTEN/NOTIFY).
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../src/shared/api.ts';
-import { hashToken } from '../../../proxy/auth/tokens.ts';
+import { hashToken } from '../../../proxy/store/tokens.ts';
 import { followStoreChanges, LiveSessions, resync } from '../../../proxy/relay/live-sessions.ts';
 import { PG_MIGRATIONS } from '../../../proxy/store/migrations.ts';
 import { PostgresStore } from '../../../proxy/store/postgres.ts';

@@ -1,7 +1,7 @@
 // What every Store backend must do alike (SQLite and PostgreSQL): store.test.ts runs these tests
 // once per backend. A test here knows nothing of the backend behind `store()`.
 import { expect, it } from 'vitest';
-import { hashToken } from '../../../proxy/auth/tokens.ts';
+import { hashToken } from '../../../proxy/store/tokens.ts';
 import { StoreConflict, type Store } from '../../../proxy/store/store.ts';
 import type { LiveSessionInfo } from '../../../src/shared/api.ts';
 
