@@ -2,6 +2,7 @@
 // network failures into OfflineError, so the UI can branch on a kind and show the API's own sentence.
 import { apiBase, hasProxy } from '../config/runtime';
 import { ApiError } from '../shared/rules/errors.ts';
+import type { LinkSettings } from '../shared/rules/policy.ts';
 import type {
   ApiErrorBody,
   AuditEntry,
@@ -112,8 +113,12 @@ export class ApiClient {
   links() {
     return this.request<Link[]>('GET', 'links');
   }
-  createLinks(req: { resourceIds: string[] } | { all: true }) {
+  createLinks(req: ({ resourceIds: string[] } | { all: true }) & LinkSettings) {
     return this.request<Link[]>('POST', 'links', req);
+  }
+  /** Edits or renews a link; its URL stays the same. */
+  updateLink(id: string, settings: LinkSettings) {
+    return this.request<Link>('PUT', `links/${encodeURIComponent(id)}`, settings);
   }
   deleteLinksByResource(resourceIds: string[]) {
     return this.request<{ deleted: number }>('POST', 'links/delete-by-resource', { resourceIds });

@@ -9,9 +9,10 @@ import { conflictError, type Conflict } from '../shared/rules/conflicts.ts';
 import { ApiError } from '../shared/rules/errors.ts';
 import { DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_LINKS, linkLimitConflict, MAX_PER_REQUEST } from '../shared/rules/limits.ts';
 import { requireAction, requireDisconnect, SIGN_IN_AGAIN, SIGNIN_LINK_INVALID } from '../shared/rules/permissions.ts';
-import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkRefusal, refusalError } from '../shared/rules/refusals.ts';
+import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkRefusal, linkStatus, refusalError } from '../shared/rules/refusals.ts';
+import { linkSettings, type LinkSettings } from '../shared/rules/policy.ts';
 import {
-  extractToken, linkTokens, looksLikeToken, noResourcesForLinks, resourceInput, role as parseRole, shareableLinks, stringList, text,
+  asObject, extractToken, linkTokens, looksLikeToken, noResourcesForLinks, resourceInput, role as parseRole, shareableLinks, stringList, text,
 } from '../shared/rules/validate.ts';
 import {
   ROLE_ACTIONS,
@@ -131,14 +132,17 @@ export class LocalApi implements PosternApi {
 
   async links(): Promise<Link[]> {
     await this.require('links.get');
-    return (await demoDb()).getAll('links');
+    const at = new Date();
+    return (await demoDb()).getAll('links').then((all) => all.map((l) => ({ ...l, status: linkStatus(l, at) })));
   }
 
-  async createLinks(req: { resourceIds: string[] } | { all: true }): Promise<Link[]> {
+  async createLinks(req: ({ resourceIds: string[] } | { all: true }) & LinkSettings): Promise<Link[]> {
     const user = await this.require('links.create');
     if (!(await this.settings()).shareableLinks) {
       throw new ApiError('feature-disabled', LINKS_OFF_FOR_CREATE);
     }
+    // The same checks as the proxy's, from the same module.
+    const { label, policy } = linkSettings(asObject(req), new Date());
     const d = await demoDb();
     const ids = 'all' in req && req.all === true
       ? (await d.getAllKeys('resources'))
@@ -160,12 +164,39 @@ export class LocalApi implements PosternApi {
         await tx.done.catch(() => undefined);
         throw conflict({ code: 'unknown-resource', id: rid });
       }
-      created.push({ id: crypto.randomUUID(), token: newToken(), resourceId: r.id, resourceName: r.name, status: 'active', createdAt: at, createdBy: user.name });
+      created.push({
+        id: crypto.randomUUID(), token: newToken(), resourceId: r.id, resourceName: r.name, status: 'active', createdAt: at, createdBy: user.name,
+        ...(label ? { label } : {}), policy: policy ?? {}, uses: 0,
+      });
     }
     for (const l of created) await tx.objectStore('links').put(l);
     await tx.done;
-    for (const l of created) await this.audit_({ action: 'link.create', actor: user.name, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok' });
+    for (const l of created) await this.audit_({ action: 'link.create', actor: user.name, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok', ...(label ? { detail: label } : {}) });
     return created;
+  }
+
+  /** Edits or renews a link without changing its token (PUT /api/links/:id on the proxy). */
+  async updateLink(id: string, settings: LinkSettings): Promise<Link> {
+    const user = await this.require('links.create');
+    const edit = linkSettings(asObject(settings), new Date());
+    const tx = (await demoDb()).transaction('links', 'readwrite');
+    const old = await tx.store.get(id);
+    if (!old) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw conflict({ code: 'link-not-found' });
+    }
+    const link: Link = { ...old };
+    if (edit.label !== undefined) {
+      if (edit.label) link.label = edit.label;
+      else delete link.label;
+    }
+    if (edit.policy !== undefined) link.policy = edit.policy;
+    if (edit.resetUses) link.uses = 0;
+    await tx.store.put(link);
+    await tx.done;
+    await this.audit_({ action: 'link.update', actor: user.name, linkId: link.id, resourceId: link.resourceId, resourceName: link.resourceName, outcome: 'ok', ...(link.label ? { detail: link.label } : {}) });
+    return { ...link, status: linkStatus(link, new Date()) };
   }
 
   async deleteLinksByResource(resourceIds: string[]): Promise<{ deleted: number }> {
@@ -182,12 +213,27 @@ export class LocalApi implements PosternApi {
 
   /** No sign-in needed: the link is the authority, as with the proxy. */
   async linkInfo(token: string): Promise<LinkInfo> {
-    return linkInfoOf(await this.linkResource(token));
+    const { link, resource } = await this.linkResource(token);
+    return linkInfoOf(resource, link, new Date());
   }
 
-  /** The resource behind a link, for the demo's connect backend (the proxy does this look-up itself). */
+  /**
+   * The resource behind a link, for the demo's connect backend (the proxy does this look-up itself).
+   * The demo's machine is in the page and always answers, so the use counts here, as it starts; a
+   * link whose last use went meanwhile is refused as used up, as by the proxy.
+   */
   async linkTarget(token: string): Promise<Resource> {
-    return this.linkResource(token);
+    const { link, resource } = await this.linkResource(token);
+    const tx = (await demoDb()).transaction('links', 'readwrite');
+    const now = await tx.store.get(link.id);
+    const refused = linkRefusal(now, true, resource, new Date());
+    if (refused || !now) {
+      await tx.done;
+      throw refusalError(refused ?? { code: 'not-found', message: 'This link does not exist.' });
+    }
+    await tx.store.put({ ...now, uses: (now.uses ?? 0) + 1 });
+    await tx.done;
+    return resource;
   }
 
   async users(): Promise<User[]> {
@@ -293,8 +339,8 @@ export class LocalApi implements PosternApi {
     if (others.length === 0) throw conflict({ code: 'last-owner' });
   }
 
-  /** The resource behind a link, or the refusal the proxy would give (the same rule). */
-  private async linkResource(token: string): Promise<Resource> {
+  /** The link and its resource, or the refusal the proxy would give (the same rule). */
+  private async linkResource(token: string): Promise<{ link: Link; resource: Resource }> {
     await this.ready();
     const t = extractToken(typeof token === 'string' ? token : '');
     const d = await demoDb();
@@ -302,7 +348,7 @@ export class LocalApi implements PosternApi {
     const resource = link?.status === 'active' ? await d.get('resources', link.resourceId) : undefined;
     const refused = linkRefusal(link, (await this.settings()).shareableLinks, resource, new Date());
     if (refused) throw refusalError(refused);
-    return resource!;
+    return { link: link!, resource: resource! };
   }
 
   private async deleteLinks(user: User, match: (l: Link) => boolean): Promise<{ deleted: number }> {

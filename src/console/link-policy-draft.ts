@@ -1,0 +1,114 @@
+// The link policy form as an admin fills it in (label, expiry, use limit, weekly hours), turned into
+// what the API takes, and back for the edit dialog. Pure, so unit tests pin it down; the proxy checks
+// the result again with the shared rules (src/shared/rules/policy.ts). Field names match the API's,
+// so an error from either side is shown beside the same input.
+import type { Link, LinkPolicy, Weekday } from '../shared/api';
+import { FieldError } from './parse';
+
+export type ExpiryChoice = 'none' | '1h' | '1d' | '7d' | 'at';
+export type UsesChoice = 'unlimited' | 'single' | 'limit';
+
+export interface PolicyDraft {
+  label: string;
+  expiry: ExpiryChoice;
+  /** For 'at': a datetime-local value, in the browser's time zone. */
+  expiresAt: string;
+  uses: UsesChoice;
+  maxUses: string;
+  hours: boolean;
+  days: Weekday[];
+  from: string;
+  to: string;
+  timeZone: string;
+}
+
+export const EXPIRY_CHOICES: [ExpiryChoice, string][] = [['none', 'Never'], ['1h', '1 hour'], ['1d', '1 day'], ['7d', '7 days'], ['at', 'At a date and time']];
+const DURATION_MS: Partial<Record<ExpiryChoice, number>> = { '1h': 3_600_000, '1d': 86_400_000, '7d': 7 * 86_400_000 };
+export const WEEKDAYS: [Weekday, string][] = [[1, 'Mon'], [2, 'Tue'], [3, 'Wed'], [4, 'Thu'], [5, 'Fri'], [6, 'Sat'], [0, 'Sun']];
+
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
+  return { label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00', timeZone };
+}
+
+/** A datetime-local value for an instant, in the browser's time zone. */
+function localInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The form as it stands for an existing link (the edit dialog). */
+export function draftOf(link: Link): PolicyDraft {
+  const p = link.policy ?? {};
+  const d = newDraft(p.hours?.timeZone);
+  d.label = link.label ?? '';
+  if (p.expiresAt) {
+    d.expiry = 'at';
+    d.expiresAt = localInput(new Date(p.expiresAt));
+  }
+  if (p.maxUses !== undefined) {
+    d.uses = p.maxUses === 1 ? 'single' : 'limit';
+    d.maxUses = String(p.maxUses);
+  }
+  if (p.hours && p.hours.windows[0]) {
+    d.hours = true;
+    d.days = [...p.hours.windows[0].days];
+    d.from = p.hours.windows[0].from;
+    d.to = p.hours.windows[0].to;
+  }
+  return d;
+}
+
+/** What the API takes; a mistake throws a FieldError naming the API's field. */
+export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: LinkPolicy } {
+  const policy: LinkPolicy = {};
+  if (d.label.length > 200) throw new FieldError('label', 'Label must be at most 200 characters.');
+  const duration = DURATION_MS[d.expiry];
+  if (duration) policy.expiresAt = new Date(now.getTime() + duration).toISOString();
+  if (d.expiry === 'at') {
+    const t = d.expiresAt ? new Date(d.expiresAt).getTime() : NaN;
+    if (Number.isNaN(t)) throw new FieldError('expiresAt', 'Choose the date and time the link expires.');
+    if (t <= now.getTime()) throw new FieldError('expiresAt', 'Expiry must be in the future.');
+    policy.expiresAt = new Date(t).toISOString();
+  }
+  if (d.uses === 'single') policy.maxUses = 1;
+  if (d.uses === 'limit') {
+    const n = /^\d+$/.test(d.maxUses.trim()) ? Number(d.maxUses) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new FieldError('maxUses', 'Use limit must be a whole number from 1 to 100000.');
+    policy.maxUses = n;
+  }
+  if (d.hours) {
+    if (d.days.length === 0) throw new FieldError('hours.windows', 'Choose at least one day.');
+    if (!d.from || !d.to || d.to <= d.from) throw new FieldError('hours.windows', 'The hours must end after they start (they do not cross midnight).');
+    policy.hours = { timeZone: d.timeZone.trim(), windows: [{ days: [...d.days].sort(), from: d.from, to: d.to }] };
+  }
+  return { label: d.label.trim(), policy };
+}
+
+/** "3 days", "5 h 10 min", "2 min": how long until `iso`. */
+export function timeLeft(iso: string | undefined, now: Date): string {
+  if (!iso) return '';
+  const ms = new Date(iso).getTime() - now.getTime();
+  if (ms <= 0) return 'none';
+  const min = Math.ceil(ms / 60_000);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ${min % 60} min`;
+  return `${Math.floor(h / 24)} days`;
+}
+
+export function usesLeftText(link: Link): string {
+  const max = link.policy?.maxUses;
+  if (max === undefined) return 'No limit';
+  return `${Math.max(0, max - (link.uses ?? 0))} of ${max}`;
+}
+
+/** The API fields the policy form shows errors beside; an error on any other field goes above the buttons. */
+export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone']);
+
+export const STATUS_TEXT: Record<Link['status'], string> = {
+  active: 'Active', 'resource-deleted': 'Resource deleted', expired: 'Expired', 'used-up': 'Used up', 'outside-hours': 'Outside hours',
+};

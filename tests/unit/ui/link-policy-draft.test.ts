@@ -1,0 +1,52 @@
+// The console's link policy form: what it sends for each choice, the field it blames for each
+// mistake, and how an existing link's policy fills it in again for the edit dialog.
+import { describe, expect, it } from 'vitest';
+import { draftOf, newDraft, settingsOf, timeLeft, usesLeftText } from '../../../src/console/link-policy-draft';
+import { FieldError } from '../../../src/console/parse';
+import type { Link } from '../../../src/shared/api';
+
+const now = new Date('2030-03-04T10:00:00.000Z');
+const field = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof FieldError ? e.field : 'not a FieldError';
+  }
+  return 'no error';
+};
+
+describe('link policy form', () => {
+  it('sends no limits by default, and each choice as the API takes it', () => {
+    expect(settingsOf(newDraft('UTC'), now)).toEqual({ label: '', policy: {} });
+    const d = { ...newDraft('Europe/Berlin'), label: '  vendor  ', expiry: '1d' as const, uses: 'single' as const, hours: true };
+    expect(settingsOf(d, now)).toEqual({
+      label: 'vendor',
+      policy: { expiresAt: '2030-03-05T10:00:00.000Z', maxUses: 1, hours: { timeZone: 'Europe/Berlin', windows: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' }] } },
+    });
+    expect(settingsOf({ ...newDraft('UTC'), uses: 'limit', maxUses: '7' }, now).policy).toEqual({ maxUses: 7 });
+  });
+
+  it('names the field at fault', () => {
+    expect(field(() => settingsOf({ ...newDraft('UTC'), expiry: 'at', expiresAt: '' }, now))).toBe('expiresAt');
+    expect(field(() => settingsOf({ ...newDraft('UTC'), expiry: 'at', expiresAt: '2020-01-01T00:00' }, now))).toBe('expiresAt');
+    expect(field(() => settingsOf({ ...newDraft('UTC'), uses: 'limit', maxUses: 'lots' }, now))).toBe('maxUses');
+    expect(field(() => settingsOf({ ...newDraft('UTC'), hours: true, days: [] }, now))).toBe('hours.windows');
+    expect(field(() => settingsOf({ ...newDraft('UTC'), hours: true, from: '18:00', to: '08:00' }, now))).toBe('hours.windows');
+    expect(field(() => settingsOf({ ...newDraft('UTC'), label: 'x'.repeat(201) }, now))).toBe('label');
+  });
+
+  it('fills the edit form from a link, and lists time and uses left', () => {
+    const link = {
+      id: 'L', token: 't', resourceId: 'r', resourceName: 'box', status: 'active', createdAt: '', createdBy: 'ann', label: 'vendor', uses: 2,
+      policy: { expiresAt: '2030-03-04T12:30:00.000Z', maxUses: 5, hours: { timeZone: 'UTC', windows: [{ days: [6], from: '09:00', to: '10:00' }] } },
+    } as Link;
+    const d = draftOf(link);
+    expect(d).toMatchObject({ label: 'vendor', expiry: 'at', uses: 'limit', maxUses: '5', hours: true, days: [6], from: '09:00', to: '10:00', timeZone: 'UTC' });
+    expect(settingsOf(d, now).policy).toEqual(link.policy);
+    expect(timeLeft(link.policy!.expiresAt, now)).toBe('2 h 30 min');
+    expect(timeLeft('2030-03-10T10:00:00.000Z', now)).toBe('6 days');
+    expect(timeLeft('2030-03-01T10:00:00.000Z', now)).toBe('none');
+    expect(usesLeftText(link)).toBe('3 of 5');
+    expect(usesLeftText({ ...link, policy: {} })).toBe('No limit');
+  });
+});
