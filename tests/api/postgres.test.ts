@@ -89,6 +89,24 @@ describe('two proxies, one PostgreSQL database', () => {
     expect(closed.reason).toMatch(/link was deleted/);
   });
 
+  it('ends a session relayed by B when A edits its link to hours that exclude now, and counts its use once across both', async () => {
+    const r = (await ownerA.call('POST', '/api/resources', { name: 'cut-by-edit', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
+    const link: Link = (await ownerA.call('POST', '/api/links', { resourceIds: [r.id], policy: { maxUses: 1 } })).body[0];
+    const c = relay(b, link.token);
+    await c.opened;
+    await c.echoes('ping');
+    // The use counted on B is seen by A: the link is used up for everyone.
+    expect((await relay(a, link.token).refused).status).toBe(410);
+    const closedDays = [(new Date().getUTCDay() + 3) % 7];
+    const edit = await ownerA.call('PUT', `/api/links/${link.id}`, {
+      policy: { maxUses: 1, hours: { timeZone: 'UTC', windows: [{ days: closedDays, from: '09:00', to: '10:00' }] } },
+    });
+    expect(edit.status).toBe(200);
+    const closed = await within(3000, c.closed);
+    expect(closed.code).toBe(CLOSE.outsideHours);
+    expect(closed.reason).toMatch(/works only at set hours/);
+  });
+
   it('ends a session relayed by B when A deletes its resource', async () => {
     const { r, c } = await relayedOnB('cut-by-resource');
     await ownerA.call('DELETE', `/api/resources/${r.id}`);
