@@ -94,3 +94,29 @@ test('at most 500 links, and a request that would pass the limit creates none', 
   });
   expect(await ok<Link[]>(page, 'links')).toHaveLength(500);
 });
+
+test('link policies hold in the demo too, by the same rules: a label, a use limit, hours, edits and renewal', async ({ page }) => {
+  const machine = (await ok<Resource[]>(page, 'resources')).find((r) => r.name === 'Demo machine')!;
+  expect((await call(page, 'createLinks', { resourceIds: [machine.id], policy: { maxUses: 0 } })).error).toMatchObject({
+    status: 400, code: 'bad-request', field: 'maxUses', message: 'Use limit must be a whole number from 1 to 100000.' });
+
+  const [once] = await ok<Link[]>(page, 'createLinks', { resourceIds: [machine.id], label: 'for a visitor', policy: { maxUses: 1 } });
+  expect(once).toMatchObject({ label: 'for a visitor', policy: { maxUses: 1 }, uses: 0 });
+  expect(await ok(page, 'linkInfo', once.token)).toMatchObject({ resourceName: 'Demo machine', usesLeft: 1 });
+  await ok(page, 'linkTarget', once.token);
+  expect((await call(page, 'linkTarget', once.token)).error).toEqual({
+    status: 410, code: 'link-used-up', message: 'This link could be used once, and has been. Ask the person who shared it to renew it.' });
+  expect((await call(page, 'linkInfo', once.token)).error?.code).toBe('link-used-up');
+  expect((await ok<Link[]>(page, 'links')).find((l) => l.id === once.id)).toMatchObject({ status: 'used-up', uses: 1 });
+  expect(await ok(page, 'updateLink', once.id, { resetUses: true })).toMatchObject({ status: 'active', uses: 0, token: once.token });
+  await ok(page, 'linkTarget', once.token);
+
+  const closedDays = [(new Date().getUTCDay() + 3) % 7];
+  const [later] = await ok<Link[]>(page, 'createLinks', {
+    resourceIds: [machine.id], policy: { hours: { timeZone: 'UTC', windows: [{ days: closedDays, from: '09:00', to: '10:00' }] } } });
+  const refused = await call(page, 'linkTarget', later.token);
+  expect(refused.error).toMatchObject({ status: 403, code: 'outside-hours' });
+  expect(refused.error?.message).toMatch(/works only at set hours\. It opens next on .* \(UTC\)\./);
+  expect((await ok<Link[]>(page, 'links')).find((l) => l.id === later.id)?.status).toBe('outside-hours');
+  expect((await call(page, 'updateLink', 'no-such-link', { label: 'x' })).error).toMatchObject({ status: 404, message: 'That link no longer exists.' });
+});
