@@ -128,6 +128,18 @@ describe.skipIf(!!why)('IronRDP through the proxy process to xrdp', () => {
     }
   });
 
+  it('a single-use link signs in once; then it is refused as used up (441); closed hours give 442', { timeout: 60_000 }, async () => {
+    const resource = await call<Resource>('POST', '/api/resources', { name: 'once-rdp', address: '127.0.0.1', ports: { rdp: [xrdp.port] } });
+    const [once] = await call<Link[]>('POST', '/api/links', { resourceIds: [resource.id], policy: { maxUses: 1 } });
+    expect(await attempt(once.token)).toBeUndefined();
+    await until(async () => (await call<Link[]>('GET', '/api/links')).find((l) => l.id === once.id)?.uses === 1, 'the use to count');
+    expect(await attempt(once.token)).toMatchObject({ kind: 4, http: RDP_STATUS.linkUsedUp });
+    const closedDays = [(new Date().getUTCDay() + 3) % 7];
+    const [later] = await call<Link[]>('POST', '/api/links', {
+      resourceIds: [resource.id], policy: { hours: { timeZone: 'UTC', windows: [{ days: closedDays, from: '09:00', to: '10:00' }] } } });
+    expect(await attempt(later.token)).toMatchObject({ kind: 4, http: RDP_STATUS.outsideHours });
+  });
+
   it('refuses a port the resource does not allow with 403, without dialling it', async () => {
     const { link } = await resourceWithLink('narrow-box');
     expect(await attempt(link.token, closedPort)).toMatchObject({ kind: 4, http: RDP_STATUS.forbidden, tls: undefined });
