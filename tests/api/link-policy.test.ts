@@ -186,6 +186,22 @@ describe('link policies', () => {
     expect(closed.reason).toMatch(/works only at set hours/);
   });
 
+  it('audits each refusal above with its own outcome, for the tunnel and the look-up', async () => {
+    const want = ['expired', 'used-up', 'outside-hours'];
+    let rows: AuditEntry[] = [];
+    for (let i = 0; i < 50; i++) {
+      rows = (await owner.call('GET', '/api/audit?limit=500')).body;
+      if (want.every((o) => rows.some((e) => e.action === 'connect' && e.outcome === o))) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const o of want) {
+      expect(rows.some((e) => e.action === 'connect' && e.outcome === o), `connect ${o}`).toBe(true);
+      expect(rows.some((e) => e.action === 'link.lookup' && e.outcome === o), `link.lookup ${o}`).toBe(true);
+    }
+    const expired = rows.find((e) => e.action === 'connect' && e.outcome === 'expired');
+    expect(expired?.detail).toMatch(/This link expired/);
+  });
+
   it('edits only with links.create, and says when the link is gone', async () => {
     const link = await newLink();
     const missing = await owner.call('PUT', '/api/links/no-such-link', { label: 'x' });
