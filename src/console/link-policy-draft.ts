@@ -2,7 +2,7 @@
 // what the API takes, and back for the edit dialog. Pure, so unit tests pin it down; the proxy checks
 // the result again with the shared rules (src/shared/rules/policy.ts). Field names match the API's,
 // so an error from either side is shown beside the same input.
-import type { Link, LinkPolicy, Weekday } from '../shared/api';
+import type { HoursWindow, Link, LinkPolicy, Weekday } from '../shared/api';
 import { FieldError } from './parse';
 
 export type ExpiryChoice = 'none' | '1h' | '1d' | '7d' | 'at';
@@ -20,6 +20,8 @@ export interface PolicyDraft {
   from: string;
   to: string;
   timeZone: string;
+  /** Windows after the first, set through the API: the form shows only the first, and keeps these. */
+  moreWindows: HoursWindow[];
 }
 
 export const EXPIRY_CHOICES: [ExpiryChoice, string][] = [['none', 'Never'], ['1h', '1 hour'], ['1d', '1 day'], ['7d', '7 days'], ['at', 'At a date and time']];
@@ -31,7 +33,7 @@ export function browserTimeZone(): string {
 }
 
 export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
-  return { label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00', timeZone };
+  return { label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00', timeZone, moreWindows: [] };
 }
 
 /** A datetime-local value for an instant, in the browser's time zone. */
@@ -58,6 +60,7 @@ export function draftOf(link: Link): PolicyDraft {
     d.days = [...p.hours.windows[0].days];
     d.from = p.hours.windows[0].from;
     d.to = p.hours.windows[0].to;
+    d.moreWindows = p.hours.windows.slice(1);
   }
   return d;
 }
@@ -83,7 +86,7 @@ export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: 
   if (d.hours) {
     if (d.days.length === 0) throw new FieldError('hours.windows', 'Choose at least one day.');
     if (!d.from || !d.to || d.to <= d.from) throw new FieldError('hours.windows', 'The hours must end after they start (they do not cross midnight).');
-    policy.hours = { timeZone: d.timeZone.trim(), windows: [{ days: [...d.days].sort(), from: d.from, to: d.to }] };
+    policy.hours = { timeZone: d.timeZone.trim(), windows: [{ days: [...d.days].sort(), from: d.from, to: d.to }, ...d.moreWindows] };
   }
   return { label: d.label.trim(), policy };
 }

@@ -48,5 +48,9 @@ describe('link policy form', () => {
     expect(timeLeft('2030-03-01T10:00:00.000Z', now)).toBe('none');
     expect(usesLeftText(link)).toBe('3 of 5');
     expect(usesLeftText({ ...link, policy: {} })).toBe('No limit');
+    // Windows the form does not show are kept through an edit.
+    const two = { ...link, policy: { hours: { timeZone: 'UTC', windows: [{ days: [1], from: '08:00', to: '12:00' }, { days: [2], from: '13:00', to: '17:00' }] } } } as Link;
+    expect(settingsOf({ ...draftOf(two), from: '07:00' }, now).policy.hours?.windows).toEqual([
+      { days: [1], from: '07:00', to: '12:00' }, { days: [2], from: '13:00', to: '17:00' }]);
   });
 });
