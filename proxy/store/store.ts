@@ -29,16 +29,8 @@ export interface LinkUpdate {
 
 export type NewAudit = Omit<AuditEntry, 'id' | 'at'>;
 
-/** What completes an audit entry; a field left out keeps its stored value. */
-export interface AuditUpdate {
-  outcome: string;
-  detail?: string;
-  bytesUp?: number;
-  bytesDown?: number;
-  durationMs?: number;
-  /** How many events the entry stands for now (replaces the stored count). */
-  count?: number;
-}
+/** What completes an audit entry (the count replaces the stored one); a field left out keeps its stored value. */
+export type AuditUpdate = Pick<AuditEntry, 'outcome'> & Partial<Pick<AuditEntry, 'detail' | 'bytesUp' | 'bytesDown' | 'durationMs' | 'count'>>;
 
 /** Thrown by a store method whose precondition failed; nothing was written. It carries the fact;
  *  src/shared/rules/conflicts.ts words it. */

@@ -2,6 +2,7 @@
 // what the API takes, and back for the edit dialog. Pure, so unit tests pin it down; the proxy checks
 // the result again with the shared rules (src/shared/rules/policy.ts). Field names match the API's,
 // so an error from either side is shown beside the same input.
+import { ApiError, errorMessage } from '../api/client';
 import type { HoursWindow, Link, LinkPolicy, Weekday } from '../shared/api';
 import { FieldError } from './parse';
 
@@ -111,6 +112,14 @@ export function usesLeftText(link: Link): string {
 
 /** The API fields the policy form shows errors beside; an error on any other field goes above the buttons. */
 export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone']);
+
+/** Where a failed save's sentence goes: beside its policy field, or above the buttons. */
+export function placeError(err: unknown): { fieldErrors: Record<string, string>; error: string } {
+  if (err instanceof FieldError || (err instanceof ApiError && err.field && POLICY_FIELDS.has(err.field))) {
+    return { fieldErrors: { [err.field!]: err.message }, error: '' };
+  }
+  return { fieldErrors: {}, error: errorMessage(err) };
+}
 
 export const STATUS_TEXT: Record<Link['status'], string> = {
   active: 'Active', 'resource-deleted': 'Resource deleted', expired: 'Expired', 'used-up': 'Used up', 'outside-hours': 'Outside hours',

@@ -4,13 +4,11 @@
 // WebSocket's close reason on, so the form shows its general sentence; the SSH page does say it.)
 import { expect, test } from '@playwright/test';
 import type { AuditEntry, LiveSessionInfo } from '../../src/shared/api';
-import { startXrdp, xrdpUnavailable, type XrdpServer } from '../support/xrdp';
+import { startXrdp, type XrdpServer } from '../support/xrdp';
+import { needXrdp } from './rdp-canvas';
 import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
 
-// Outside CI a machine without xrdp (or without root) skips this, saying why; in CI it must run.
-const why = xrdpUnavailable();
-test.skip(!!why && !process.env.CI, why ?? '');
-test.describe.configure({ timeout: 120_000 });
+needXrdp();
 
 let pt: Postern;
 let xrdp: XrdpServer;

@@ -1,6 +1,8 @@
-// Reads the RDP desktop's canvas in the page: how many distinct colours it shows (a blank or
-// half-drawn desktop has few; the harness's xterm palette has hundreds).
-import type { Page } from '@playwright/test';
+// RDP end to end: whether this machine can run xrdp (needXrdp), and the desktop's canvas in the page:
+// how many distinct colours it shows (a blank or half-drawn desktop has few; the harness's xterm
+// palette has hundreds).
+import { test, type Page } from '@playwright/test';
+import { xrdpUnavailable } from '../support/xrdp';
 
 export const DESKTOP_CANVAS = '.rdp-stage canvas';
 
@@ -68,4 +70,11 @@ export function readBmp(file: Buffer): { width: number; height: number; bits: nu
       return [file[at + 2], file[at + 1], file[at]];
     },
   };
+}
+
+/** RDP specs need xrdp and root: outside CI a machine without them skips the file, saying why; in CI it must run. */
+export function needXrdp(): void {
+  const why = xrdpUnavailable();
+  test.skip(!!why && !process.env.CI, why ?? '');
+  test.describe.configure({ timeout: 120_000 });
 }

@@ -4,14 +4,11 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { existsSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { freePort, startXrdp, xrdpUnavailable, type XrdpServer } from '../support/xrdp';
+import { freePort, startXrdp, type XrdpServer } from '../support/xrdp';
 import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
-import { bmpFile, canvasColours, readBmp, type Rgb } from './rdp-canvas';
+import { bmpFile, canvasColours, needXrdp, readBmp, type Rgb } from './rdp-canvas';
 
-// Outside CI a machine without xrdp (or without root) skips these, saying why; in CI they must run.
-const why = xrdpUnavailable();
-test.skip(!!why && !process.env.CI, why ?? '');
-test.describe.configure({ timeout: 120_000 });
+needXrdp();
 
 let pt: Postern;
 let xrdp: XrdpServer;

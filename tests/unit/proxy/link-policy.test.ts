@@ -5,21 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '../../../src/shared/api.ts';
 import { LinkPolicyWatch } from '../../../proxy/relay/link-policy.ts';
 import { LiveSessions } from '../../../proxy/relay/live-sessions.ts';
-import { SqliteStore } from '../../../proxy/store/sqlite.ts';
-import type { StoreChange } from '../../../proxy/store/store.ts';
+import { SharedStore } from './shared-store.ts';
 import { res } from './store-contract.ts';
-
-/** SQLite plus a change feed the test drives, standing in for other proxies' notices. */
-class SharedStore extends SqliteStore {
-  private listeners = new Set<(c: StoreChange) => void>();
-  onChange(fn: (c: StoreChange) => void) {
-    this.listeners.add(fn);
-    return () => void this.listeners.delete(fn);
-  }
-  emit(c: StoreChange) {
-    for (const fn of this.listeners) fn(c);
-  }
-}
 
 const START = new Date('2030-03-04T09:00:00.000Z'); // a Monday
 let store: SharedStore;

@@ -4,21 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../src/shared/api.ts';
 import { ENDED, followStoreChanges, LiveSessions, resync } from '../../../proxy/relay/live-sessions.ts';
-import { SqliteStore } from '../../../proxy/store/sqlite.ts';
-import type { StoreChange } from '../../../proxy/store/store.ts';
+import { SharedStore } from './shared-store.ts';
 import { res } from './store-contract.ts';
-
-/** SQLite plus a change feed the test drives, standing in for a store other proxies write to. */
-class SharedStore extends SqliteStore {
-  private listeners = new Set<(c: StoreChange) => void>();
-  onChange(fn: (c: StoreChange) => void) {
-    this.listeners.add(fn);
-    return () => void this.listeners.delete(fn);
-  }
-  emit(c: StoreChange) {
-    for (const fn of this.listeners) fn(c);
-  }
-}
 
 type Ended = { code: number; reason: string };
 
