@@ -1,10 +1,10 @@
 // Entry point: `tsx proxy/main.ts [--port 8080] [--data ./data] …` (see config.ts and the README).
 import { issueSigninUrl } from './api/session-routes.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, type Config } from './config/config.ts';
 import { keepServingThrough } from './ops/guard.ts';
 import { startMetricsServer, type MetricsServer } from './ops/metrics.ts';
 import { publicBase, signinUrlOf } from './http/public-url.ts';
-import { followStoreChanges } from './relay/live-sessions.ts';
+import { followStoreChanges } from './sessions/live-sessions.ts';
 import { startServer } from './server.ts';
 import { redactDatabaseUrl } from './store/database-url.ts';
 import { SqliteStore } from './store/sqlite.ts';

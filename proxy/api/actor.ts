@@ -2,7 +2,7 @@
 import type { Action, User } from '../../src/shared/api.ts';
 import { requireUser } from '../auth/access.ts';
 import { requireAction } from '../../src/shared/rules/permissions.ts';
-import type { RequestContext } from './context.ts';
+import type { RequestContext } from '../services/context.ts';
 
 /** The signed-in user making this request, refused unless their role allows `action`. */
 export async function userAllowed(ctx: RequestContext, action: Action): Promise<User> {

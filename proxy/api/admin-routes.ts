@@ -4,7 +4,7 @@
 import { losesActions } from '../../src/shared/api.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import { userAllowed } from './actor.ts';
-import type { RequestContext, Route } from './context.ts';
+import type { RequestContext, Route } from '../services/context.ts';
 import { issueSigninUrl } from './session-routes.ts';
 import { asObject, resourceInput, role, shareableLinks, text } from '../../src/shared/rules/validate.ts';
 

@@ -4,7 +4,7 @@ import { linkTarget } from '../auth/access.ts';
 import { hashToken } from '../store/tokens.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import { userAllowed } from './actor.ts';
-import type { RequestContext, Route } from './context.ts';
+import type { RequestContext, Route } from '../services/context.ts';
 import { asObject, extractToken, linkTokens, noResourcesForLinks, stringList } from '../../src/shared/rules/validate.ts';
 import { MAX_PER_REQUEST } from '../../src/shared/rules/limits.ts';
 import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkStatus, refusalError } from '../../src/shared/rules/refusals.ts';

@@ -6,7 +6,7 @@ import { requireAction, requireDisconnect } from '../../src/shared/rules/permiss
 import { asObject, stringList } from '../../src/shared/rules/validate.ts';
 import { MAX_PER_REQUEST } from '../../src/shared/rules/limits.ts';
 import { requireUser } from '../auth/access.ts';
-import type { RequestContext, Route } from './context.ts';
+import type { RequestContext, Route } from '../services/context.ts';
 
 /** Names each link session's link by its label, when it has one. */
 async function withLabels(ctx: RequestContext, sessions: LiveSessionInfo[]): Promise<LiveSessionInfo[]> {

@@ -7,7 +7,7 @@ import { tooManyInflight } from '../../src/shared/rules/limits.ts';
 import { readJson, sendError, sendJson } from '../http/json.ts';
 import { StoreConflict } from '../store/store.ts';
 import { adminRoutes } from './admin-routes.ts';
-import type { Route, Services } from './context.ts';
+import type { Route, Services } from '../services/context.ts';
 import { linkRoutes } from './link-routes.ts';
 import { liveSessionRoutes } from './live-session-routes.ts';
 import { sessionRoutes } from './session-routes.ts';

@@ -3,7 +3,7 @@ import type { Me, User } from '../../src/shared/api.ts';
 import { actionsOf, bearerToken, requireUser } from '../auth/access.ts';
 import { hashToken, newToken } from '../store/tokens.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
-import type { Route, Services } from './context.ts';
+import type { Route, Services } from '../services/context.ts';
 import { asObject, looksLikeToken } from '../../src/shared/rules/validate.ts';
 import { SIGNIN_LINK_INVALID } from '../../src/shared/rules/permissions.ts';
 

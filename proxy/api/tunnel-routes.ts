@@ -4,7 +4,7 @@
 import { authorizeConnection } from '../auth/access.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import { credentialOf, parseTarget } from '../relay/tcp-relay.ts';
-import type { Route } from './context.ts';
+import type { Route } from '../services/context.ts';
 import { asObject } from '../../src/shared/rules/validate.ts';
 import { refusalError } from '../../src/shared/rules/refusals.ts';
 

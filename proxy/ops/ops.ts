@@ -1,7 +1,7 @@
 // What people who run the proxy watch: the JSON log and the metrics, made once per proxy from its
 // configuration and handed to every part through Services.
 import type { DestinationStream } from 'pino';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { createLog, type Log } from './log.ts';
 import { Metrics } from './metrics.ts';
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
-import type { Services } from '../api/context.ts';
+import type { Services } from '../services/context.ts';
 import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
 import { authorizeConnection, type Credential } from '../auth/access.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';

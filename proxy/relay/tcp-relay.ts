@@ -9,7 +9,7 @@ import type { WebSocket } from 'ws';
 import { CLOSE, WS_PROTOCOL_PREFIX, type Protocol } from '../../src/shared/api.ts';
 import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
 import { authorizeConnection, type Credential, type Grant } from '../auth/access.ts';
-import type { Services } from '../api/context.ts';
+import type { Services } from '../services/context.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { socketToWebSocket, webSocketToSocket } from './pipe.ts';
 

@@ -3,12 +3,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../../proxy/api/context.ts';
+import type { Services } from '../../proxy/services/context.ts';
 import { createApi } from '../../proxy/api/router.ts';
 import { newToken } from '../../proxy/store/tokens.ts';
-import { DEFAULTS } from '../../proxy/config.ts';
+import { DEFAULTS } from '../../proxy/config/config.ts';
 import { createOps, type Ops } from '../../proxy/ops/ops.ts';
-import { LiveSessions } from '../../proxy/relay/live-sessions.ts';
+import { LiveSessions } from '../../proxy/sessions/live-sessions.ts';
 
 const secret = newToken();
 const lines: string[] = [];

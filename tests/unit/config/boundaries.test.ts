@@ -23,7 +23,7 @@ describe('import boundaries', () => {
   it.each([
     ['src/ssh/core/zz.ts', "import { a } from '../browser/session';"],
     ['src/ssh/core/kex/zz.ts', "import type { A } from '../../../ui/format';"],
-    ['src/ssh/server/zz.ts', "export { a } from '../../../proxy/config.ts';"],
+    ['src/ssh/server/zz.ts', "export { a } from '../../../proxy/config/config.ts';"],
     ['src/ssh/core/zz.ts', "import { a } from '../../demo/machine';"],
     ['proxy/api/zz.ts', "import { a } from '../../src/ssh/core/index';"],
     ['src/rdp/zz.ts', "import { a } from '../link/protocols';"],

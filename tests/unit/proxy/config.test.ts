@@ -1,6 +1,6 @@
 // Configuration: defaults, environment, flags, and clear refusals.
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadConfig } from '../../../proxy/config.ts';
+import { DEFAULTS, loadConfig } from '../../../proxy/config/config.ts';
 import { newToken, sameSecret } from '../../../proxy/store/tokens.ts';
 import { extractToken, looksLikeToken, resourceInput } from '../../../src/shared/rules/validate.ts';
 

@@ -1,7 +1,7 @@
 // The --database-url / POSTERN_DATABASE_URL setting: accepted forms, clear refusals, and a password
 // that never appears in anything the proxy says about the database.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../proxy/config.ts';
+import { loadConfig } from '../../../proxy/config/config.ts';
 import { checkDatabaseUrl, redactDatabaseUrl } from '../../../proxy/store/database-url.ts';
 
 describe('database URL', () => {

@@ -3,8 +3,8 @@
 // forbids it; never by its use limit, since its use was counted as it started. Nothing sleeps.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '../../../src/shared/api.ts';
-import { LinkPolicyWatch } from '../../../proxy/relay/link-policy.ts';
-import { LiveSessions } from '../../../proxy/relay/live-sessions.ts';
+import { LinkPolicyWatch } from '../../../proxy/sessions/link-policy.ts';
+import { LiveSessions } from '../../../proxy/sessions/live-sessions.ts';
 import { SharedStore } from './shared-store.ts';
 import { res } from './store-contract.ts';
 

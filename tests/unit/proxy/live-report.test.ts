@@ -1,8 +1,8 @@
 // A proxy's report of its live sessions to the store: soon after one opens or closes, at once when
 // asked (flush, before a listing), and withdrawn when the proxy stops.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { reportLiveSessions, type LiveReport } from '../../../proxy/relay/live-report.ts';
-import { LiveSessions } from '../../../proxy/relay/live-sessions.ts';
+import { reportLiveSessions, type LiveReport } from '../../../proxy/sessions/live-report.ts';
+import { LiveSessions } from '../../../proxy/sessions/live-sessions.ts';
 import { SqliteStore } from '../../../proxy/store/sqlite.ts';
 
 let store: SqliteStore;

@@ -3,7 +3,7 @@
 // same changes between proxies are in postgres-store.test.ts and tests/api/postgres.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../src/shared/api.ts';
-import { ENDED, followStoreChanges, LiveSessions, resync } from '../../../proxy/relay/live-sessions.ts';
+import { ENDED, followStoreChanges, LiveSessions, resync } from '../../../proxy/sessions/live-sessions.ts';
 import { SharedStore } from './shared-store.ts';
 import { res } from './store-contract.ts';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../../src/shared/api.ts';
 import { hashToken } from '../../../proxy/store/tokens.ts';
-import { followStoreChanges, LiveSessions, resync } from '../../../proxy/relay/live-sessions.ts';
+import { followStoreChanges, LiveSessions, resync } from '../../../proxy/sessions/live-sessions.ts';
 import { PG_MIGRATIONS } from '../../../proxy/store/migrations.ts';
 import { PostgresStore } from '../../../proxy/store/postgres.ts';
 import { StoreConflict, type StoreChange } from '../../../proxy/store/store.ts';

@@ -1,6 +1,6 @@
 // Configuration: embedded defaults, overridden by POSTERN_* environment variables, overridden by flags.
 import { resolve } from 'node:path';
-import { checkDatabaseUrl } from './store/database-url.ts';
+import { checkDatabaseUrl } from '../store/database-url.ts';
 
 export interface Config {
   host: string;

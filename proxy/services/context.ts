@@ -1,13 +1,13 @@
 // What every API handler gets: the store, the configuration, the live tunnels, the log and metrics,
 // and the request.
 import type { IncomingMessage } from 'node:http';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { Ops } from '../ops/ops.ts';
 import type { RefusalAudit, Refusal } from '../audit/refusals.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
-import type { LiveSessions } from '../relay/live-sessions.ts';
-import type { LiveReport } from '../relay/live-report.ts';
-import type { LinkPolicyWatch } from '../relay/link-policy.ts';
+import type { LiveSessions } from '../sessions/live-sessions.ts';
+import type { LiveReport } from '../sessions/live-report.ts';
+import type { LinkPolicyWatch } from '../sessions/link-policy.ts';
 import type { Store } from '../store/store.ts';
 
 /** What stands between strangers and the tunnels: who is asking, how often, and the record of refusals. */
