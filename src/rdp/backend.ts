@@ -3,8 +3,10 @@
 // says how it stopped). The proxy decides the target: the page only names the port.
 import { mount, unmount } from 'svelte';
 import { ConnectError, type ProtocolBackend } from '../session/contract';
+import { tunnelCredential, whyRefused } from '../session/refusal';
 import { rdpAddressing, rdpProxyUrl } from './addressing';
 import Desktop from './Desktop.svelte';
+import { ProxyUnreachable } from './errors';
 import { RdpSession } from './session';
 
 export const rdpBackend: ProtocolBackend = {
@@ -12,9 +14,10 @@ export const rdpBackend: ProtocolBackend = {
     if (options.credential.kind !== 'password') {
       throw new ConnectError('bad-key', 'RDP signs in with a password, not a key.', 'password');
     }
+    const proxyUrl = rdpProxyUrl();
     const session = new RdpSession({
       ...rdpAddressing(options),
-      proxyUrl: rdpProxyUrl(),
+      proxyUrl,
       username: options.username,
       password: options.credential.password,
       shareClipboard: options.shareClipboard,
@@ -25,7 +28,18 @@ export const rdpBackend: ProtocolBackend = {
     const view = mount(Desktop, { target: host.element, props: { session, shownSize: () => host.shownSize() } });
     // After the current event: the view may be the one reporting the end.
     void session.ended.then(() => queueMicrotask(() => void unmount(view)));
-    await session.start();
+    try {
+      await session.start();
+    } catch (e) {
+      // IronRDP reports a refused WebSocket (too many attempts, too many starting at once) as the proxy
+      // being out of reach: ask the proxy why, and say that instead when it answers.
+      if (!(e instanceof ProxyUnreachable)) throw e;
+      const a = options.authority;
+      const refused = await whyRefused(proxyUrl, {
+        credential: tunnelCredential(a), protocol: 'rdp', port: options.port, resource: a.kind === 'user' ? a.resourceId : undefined,
+      });
+      throw refused ? new ConnectError('refused', refused.message) : e;
+    }
     return session;
   },
 };

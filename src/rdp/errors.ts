@@ -47,6 +47,16 @@ export class RdpConnectFailed extends Error {
   }
 }
 
+/**
+ * IronRDP could not open its WebSocket to the proxy. That is also how a refused upgrade looks (too many
+ * attempts, too many RDP connections starting), so the back end asks the proxy why (src/session/refusal.ts).
+ */
+export class ProxyUnreachable extends ConnectError {
+  constructor() {
+    super('unreachable', 'Could not reach the Postern proxy. Check your connection and try again.');
+  }
+}
+
 /** The ConnectError for anything connectRdp() threw; IronRDP's own words go to the console. */
 export function describeConnectError(e: unknown, ctx: FailureContext): ConnectError {
   if (e instanceof RdpClientUnavailable) {
@@ -95,7 +105,7 @@ export function describeFailure(f: IronFailure, ctx: FailureContext): ConnectErr
     case IRON_KIND.accessDenied:
       return new ConnectError('auth-failed', `${machine} refused to let this user sign in over RDP.`, 'username');
     case IRON_KIND.proxyConnect:
-      return new ConnectError('unreachable', 'Could not reach the Postern proxy. Check your connection and try again.');
+      return new ProxyUnreachable();
     case IRON_KIND.negotiationFailure:
       return new ConnectError('protocol',
         `${machine} refused the security settings browsers can use (TLS or NLA). Ask its administrator to allow TLS for RDP.`);

@@ -1,6 +1,6 @@
 // The worker's side of a transport (transport.ts): the byte stream the SSH client runs over.
 import { messagePortStream, SshError, webSocketStream, type ByteStream } from '../core/index';
-import { whyRefused } from './refusal';
+import { whyRelayRefused } from './refusal';
 import type { SshTransport } from './transport';
 
 /**
@@ -14,6 +14,6 @@ export async function openStream(transport: SshTransport): Promise<ByteStream> {
     return await webSocketStream(new WebSocket(url, protocols) as never);
   } catch (e) {
     // A refusal comes without its reason (code 1006): ask the proxy for it.
-    throw (e instanceof SshError && e.reasonCode === 1006 && (await whyRefused(url, protocols))) || e;
+    throw (e instanceof SshError && e.reasonCode === 1006 && (await whyRelayRefused(url, protocols))) || e;
   }
 }
