@@ -49,7 +49,7 @@ async function main() {
     if (owner) {
       console.log(`First start: open this one-time URL to sign in as the owner:\n  ${await issueSigninUrl(services, owner.id)}`);
     }
-  } else if (!(await anyoneSignedIn(store))) {
+  } else if (!(await store.anyoneSignedIn())) {
     // The first URL may have been lost with the terminal it was printed in: while nobody has used one, say a new one.
     const owner = (await store.listUsers()).find((u) => u.role === 'owner');
     if (owner) console.log(`Nobody has signed in yet: open this one-time URL to sign in as ${owner.name}:\n  ${await issueSigninUrl(services, owner.id)}`);
@@ -64,11 +64,6 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-/** Whether anyone has ever signed in (the audit trail keeps every sign-in). */
-async function anyoneSignedIn(store: Store): Promise<boolean> {
-  return (await store.listAudit(5000)).some((e) => e.action === 'user.signin');
 }
 
 /**

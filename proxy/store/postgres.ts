@@ -411,4 +411,8 @@ export class PostgresStore implements Store {
   async listAudit(limit: number) {
     return (await this.one(`SELECT * FROM audit ORDER BY id DESC LIMIT $1`, [limit])).map(toAudit);
   }
+
+  async anyoneSignedIn() {
+    return (await this.one(`SELECT 1 FROM audit WHERE action = 'user.signin' LIMIT 1`)).length > 0;
+  }
 }

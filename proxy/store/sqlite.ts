@@ -392,4 +392,8 @@ export class SqliteStore implements Store {
   listAudit(limit: number) {
     return this.tx(() => (this.db.prepare(`SELECT * FROM audit ORDER BY id DESC LIMIT ?`).all(limit) as Row[]).map(toAudit));
   }
+
+  anyoneSignedIn() {
+    return this.tx(() => this.db.prepare(`SELECT 1 FROM audit WHERE action = 'user.signin' LIMIT 1`).get() !== undefined);
+  }
 }

@@ -139,4 +139,6 @@ export interface Store {
   updateAudit(id: number, update: AuditUpdate): Promise<void>;
   /** Newest first; every entry has its count. */
   listAudit(limit: number): Promise<AuditEntry[]>;
+  /** Whether anyone has ever signed in (the audit trail keeps every user.signin). */
+  anyoneSignedIn(): Promise<boolean>;
 }

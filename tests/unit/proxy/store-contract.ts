@@ -129,6 +129,16 @@ export function storeContract(store: () => Store): void {
     expect((await conflict(store().updateResource(a.id, res('x'), 'ann'))).code).toBe('not-found');
   });
 
+  it('knows whether anyone has ever signed in, whatever else the audit trail holds', async () => {
+    const u = await store().createUser('ann', 'owner', 'root');
+    for (let i = 0; i < 20; i++) await store().addAudit({ action: 'connect', actor: 'unknown', outcome: 'not-found' });
+    await store().addSigninToken(u.id, 'h1', new Date(Date.now() + 60_000));
+    expect(await store().anyoneSignedIn()).toBe(false);
+    await store().signIn('h1', 's1', new Date());
+    for (let i = 0; i < 20; i++) await store().addAudit({ action: 'connect', actor: 'unknown', outcome: 'not-found' });
+    expect(await store().anyoneSignedIn()).toBe(true);
+  });
+
   it('signs in with a one-time token once, and not after it expires', async () => {
     const u = await store().createUser('ann', 'owner', 'root');
     await store().addSigninToken(u.id, 'h1', new Date(Date.now() + 60_000));
