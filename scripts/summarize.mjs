@@ -1,7 +1,8 @@
 // Adds up the JSON reports of vitest and Playwright into one closing line: "N passed, N failed".
 // A test file that fails outside its tests (it cannot be loaded, throws at load, or a hook fails)
 // counts as one failure: vitest reports it as a failed file with no failed test in it, Playwright as
-// a top-level error (and then runs nothing). Each is named on stderr.
+// a top-level error (and then runs nothing). Each failure is named just above the closing line, so the
+// tail of a long CI log says which tests failed and why.
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
@@ -14,6 +15,17 @@ const where = (file) => {
 };
 
 let passed = 0, failed = 0, skipped = 0;
+const failures = [];
+const playwrightFailures = (suites, file) => {
+  for (const s of suites ?? []) {
+    playwrightFailures(s.suites, s.file ?? file);
+    for (const spec of s.specs ?? []) {
+      if (spec.ok) continue;
+      const error = spec.tests?.flatMap((t) => t.results ?? []).find((r) => r.error)?.error;
+      failures.push(`${where(spec.file ?? file)}:${spec.line} › ${spec.title}: ${firstLine(error?.message)}`);
+    }
+  }
+};
 for (const file of process.argv.slice(2)) {
   if (!existsSync(file)) {
     console.error(`No report at ${file}: that test stage did not run to the end.`);
@@ -26,6 +38,9 @@ for (const file of process.argv.slice(2)) {
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
     for (const f of r.testResults ?? []) {
+      for (const a of f.assertionResults ?? []) {
+        if (a.status === 'failed') failures.push(`${where(f.name)} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+      }
       if (f.status !== 'failed' || (f.assertionResults ?? []).some((a) => a.status === 'failed')) continue;
       console.error(`${where(f.name)} failed outside its tests: ${firstLine(f.message) || 'a hook failed (see the log above)'}`);
       failed++;
@@ -34,6 +49,7 @@ for (const file of process.argv.slice(2)) {
     passed += r.stats.expected + r.stats.flaky;
     failed += r.stats.unexpected;
     skipped += r.stats.skipped;
+    playwrightFailures(r.suites);
     for (const e of r.errors ?? []) {
       console.error(`${where(e.location?.file)} failed outside its tests: ${firstLine(e.message ?? e.stack) || 'see the log above'}`);
       failed++;
@@ -43,5 +59,6 @@ for (const file of process.argv.slice(2)) {
     failed++;
   }
 }
+for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
