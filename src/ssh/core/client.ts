@@ -13,6 +13,7 @@ import { SessionBase } from './session';
 import { isLegalTransition, type ConnectionState } from './state';
 import { signIn } from './sign-in';
 import { Transport } from './transport';
+import type { KexKeyPool } from './kex/key-pool';
 import { SshWriter } from './wire/wire';
 
 export interface SshClientOptions {
@@ -29,6 +30,8 @@ export interface SshClientOptions {
   keepaliveMaxUnanswered?: number;
   /** Clock for keepalive and timed rekey; tests pass their own. */
   now?: () => number;
+  /** Key-exchange keys made ahead (KexKeyPool.prepare); the first exchange takes the one it needs. */
+  kexKeys?: KexKeyPool;
 }
 
 export interface ClientEvents extends Record<string, unknown> {

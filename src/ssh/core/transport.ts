@@ -6,6 +6,7 @@
 
 import { CLIENT_VOICE, SshError, disconnectError, protocolError } from './wire/errors';
 import { KexSession, type HostKeyInfo } from './kex/session';
+import type { KexKeyPool } from './kex/key-pool';
 import { resolvePreferences, type AlgorithmPreferences, type Negotiated } from './kex/kexinit';
 import { Msg } from './wire/messages';
 import { PacketPump } from './packet-pump';
@@ -18,6 +19,8 @@ export interface TransportOptions {
   rekeyBytes?: number;
   /** Rekey after this long (default 1 hour); checked in tick(). */
   rekeyIntervalMs?: number;
+  /** Keys made ahead for the first exchange; later exchanges make their own. */
+  kexKeys?: KexKeyPool;
 }
 
 export interface TransportHooks {
@@ -45,6 +48,7 @@ export class Transport extends PacketPump<KexSession> {
   protected readonly voice = CLIENT_VOICE;
   protected readonly peerDisconnected = disconnectError;
   private readonly rekeyIntervalMs: number;
+  private readonly kexKeys: KexKeyPool | undefined;
   private lastKexAt = 0;
   private now = 0;
 
@@ -56,6 +60,7 @@ export class Transport extends PacketPump<KexSession> {
     }
     this.prefs = resolvePreferences(options.algorithms);
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? 3600_000;
+    this.kexKeys = options.kexKeys;
   }
 
   get serverVersion(): string | undefined {
@@ -99,7 +104,8 @@ export class Transport extends PacketPump<KexSession> {
   }
 
   protected newKex(): KexSession {
-    return new KexSession(this.prefs, this.sessionId === undefined);
+    const first = this.sessionId === undefined;
+    return new KexSession(this.prefs, first, first ? this.kexKeys : undefined);
   }
 
   protected async onKexMessage(payload: Uint8Array, kex: KexSession): Promise<void> {

@@ -1,7 +1,8 @@
 // One key exchange, server side (RFC 4253 §7-8, RFC 5656 §4, RFC 8731): the mirror of the client's
 // src/ssh/core/kex/session.ts, on the same KexRound (KEXINIT, negotiation, exchange hash):
-//   the client sends KEX_ECDH_INIT (30): string Q_C (or mpint e)
-//   we answer KEX_ECDH_REPLY (31): string K_S, string Q_S (or mpint f), string signature of H
+//   the client sends KEX_ECDH_INIT (30): string Q_C (or mpint e; for a hybrid, KEM public key || X25519 key)
+//   we answer KEX_ECDH_REPLY (31): string K_S, string Q_S (or mpint f; for a hybrid, ciphertext || X25519 key),
+//   string signature of H
 // then we seal with the server-to-client keys and open with the client-to-server ones.
 
 import {
@@ -12,10 +13,10 @@ import {
   Msg,
   SshReader,
   SshWriter,
-  createAgreement,
   packetProtection,
   protocolError,
   resolvePreferences,
+  respondToAgreement,
   type AlgorithmPreferences,
   type Opener,
   type Sealer,
@@ -68,19 +69,18 @@ export class ServerKex extends KexRound {
     r.byte();
     const clientValue = r.bytes("the client's key exchange value").slice();
     r.end('KEX_ECDH_INIT');
-    const agreement = createAgreement(n.kex);
-    const secret = agreement.computeSecret(clientValue);
-    const h = this.exchangeHash(agreement, {
+    const k = respondToAgreement(n.kex, clientValue);
+    const h = this.exchangeHash(k, {
       ourVersion: ctx.serverVersion,
       peerVersion: ctx.clientVersion,
       hostKey: this.hostKey.publicBlob,
+      ourValue: k.value,
       peerValue: clientValue,
-      secret,
     });
     const signature = await this.hostKey.sign(n.hostKey, h);
-    const { sealer, opener } = await packetProtection(agreement.hash, secret, h, ctx.sessionId ?? h, n, 'server');
+    const { sealer, opener } = await packetProtection(k, h, ctx.sessionId ?? h, n, 'server');
     this.opener = opener;
-    const reply = new SshWriter().byte(Msg.KEX_ECDH_REPLY).bytes(this.hostKey.publicBlob).bytes(agreement.ownValue).bytes(signature).finish();
+    const reply = new SshWriter().byte(Msg.KEX_ECDH_REPLY).bytes(this.hostKey.publicBlob).bytes(k.value).bytes(signature).finish();
     return { reply, exchangeHash: h, sealer };
   }
 }

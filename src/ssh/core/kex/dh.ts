@@ -60,6 +60,7 @@ export function dhGroup(group: 14 | 16, hash: HashFn, fail: KexFailure, fixed?: 
   const e = modPow(2n, x, p);
   return {
     hash,
+    secretEncoding: 'mpint',
     // The mpint body (sign byte included), so string(ownValue) is exactly mpint(e) in the hash.
     ownValue: mpintMagnitude(bigIntToBytes(e)),
     computeSecret(peer) {

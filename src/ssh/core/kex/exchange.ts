@@ -3,14 +3,21 @@
 //          || string Q_C (or mpint e) || string Q_S (or mpint f) || mpint K)
 //   RFC 4253 §8 (DH), RFC 5656 §4 (ECDH), RFC 8731 §3 (curve25519).
 // Keys (RFC 4253 §7.2): K1 = HASH(K || H || X || session_id), Kn+1 = HASH(K || H || K1..Kn),
-// with K as mpint and X = 'A'..'F'.
+// with K as mpint and X = 'A'..'F'. The post-quantum hybrids put K in both as a string instead
+// (draft-ietf-sshm-mlkem-hybrid-kex §2.4, OpenSSH PROTOCOL).
 
 import { concat, utf8 } from '../wire/bytes';
 import { CIPHERS, createOpener, createSealer, macKeyLength } from '../cipher/suite';
 import type { Opener, Sealer } from '../cipher/types';
 import type { Negotiated, Role } from './kexinit';
 import { SshWriter } from '../wire/wire';
-import type { HashFn } from './agreement';
+import type { HashFn, SecretEncoding } from './agreement';
+
+/** K as the exchange hash and the key derivation take it. */
+function encodedSecret(secret: Uint8Array, encoding: SecretEncoding): Uint8Array {
+  const w = new SshWriter();
+  return (encoding === 'string' ? w.bytes(secret) : w.mpintFromBytes(secret)).finish();
+}
 
 export interface ExchangeInputs {
   clientVersion: string; // without CR LF
@@ -20,7 +27,8 @@ export interface ExchangeInputs {
   hostKey: Uint8Array; // K_S
   clientValue: Uint8Array; // Q_C, or the mpint body of e
   serverValue: Uint8Array;
-  secret: Uint8Array; // K, unsigned big-endian magnitude
+  secret: Uint8Array; // K, unsigned big-endian magnitude (or the hybrid's hash output)
+  secretEncoding?: SecretEncoding; // default mpint
 }
 
 export function exchangeHash(hash: HashFn, x: ExchangeInputs): Uint8Array {
@@ -32,12 +40,20 @@ export function exchangeHash(hash: HashFn, x: ExchangeInputs): Uint8Array {
     .bytes(x.hostKey)
     .bytes(x.clientValue)
     .bytes(x.serverValue)
-    .mpintFromBytes(x.secret);
+    .raw(encodedSecret(x.secret, x.secretEncoding ?? 'mpint'));
   return hash(w.finish());
 }
 
-export function deriveKey(hash: HashFn, secret: Uint8Array, h: Uint8Array, sessionId: Uint8Array, letter: string, length: number): Uint8Array {
-  const k = new SshWriter().mpintFromBytes(secret).finish();
+export function deriveKey(
+  hash: HashFn,
+  secret: Uint8Array,
+  h: Uint8Array,
+  sessionId: Uint8Array,
+  letter: string,
+  length: number,
+  encoding: SecretEncoding = 'mpint',
+): Uint8Array {
+  const k = encodedSecret(secret, encoding);
   let out = hash(concat(k, h, utf8(letter), sessionId));
   while (out.length < length) out = concat(out, hash(concat(k, h, out)));
   return out.slice(0, length);
@@ -52,14 +68,20 @@ export interface DerivedKeys {
   macServerToClient: Uint8Array;
 }
 
+/** What an exchange agreed on: its hash function and K with how K is encoded. */
+export interface ExchangeSecret {
+  hash: HashFn;
+  secret: Uint8Array;
+  secretEncoding: SecretEncoding;
+}
+
 export function deriveKeys(
-  hash: HashFn,
-  secret: Uint8Array,
+  k: ExchangeSecret,
   h: Uint8Array,
   sessionId: Uint8Array,
   sizes: { ivC: number; ivS: number; encC: number; encS: number; macC: number; macS: number },
 ): DerivedKeys {
-  const d = (letter: string, n: number) => (n === 0 ? new Uint8Array(0) : deriveKey(hash, secret, h, sessionId, letter, n));
+  const d = (letter: string, n: number) => (n === 0 ? new Uint8Array(0) : deriveKey(k.hash, k.secret, h, sessionId, letter, n, k.secretEncoding));
   return {
     ivClientToServer: d('A', sizes.ivC),
     ivServerToClient: d('B', sizes.ivS),
@@ -75,8 +97,7 @@ export function deriveKeys(
  * `side` says which direction is ours: the client seals client-to-server, the server the other way.
  */
 export async function packetProtection(
-  hash: HashFn,
-  secret: Uint8Array,
+  secret: ExchangeSecret,
   h: Uint8Array,
   sessionId: Uint8Array,
   n: Negotiated,
@@ -84,7 +105,7 @@ export async function packetProtection(
 ): Promise<{ sealer: Sealer; opener: Opener }> {
   const c = CIPHERS[n.cipherC2S];
   const s = CIPHERS[n.cipherS2C];
-  const k = deriveKeys(hash, secret, h, sessionId, {
+  const k = deriveKeys(secret, h, sessionId, {
     ivC: c.ivLength,
     ivS: s.ivLength,
     encC: c.keyLength,

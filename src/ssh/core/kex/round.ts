@@ -4,8 +4,7 @@
 
 import { negotiate, buildKexInit, type AlgorithmPreferences, type Negotiated, type Role } from './kexinit';
 import { protocolError } from '../wire/errors';
-import { exchangeHash } from './exchange';
-import type { KeyAgreement } from './agreement';
+import { exchangeHash, type ExchangeSecret } from './exchange';
 
 export abstract class KexRound {
   readonly ourInit: Uint8Array;
@@ -54,13 +53,13 @@ export abstract class KexRound {
 
   /** H (RFC 4253 §8): our values and the peer's put in the client's and the server's place. */
   protected exchangeHash(
-    agreement: KeyAgreement,
-    x: { ourVersion: string; peerVersion: string; hostKey: Uint8Array; peerValue: Uint8Array; secret: Uint8Array },
+    k: ExchangeSecret,
+    x: { ourVersion: string; peerVersion: string; hostKey: Uint8Array; ourValue: Uint8Array; peerValue: Uint8Array },
   ): Uint8Array {
-    const ours = { version: x.ourVersion, init: this.ourInit, value: agreement.ownValue };
+    const ours = { version: x.ourVersion, init: this.ourInit, value: x.ourValue };
     const peer = { version: x.peerVersion, init: this.peerInit!, value: x.peerValue };
     const [client, server] = this.role === 'client' ? [ours, peer] : [peer, ours];
-    return exchangeHash(agreement.hash, {
+    return exchangeHash(k.hash, {
       clientVersion: client.version,
       serverVersion: server.version,
       clientKexInit: client.init,
@@ -68,7 +67,8 @@ export abstract class KexRound {
       hostKey: x.hostKey,
       clientValue: client.value,
       serverValue: server.value,
-      secret: x.secret,
+      secret: k.secret,
+      secretEncoding: k.secretEncoding,
     });
   }
 }

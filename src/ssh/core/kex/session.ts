@@ -9,9 +9,10 @@ import type { AlgorithmPreferences } from './kexinit';
 import { Msg } from '../wire/messages';
 import { fingerprintSha256, keyTypeOf, verifyHostSignature } from './signature';
 import { SshReader, SshWriter } from '../wire/wire';
-import { createAgreement, type HashFn, type KeyAgreement } from './agreement';
-import { packetProtection } from './exchange';
+import { createAgreement, type KeyAgreement } from './agreement';
+import { packetProtection, type ExchangeSecret } from './exchange';
 import { KexRound } from './round';
+import type { KexKeyPool } from './key-pool';
 
 export interface HostKeyInfo {
   /** The negotiated signature algorithm, e.g. "rsa-sha2-512". */
@@ -27,14 +28,20 @@ export interface HostKeyInfo {
 export class KexSession extends KexRound {
   agreement: KeyAgreement | undefined;
   keys: { sealer: Sealer; opener: Opener } | undefined;
-  private result: { hash: HashFn; secret: Uint8Array; exchangeHash: Uint8Array } | undefined;
+  private result: { k: ExchangeSecret; exchangeHash: Uint8Array } | undefined;
 
-  constructor(prefs: AlgorithmPreferences, first: boolean) {
+  /** `pool` may hold a key made ahead for the method negotiated; it is taken, so it serves this exchange only. */
+  constructor(
+    prefs: AlgorithmPreferences,
+    first: boolean,
+    private readonly pool?: KexKeyPool,
+  ) {
     super('client', prefs, first);
   }
 
   onServerInit(payload: Uint8Array): void {
-    this.agreement = createAgreement(this.onPeerInit(payload).kex);
+    const kex = this.onPeerInit(payload).kex;
+    this.agreement = this.pool?.take(kex) ?? createAgreement(kex);
   }
 
   /** KEX_ECDH_INIT / KEXDH_INIT. */
@@ -53,16 +60,16 @@ export class KexSession extends KexRound {
     const signature = r.bytes('the exchange hash signature');
     r.end('KEX_ECDH_REPLY');
     const agreement = this.agreement!;
-    const secret = agreement.computeSecret(serverValue);
-    const h = this.exchangeHash(agreement, {
+    const k: ExchangeSecret = { hash: agreement.hash, secret: agreement.computeSecret(serverValue), secretEncoding: agreement.secretEncoding };
+    const h = this.exchangeHash(k, {
       ourVersion: ctx.clientVersion,
       peerVersion: ctx.serverVersion,
       hostKey: hostKeyBlob,
+      ourValue: agreement.ownValue,
       peerValue: serverValue,
-      secret,
     });
     await verifyHostSignature(this.negotiated!.hostKey, hostKeyBlob, signature, h);
-    this.result = { hash: agreement.hash, secret, exchangeHash: h };
+    this.result = { k, exchangeHash: h };
     return {
       hostKey: {
         algorithm: this.negotiated!.hostKey,
@@ -75,7 +82,7 @@ export class KexSession extends KexRound {
   }
 
   async deriveKeys(sessionId: Uint8Array): Promise<void> {
-    const { hash, secret, exchangeHash: h } = this.result!;
-    this.keys = await packetProtection(hash, secret, h, sessionId, this.negotiated!, 'client');
+    const { k, exchangeHash: h } = this.result!;
+    this.keys = await packetProtection(k, h, sessionId, this.negotiated!, 'client');
   }
 }
