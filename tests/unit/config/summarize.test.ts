@@ -9,13 +9,14 @@ const fixture = (name: string) => join(__dirname, 'fixtures/summarize', name);
 
 function summarize(...reports: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'scripts/summarize.mjs'), ...reports], { cwd: root, encoding: 'utf8' });
-  return { line: r.stdout.trim(), stderr: r.stderr, status: r.status };
+  const lines = r.stdout.trim().split('\n');
+  return { line: lines.at(-1), failed: lines.slice(0, -1), stderr: r.stderr, status: r.status };
 }
 
 describe('the closing line', () => {
   it('adds up green reports and exits 0', () => {
     expect(summarize(fixture('vitest-green.json'), fixture('playwright-green.json'))).toEqual({
-      line: '6 passed, 0 failed, 1 skipped', stderr: '', status: 0,
+      line: '6 passed, 0 failed, 1 skipped', failed: [], stderr: '', status: 0,
     });
   });
 
@@ -26,6 +27,8 @@ describe('the closing line', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^\/repo\/tests\/unit\/broken\.test\.ts failed outside its tests: Cannot find module '\.\/does-not-exist'/m);
     expect(r.stderr).not.toContain('red.test.ts');
+    // Each failed test is named above the closing line, so the tail of a long log says which.
+    expect(r.failed).toEqual([expect.stringMatching(/^FAILED \/repo\/tests\/unit\/red\.test\.ts › .+: /)]);
   });
 
   it('counts a Playwright load error as a failure although no test ran, and names the file', () => {
