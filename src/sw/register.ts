@@ -16,3 +16,23 @@ export function registerServiceWorker(): void {
   if (document.readyState === 'complete') void register();
   else window.addEventListener('load', () => void register(), { once: true });
 }
+
+/** The message src/sw/sw.ts answers with its second stage (the same string is in sw.ts). */
+const PRECACHE_REST = 'postern-precache-rest';
+/** Longest wait for an idle moment before asking anyway. */
+const IDLE_TIMEOUT_MS = 10_000;
+let restAsked = false;
+
+/**
+ * Once a session is up: when the page is next idle, asks the service worker to store the rest of the
+ * app (SSH, RDP, console) for offline use. Before that only the link page's shell was stored, so the
+ * first visit's Connect did not compete with downloading everything. Asked once per page load.
+ */
+export function precacheRestWhenIdle(): void {
+  if (restAsked || import.meta.env.DEV || !('serviceWorker' in navigator) || !window.isSecureContext) return;
+  restAsked = true;
+  const ask = () =>
+    void navigator.serviceWorker.ready.then((reg) => reg.active?.postMessage({ type: PRECACHE_REST }), () => undefined);
+  if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(ask, { timeout: IDLE_TIMEOUT_MS });
+  else setTimeout(ask, 2_000);
+}

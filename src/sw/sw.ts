@@ -1,6 +1,16 @@
 // The service worker: after one visit the app opens with the network off, and the demo machine
 // with it. Built by the "postern-sw" plugin in vite.config.ts as dist/sw.js, with the build's
-// file list and version written in where MANIFEST is read below.
+// file list (in stages) and version written in where MANIFEST is read below.
+//
+// Precaching comes in two stages, so a first visit does not download the whole app while the
+// visitor presses Connect:
+//   at install  the shell: what the home page and the link page need to show and run their form
+//               (and, where config.json says there is no proxy, the offline demo's services)
+//   later       everything else (SSH and RDP code, the console), when a page asks for it with the
+//               message { type: 'postern-precache-rest' }: src/sw/register.ts sends it once a
+//               session is up and the page is idle. When it is done, the cache holds COMPLETE_KEY
+//               ("precache-complete.json", beside index.html), which is how a test or a page knows.
+// A visitor whose previous version had finished both stages gets both at install of the next one.
 //
 // Policy, per request (same origin, inside this site's folder, GET only):
 //   api/ and ws/        never touched: always the network, never cached
@@ -14,6 +24,9 @@
 interface ExtendableEvent extends Event {
   waitUntil(promise: Promise<unknown>): void;
 }
+interface ExtendableMessageEvent extends ExtendableEvent {
+  readonly data: unknown;
+}
 interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
@@ -25,30 +38,85 @@ interface ServiceWorkerScope {
   readonly clients: { claim(): Promise<void> };
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
+  addEventListener(type: 'message', listener: (event: ExtendableMessageEvent) => void): void;
 }
 const sw = self as unknown as ServiceWorkerScope;
 
-/** Replaced at build time with {"version": "...", "precache": ["./", "index.html", "assets/…", …]}. */
-const MANIFEST: { version: string; precache: string[] } = JSON.parse('__POSTERN_SW_MANIFEST__');
+/** Replaced at build time with the stages of src/sw/vite-plugin.ts (SwManifest): {"version": "...", "shell": ["./", "index.html", …], "demo": […], "rest": […]}. */
+const MANIFEST: { version: string; shell: string[]; demo: string[]; rest: string[] } = JSON.parse('__POSTERN_SW_MANIFEST__');
 const PREFIX = 'postern-';
 const CACHE = `${PREFIX}${MANIFEST.version}`;
 const SHELL = './';
+/** Written last by the second stage; the same name is read by tests/e2e (precache.spec.ts). */
+const COMPLETE_KEY = 'precache-complete.json';
+/** The page's request for the second stage; the same string is sent by src/sw/register.ts. */
+const PRECACHE_REST = 'postern-precache-rest';
+/** Second-stage downloads at once: few, so they stay in the background of a live session. */
+const PARALLEL = 3;
 
 const inScope = (path: string) => new URL(path, sw.registration.scope).href;
+// cache: 'reload' skips the HTTP cache, so a stale copy never gets pinned under the new version.
+const fresh = (path: string) => new Request(inScope(path), { cache: 'reload' });
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
+      const returning = await previousVersionComplete();
       const cache = await caches.open(CACHE);
-      // cache: 'reload' skips the HTTP cache, so a stale copy never gets pinned under the new version.
-      await cache.addAll(MANIFEST.precache.map((path) => new Request(inScope(path), { cache: 'reload' })));
-      await fetch(inScope('config.json'), { cache: 'no-cache' })
-        .then((res) => (res.ok ? cache.put(inScope('config.json'), res) : undefined))
-        .catch(() => undefined); // optional: a site may have no config.json
+      const config = await fetch(inScope('config.json'), { cache: 'no-cache' }).catch(() => undefined); // optional
+      let demo = false;
+      if (config?.ok) {
+        demo = await config.clone().json().then((c: unknown) => (c as { proxy?: unknown } | null)?.proxy === null, () => false);
+        await cache.put(inScope('config.json'), config);
+      }
+      await cache.addAll([...MANIFEST.shell, ...(demo ? MANIFEST.demo : [])].map(fresh));
+      if (returning) await completePrecache();
       await sw.skipWaiting();
     })(),
   );
 });
+
+sw.addEventListener('message', (event) => {
+  if ((event.data as { type?: unknown } | null)?.type !== PRECACHE_REST) return;
+  event.waitUntil(completePrecache().catch((e: unknown) => {
+    // Offline or the host is down: the next session asks again. The app works meanwhile.
+    console.warn(`Postern: the rest of the app could not be stored for offline use (${e instanceof Error ? e.message : String(e)}).`);
+  }));
+});
+
+/** True when an older version of this site had stored everything: its visitor gets everything again now. */
+async function previousVersionComplete(): Promise<boolean> {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(PREFIX) || name === CACHE) continue;
+    if (await (await caches.open(name)).match(inScope(COMPLETE_KEY))) return true;
+  }
+  return false;
+}
+
+let completing: Promise<void> | undefined;
+
+/** The second stage: every file of the manifest not cached yet, then COMPLETE_KEY. Runs once at a time. */
+function completePrecache(): Promise<void> {
+  completing ??= (async () => {
+    const cache = await caches.open(CACHE);
+    if (await cache.match(inScope(COMPLETE_KEY))) return;
+    const all = [...MANIFEST.shell, ...MANIFEST.demo, ...MANIFEST.rest];
+    const missing: string[] = [];
+    for (const path of all) if (!(await cache.match(inScope(path)))) missing.push(path);
+    const next = () => missing.shift();
+    await Promise.all(Array.from({ length: PARALLEL }, async () => {
+      for (let path = next(); path !== undefined; path = next()) {
+        const res = await fetch(fresh(path));
+        if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+        await cache.put(inScope(path), res);
+      }
+    }));
+    await cache.put(inScope(COMPLETE_KEY), new Response(JSON.stringify({ version: MANIFEST.version, files: all.length }), {
+      headers: { 'content-type': 'application/json' },
+    }));
+  })().finally(() => (completing = undefined));
+  return completing;
+}
 
 sw.addEventListener('activate', (event) => {
   event.waitUntil(

@@ -6,6 +6,7 @@
 // A new user's one-time sign-in link works in the same browser, once.
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_DIST } from './postern';
+import { controlled, fullyPrecached } from './service-worker';
 import { fillAndConnect, runInTerminal, waitForTerminal } from './sshd-fixture';
 import { startStaticSite, type StaticSite } from './static-site';
 
@@ -73,8 +74,10 @@ test('create a link as owner, see the reader\'s limits, open it and run a comman
   expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   await signInAndEcho(page, token);
 
-  // The service worker has the app by now; take the network away entirely and do it all again.
-  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', undefined, { timeout: 30_000 });
+  // Once the session is up the service worker stores the rest of the app (its second stage); when it
+  // has, take the network away entirely and do it all again.
+  await controlled(page);
+  await fullyPrecached(page);
   await site.stop();
   await context.setOffline(true);
   await page.reload();
