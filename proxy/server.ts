@@ -1,5 +1,6 @@
 // The HTTP(S) server: security headers on everything, /api to the JSON API, /ws/* to the tunnels,
 // everything else to the built SPA.
+import { AccessCodes } from './auth/access-code.ts';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -56,6 +57,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
       clientAddress: (req) => clientAddress(req, addressRule),
       attempts: new RateLimiter({ burst: config.attemptBurst, perMinute: config.attemptsPerMinute }),
       refusals,
+      codes: new AccessCodes(store),
       refused: (endpoint, status, refusal) => {
         refusals.record(refusal);
         ops.log.connectionRefused({ endpoint, reason: refusal.outcome, status, client: refusal.clientAddress });

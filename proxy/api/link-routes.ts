@@ -8,7 +8,8 @@ import type { RequestContext, Route } from '../services/context.ts';
 import { asObject, extractToken, linkTokens, noResourcesForLinks, stringList } from '../../src/shared/rules/validate.ts';
 import { MAX_PER_REQUEST } from '../../src/shared/rules/limits.ts';
 import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkStatus, refusalError } from '../../src/shared/rules/refusals.ts';
-import { linkSettings } from '../../src/shared/rules/policy.ts';
+import { accessCodeChange, linkSettings } from '../../src/shared/rules/policy.ts';
+import { hashAccessCode } from '../auth/access-code.ts';
 
 /** Ends the live sessions of the links just deleted, and answers how many there were. */
 function deleted(ctx: RequestContext, links: readonly { id: string }[]) {
@@ -40,10 +41,14 @@ export const linkRoutes: Route[] = [
       const ids = body.all === true
         ? (await ctx.store.listResources()).map((r) => r.id)
         : stringList(body.resourceIds, 'resourceIds', 'Resources', MAX_PER_REQUEST);
-      const { label, policy } = linkSettings(body, ctx.now());
+      const settings = linkSettings(body, ctx.now());
       if (ids.length === 0) throw noResourcesForLinks();
+      accessCodeChange(settings, false);
+      const accessCodeHash = settings.accessCode ? await hashAccessCode(settings.accessCode) : undefined;
       // The store writes each link's link.create audit row in the same transaction.
-      const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks, { label: label || undefined, policy });
+      const links = await ctx.store.createLinks(ids, user.name, ctx.config.maxLinks, {
+        label: settings.label || undefined, policy: settings.policy, accessCodeHash,
+      });
       return { status: 201, body: links };
     },
   },
@@ -55,7 +60,11 @@ export const linkRoutes: Route[] = [
       const user = await userAllowed(ctx, 'links.create');
       const now = ctx.now();
       // Renewing keeps the URL: the token does not change. The store audits link.update.
-      const link = await ctx.store.updateLink(ctx.params.id, linkSettings(asObject(ctx.body), now), user.name);
+      const { accessCode, ...settings } = linkSettings(asObject(ctx.body), now);
+      const before = await ctx.store.getLink(ctx.params.id);
+      const change = accessCodeChange({ accessCode, ...settings }, Boolean(before?.accessCodeHash));
+      const accessCodeHash = change === 'set' ? await hashAccessCode(accessCode!) : change === 'remove' ? null : undefined;
+      const link = await ctx.store.updateLink(ctx.params.id, { ...settings, accessCodeHash }, user.name);
       // Sessions through it on this proxy are judged afresh now; other proxies hear of it from the store.
       ctx.policies.recheck(link.id);
       return { body: { ...link, status: linkStatus(link, now) } };
@@ -85,15 +94,19 @@ export const linkRoutes: Route[] = [
     method: 'POST',
     path: '/api/link-info',
     handler: async (ctx) => {
-      const t = asObject(ctx.body).token;
+      const { token, accessCode } = asObject(ctx.body);
       const now = ctx.now();
-      const target = await linkTarget(ctx.store, typeof t === 'string' ? extractToken(t) : '', { now });
+      const address = ctx.gate.clientAddress(ctx.req);
+      const target = await linkTarget(ctx.store, typeof token === 'string' ? extractToken(token) : '', {
+        now, address, codes: ctx.gate.codes, accessCode: typeof accessCode === 'string' ? accessCode : undefined,
+      });
       if ('code' in target) {
         const err = refusalError(target);
-        // A wrong token here is a guess like a refused tunnel: audited (aggregated), logged and counted alike.
-        ctx.gate.refused('/api/link-info', err.status, {
-          action: 'link.lookup', actor: 'unknown', clientAddress: ctx.gate.clientAddress(ctx.req), outcome: target.code,
-        });
+        // A wrong token or code here is a guess like a refused tunnel: audited (aggregated), logged and counted alike.
+        // Asking for the code is the normal first step of such a link, not a guess.
+        if (target.code !== 'code-required') {
+          ctx.gate.refused('/api/link-info', err.status, { action: 'link.lookup', actor: 'unknown', clientAddress: address, outcome: target.code });
+        }
         throw err;
       }
       return { body: linkInfoOf(target.resource, target.link, now) };

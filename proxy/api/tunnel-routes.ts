@@ -21,7 +21,9 @@ export const tunnelRoutes: Route[] = [
       const resource = typeof body.resource === 'string' ? body.resource : null;
       const cred = typeof body.credential === 'string' ? credentialOf(body.credential, resource) : undefined;
       if (!cred) throw new ApiError('unauthenticated', 'This connection carries no link or sign-in token.');
-      const grant = await authorizeConnection(ctx.store, cred, target.protocol, target.port, { now: ctx.now() });
+      const grant = await authorizeConnection(ctx.store, cred, target.protocol, target.port, {
+        now: ctx.now(), address: ctx.gate.clientAddress(ctx.req), codes: ctx.gate.codes,
+      });
       if ('code' in grant) throw refusalError(grant);
       return { status: 204 };
     },

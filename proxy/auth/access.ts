@@ -8,6 +8,7 @@ import { linkRefusal, portRefusal, refusals, type Refusal } from '../../src/shar
 import { looksLikeToken } from '../../src/shared/rules/validate.ts';
 import type { LinkRecord, Store } from '../store/store.ts';
 import { hashToken, sameSecret } from '../store/tokens.ts';
+import type { AccessCodes } from './access-code.ts';
 
 export function actionsOf(user: User): Action[] {
   return [...ROLE_ACTIONS[user.role]];
@@ -37,20 +38,39 @@ export async function findLink(store: Store, token: string): Promise<LinkRecord 
   return link && sameSecret(link.token, token) ? link : undefined;
 }
 
-/** How a link is judged: at which instant, and whether for a session already open (see policyRefusal). */
+/**
+ * How a link is judged: at which instant, and whether for a session already open (see policyRefusal:
+ * its access code was checked when it opened). A new use also brings the visitor's access code, if
+ * any, their address, and the access-code checker.
+ */
 export interface Judging {
   now: Date;
   live?: boolean;
+  accessCode?: string;
+  address?: string;
+  codes?: AccessCodes;
 }
 
 /** Resolves a link's resource for a visitor, or says plainly why the link cannot be used at `at.now`. */
 export async function linkTarget(store: Store, token: string, at: Judging): Promise<{ link: LinkRecord; resource: Resource } | Refusal> {
   const link = await findLink(store, token);
   const refused = linkRefusal(link, link ? await store.getShareableLinks() : true, link?.resource, at.now, at);
-  return refused ?? { link: link!, resource: link!.resource! };
+  if (refused) return refused;
+  if (!at.live && link!.accessCodeHash) {
+    // Without a checker nothing can vouch for the code: refuse rather than let it through.
+    const wrong = at.codes ? await at.codes.check(link!, at.accessCode, at.address ?? 'unknown', at.now) : refusals.codeRequired();
+    if (wrong) return wrong;
+  }
+  return { link: link!, resource: link!.resource! };
 }
 
-export type Credential = { kind: 'link'; token: string } | { kind: 'user'; token: string; resourceId: string };
+export type Credential = { kind: 'link'; token: string; accessCode?: string } | { kind: 'user'; token: string; resourceId: string };
+
+/** A link credential as the page sends it: '<token>' or '<token>.<access code>'. */
+export function linkCredential(secret: string): Credential {
+  const dot = secret.indexOf('.');
+  return dot < 0 ? { kind: 'link', token: secret } : { kind: 'link', token: secret.slice(0, dot), accessCode: secret.slice(dot + 1) };
+}
 
 export interface Grant {
   resource: Resource;
@@ -74,7 +94,7 @@ export async function authorizeConnection(
 ): Promise<Grant | Refusal> {
   let grant: Grant;
   if (cred.kind === 'link') {
-    const t = await linkTarget(store, cred.token, at);
+    const t = await linkTarget(store, cred.token, { ...at, accessCode: cred.accessCode });
     if ('code' in t) return t;
     grant = { resource: t.resource, linkId: t.link.id, actor: 'link visitor' };
   } else {

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
 import type { Services } from '../services/context.ts';
 import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
-import { authorizeConnection, type Credential } from '../auth/access.ts';
+import { authorizeConnection, linkCredential, type Credential } from '../auth/access.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { handleRdCleanPath, type RdpGrant, type RdpRefusal } from './endpoint.ts';
 import { parseDestination } from './rdcleanpath.ts';
@@ -16,7 +16,7 @@ import { parseDestination } from './rdcleanpath.ts';
 
 /** 'link.<token>' or 'user.<session token>', with the resource id from the destination for users. */
 function credentialOf(proxyAuth: string, destinationHost: string): Credential | undefined {
-  if (proxyAuth.startsWith('link.')) return { kind: 'link', token: proxyAuth.slice(5) };
+  if (proxyAuth.startsWith('link.')) return linkCredential(proxyAuth.slice(5));
   if (proxyAuth.startsWith('user.')) return { kind: 'user', token: proxyAuth.slice(5), resourceId: destinationHost };
   return undefined;
 }
@@ -69,7 +69,7 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
     if (!dest) return refuse('bad-request', 'The RDP destination is not "<name>:<port>".', RDP_STATUS.badRequest);
     const cred = credentialOf(proxyAuth, dest.host);
     if (!cred) return refuse('bad-request', 'This connection carries no link or sign-in token.', RDP_STATUS.badRequest, dest);
-    const grant = await authorizeConnection(s.store, cred, 'rdp', dest.port, { now: s.now() });
+    const grant = await authorizeConnection(s.store, cred, 'rdp', dest.port, { now: s.now(), address: client, codes: s.gate.codes });
     if ('code' in grant) return refuse(grant.code, grant.message, REFUSAL[grant.code].rdp, dest);
 
     const { resource } = grant;

@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE, WS_PROTOCOL_PREFIX, type Protocol } from '../../src/shared/api.ts';
 import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
-import { authorizeConnection, type Credential, type Grant } from '../auth/access.ts';
+import { authorizeConnection, linkCredential, type Credential, type Grant } from '../auth/access.ts';
 import type { Services } from '../services/context.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { socketToWebSocket, webSocketToSocket } from './pipe.ts';
@@ -30,7 +30,7 @@ export function credentialFrom(req: IncomingMessage, resourceId: string | null):
 
 /** 'postern.link.<token>' or 'postern.user.<session token>' (with the resource a user asks for). */
 export function credentialOf(secret: string, resourceId: string | null): Credential | undefined {
-  if (secret.startsWith(WS_PROTOCOL_PREFIX.link)) return { kind: 'link', token: secret.slice(WS_PROTOCOL_PREFIX.link.length) };
+  if (secret.startsWith(WS_PROTOCOL_PREFIX.link)) return linkCredential(secret.slice(WS_PROTOCOL_PREFIX.link.length));
   if (secret.startsWith(WS_PROTOCOL_PREFIX.user) && resourceId) {
     return { kind: 'user', token: secret.slice(WS_PROTOCOL_PREFIX.user.length), resourceId };
   }
@@ -63,7 +63,7 @@ export function relayEndpoint(s: Services): WsEndpoint {
         s.gate.refused(ENDPOINT, status, { action: 'connect', actor: 'unknown', clientAddress: client, outcome: 'bad-request', detail: message });
         return { ok: false, status, message };
       }
-      const grant = await authorizeConnection(s.store, cred, target.protocol, target.port, { now: s.now() });
+      const grant = await authorizeConnection(s.store, cred, target.protocol, target.port, { now: s.now(), address: client, codes: s.gate.codes });
       if ('code' in grant) {
         s.gate.refused(ENDPOINT, REFUSAL[grant.code].upgrade, {
           action: 'connect', actor: cred.kind === 'link' ? 'link visitor' : 'user', protocol: target.protocol, port: target.port,

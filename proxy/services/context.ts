@@ -1,5 +1,6 @@
 // What every API handler gets: the store, the configuration, the live tunnels, the log and metrics,
 // and the request.
+import type { AccessCodes } from '../auth/access-code.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/config.ts';
 import type { Ops } from '../ops/ops.ts';
@@ -17,6 +18,8 @@ export interface Gate {
   /** Link look-ups, sign-in attempts and tunnel attempts per client address. */
   attempts: RateLimiter;
   refusals: RefusalAudit;
+  /** Judges visitors' access codes, with their lockouts. */
+  codes: AccessCodes;
   /** One refused attempt: into the aggregated audit, the log and the metrics. `status` is what the visitor got. */
   refused(endpoint: string, status: number, refusal: Refusal): void;
 }

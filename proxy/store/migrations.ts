@@ -120,6 +120,12 @@ function migrations({ text, time, integer, bigint, ports, policy, linkSeq, audit
   ALTER TABLE links ADD COLUMN ${policy};
   ALTER TABLE links ADD COLUMN uses ${integer} NOT NULL DEFAULT 0 CHECK (uses >= 0);
   `,
+    // 4: a link's access code (only its slow hash) and the instants of recent wrong codes (a JSON
+    // array of ISO instants, for the lockout).
+    `
+  ALTER TABLE links ADD COLUMN code_hash ${text};
+  ALTER TABLE links ADD COLUMN wrong_codes ${text};
+  `,
   ];
 }
 

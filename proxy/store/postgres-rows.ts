@@ -1,5 +1,6 @@
 // Rows as node-postgres returns them (timestamptz as Date, bigint as string, jsonb parsed) turned into
 // the same API objects the SQLite store returns, so both backends answer alike.
+import { withCodeColumns } from './access-code-columns.ts';
 import type { AuditEntry, Link, Resource, User } from '../../src/shared/api.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns are whatever the SQL selected
@@ -42,7 +43,7 @@ export function toLink(r: Row): Link {
     uses: num(r.uses ?? 0),
   };
   if (r.label) link.label = r.label;
-  return link;
+  return withCodeColumns(link, r);
 }
 
 export function toAudit(r: Row): AuditEntry {

@@ -10,6 +10,8 @@ import { auditOf } from './audit-entries.ts';
 import { redactDatabaseUrl } from './database-url.ts';
 import { ChangeListener, notifyChange } from './postgres-changes.ts';
 import { PostgresLiveSessionStore } from './postgres-live.ts';
+import { storedPolicy, withCodeHash } from './access-code-columns.ts';
+import { wrongCodesAfter } from '../../src/shared/rules/policy.ts';
 import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './postgres-rows.ts';
 import { LOCK_NAMESPACE, LOCKS, migrate } from './postgres-schema.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
@@ -312,7 +314,9 @@ export class PostgresStore implements Store {
       const names = new Map((await rows(c, `SELECT id, name FROM resources WHERE id = ANY($1) FOR SHARE`, [resourceIds]))
         .map((r) => [r.id as string, r.name as string]));
       const at = new Date().toISOString();
-      const policy = options.policy ?? {};
+      const policy = { ...options.policy };
+      if (options.accessCodeHash) policy.accessCode = true;
+      else delete policy.accessCode;
       const created: Link[] = resourceIds.map((rid) => {
         const name = names.get(rid);
         if (name === undefined) throw new StoreConflict({ code: 'unknown-resource', id: rid });
@@ -322,12 +326,13 @@ export class PostgresStore implements Store {
         if (options.label) link.label = options.label;
         return link;
       });
-      await c.query(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by, label, policy, uses)
-        SELECT id, token, hash, rid, name, $6::timestamptz, $7::text, $8::text, $9::jsonb, 0
+      await c.query(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by, label, policy, uses,
+          code_hash)
+        SELECT id, token, hash, rid, name, $6::timestamptz, $7::text, $8::text, $9::jsonb, 0, $10::text
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(id, token, hash, rid, name, n)
         ORDER BY n`, [created.map((l) => l.id), created.map((l) => l.token), created.map((l) => hashToken(l.token)),
         created.map((l) => l.resourceId), created.map((l) => l.resourceName), at, createdBy, options.label || null,
-        JSON.stringify(policy)]);
+        storedPolicy(policy), options.accessCodeHash ?? null]);
       await insertAudit(c, created.map((l) => auditOf.link('link.create', createdBy, l)));
       return created;
     });
@@ -337,10 +342,13 @@ export class PostgresStore implements Store {
     return this.tx(async (c) => {
       const [r] = await rows(c, `WITH u AS (
           UPDATE links SET label = CASE WHEN $2 THEN nullif($3, '') ELSE label END,
-            policy = coalesce($4::jsonb, policy), uses = CASE WHEN $5 THEN 0 ELSE uses END
+            policy = coalesce($4::jsonb, policy), uses = CASE WHEN $5 THEN 0 ELSE uses END,
+            code_hash = CASE WHEN $6 THEN $7 ELSE code_hash END,
+            wrong_codes = CASE WHEN $6 OR $8 THEN NULL ELSE wrong_codes END
           WHERE id = $1 RETURNING *)
         SELECT u.*, r.name AS current_name FROM u LEFT JOIN resources r ON r.id = u.resource_id`,
-      [id, update.label !== undefined, update.label ?? null, update.policy ? JSON.stringify(update.policy) : null, update.resetUses === true]);
+      [id, update.label !== undefined, update.label ?? null, update.policy ? storedPolicy(update.policy) : null, update.resetUses === true,
+        update.accessCodeHash !== undefined, update.accessCodeHash ?? null, update.unlock === true]);
       if (!r) throw new StoreConflict({ code: 'link-not-found' });
       const link = toLink(r);
       await insertAudit(c, [auditOf.link('link.update', actor, link)]);
@@ -359,12 +367,22 @@ export class PostgresStore implements Store {
     return counted.length === 1;
   }
 
+  recordWrongCode(linkId: string, now: Date) {
+    return this.tx(async (c) => {
+      const [r] = await rows(c, `SELECT wrong_codes FROM links WHERE id = $1 FOR UPDATE`, [linkId]);
+      if (!r) return undefined;
+      const wrong = wrongCodesAfter(r.wrong_codes ? (JSON.parse(r.wrong_codes as string) as string[]) : [], now);
+      await c.query(`UPDATE links SET wrong_codes = $2 WHERE id = $1`, [linkId, JSON.stringify(wrong)]);
+      return wrong;
+    });
+  }
+
   /** One statement, one snapshot: the link and its resource as they were at the same moment. */
   private async linkRecord(where: string, value: string): Promise<LinkRecord | undefined> {
     const [r] = await this.one(`SELECT l.*, r.name AS current_name, to_jsonb(r) AS resource
       FROM links l LEFT JOIN resources r ON r.id = l.resource_id WHERE ${where}`, [value]);
     if (!r) return undefined;
-    const link: LinkRecord = toLink(r);
+    const link: LinkRecord = withCodeHash(toLink(r), r);
     if (r.resource) link.resource = toResource(r.resource);
     return link;
   }

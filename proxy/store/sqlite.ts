@@ -6,6 +6,8 @@ import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User 
 import { hashToken, newId, newToken } from './tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
+import { storedPolicy, withCodeColumns, withCodeHash } from './access-code-columns.ts';
+import { wrongCodesAfter } from '../../src/shared/rules/policy.ts';
 import { StoreConflict, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { MemoryLiveSessionStore } from './live-session-store.ts';
@@ -47,7 +49,7 @@ function toLink(r: Row): Link {
     uses: r.uses,
   };
   if (r.label) link.label = r.label;
-  return link;
+  return withCodeColumns(link, r);
 }
 
 function toAudit(r: Row): AuditEntry {
@@ -291,9 +293,11 @@ export class SqliteStore implements Store {
       const over = linkLimitConflict(count, resourceIds.length, maxLinks);
       if (over) throw new StoreConflict(over);
       const insert = this.db.prepare(`INSERT INTO links (id, token, token_hash, resource_id, resource_name, created_at, created_by,
-        label, policy_json, uses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
+        label, policy_json, uses, code_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`);
       const at = now();
-      const policy = options.policy ?? {};
+      const policy = { ...options.policy };
+      if (options.accessCodeHash) policy.accessCode = true;
+      else delete policy.accessCode;
       const created: Link[] = [];
       for (const rid of resourceIds) {
         const r = this.db.prepare(`SELECT name FROM resources WHERE id = ?`).get(rid) as Row | undefined;
@@ -304,7 +308,8 @@ export class SqliteStore implements Store {
           policy, uses: 0,
         };
         if (options.label) link.label = options.label;
-        insert.run(link.id, token, hashToken(token), rid, r.name, at, createdBy, options.label || null, JSON.stringify(policy));
+        insert.run(link.id, token, hashToken(token), rid, r.name, at, createdBy, options.label || null, storedPolicy(policy),
+          options.accessCodeHash ?? null);
         this.insertAudit(auditOf.link('link.create', createdBy, link));
         created.push(link);
       }
@@ -322,9 +327,14 @@ export class SqliteStore implements Store {
       }
       if (update.policy !== undefined) {
         sets.push('policy_json = ?');
-        values.push(JSON.stringify(update.policy));
+        values.push(storedPolicy(update.policy));
       }
       if (update.resetUses) sets.push('uses = 0');
+      if (update.accessCodeHash !== undefined) {
+        sets.push('code_hash = ?');
+        values.push(update.accessCodeHash);
+      }
+      if (update.accessCodeHash !== undefined || update.unlock) sets.push('wrong_codes = NULL');
       if (sets.length) this.db.prepare(`UPDATE links SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       const r = this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(id) as Row | undefined;
       if (!r) throw new StoreConflict({ code: 'link-not-found' });
@@ -344,10 +354,20 @@ export class SqliteStore implements Store {
       .run(linkId).changes === 1);
   }
 
+  recordWrongCode(linkId: string, now: Date) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT wrong_codes FROM links WHERE id = ?`).get(linkId) as Row | undefined;
+      if (!r) return undefined;
+      const wrong = wrongCodesAfter(r.wrong_codes ? (JSON.parse(r.wrong_codes) as string[]) : [], now);
+      this.db.prepare(`UPDATE links SET wrong_codes = ? WHERE id = ?`).run(JSON.stringify(wrong), linkId);
+      return wrong;
+    });
+  }
+
   /** Inside a transaction: a link row with its live resource. */
   private linkRecord(r: Row | undefined): LinkRecord | undefined {
     if (!r) return undefined;
-    const link: LinkRecord = toLink(r);
+    const link: LinkRecord = withCodeHash(toLink(r), r);
     const res = this.db.prepare(`SELECT * FROM resources WHERE id = ?`).get(r.resource_id) as Row | undefined;
     if (res) link.resource = toResource(res);
     return link;

@@ -10,12 +10,16 @@ import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User 
 /** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
 export interface LinkRecord extends Link {
   resource?: Resource;
+  /** The slow hash of its access code (proxy/auth/access-code.ts), when it asks for one. Never sent out. */
+  accessCodeHash?: string;
 }
 
 /** What a batch of new links is given (both optional: no label, no limits). */
 export interface NewLinkOptions {
   label?: string;
   policy?: LinkPolicy;
+  /** The access code's slow hash, for links that ask for one. */
+  accessCodeHash?: string;
 }
 
 /** An edit of one link; a field left out keeps its value. `label: ''` removes the label. */
@@ -25,6 +29,10 @@ export interface LinkUpdate {
   policy?: LinkPolicy;
   /** Renews a used-up link: its use count starts again from 0. */
   resetUses?: boolean;
+  /** A new code's hash, or null to stop asking for a code; either clears the wrong codes. Left out: kept. */
+  accessCodeHash?: string | null;
+  /** Clears the wrong codes, and so the lock they make. */
+  unlock?: boolean;
 }
 
 export type NewAudit = Omit<AuditEntry, 'id' | 'at'>;
@@ -125,6 +133,11 @@ export interface Store {
    * false (nothing counted) if the link is used up or gone, so two visitors cannot both spend the last use.
    */
   countUse(linkId: string): Promise<boolean>;
+  /**
+   * Records one wrong access code at `now`, atomically: returns the link's recent wrong codes
+   * afterwards (older than the lockout window dropped), or undefined if the link is gone.
+   */
+  recordWrongCode(linkId: string, now: Date): Promise<string[] | undefined>;
   /** Audits link.delete for each link deleted. */
   deleteLinksByResource(resourceIds: string[], actor: string): Promise<Link[]>;
   /** Audits link.delete for each link deleted. */

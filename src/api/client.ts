@@ -126,8 +126,8 @@ export class ApiClient {
   deleteLinksByToken(tokens: string[]) {
     return this.request<{ deleted: number }>('POST', 'links/delete-by-token', { tokens });
   }
-  linkInfo(token: string) {
-    return this.request<LinkInfo>('POST', 'link-info', { token });
+  linkInfo(token: string, accessCode?: string) {
+    return this.request<LinkInfo>('POST', 'link-info', accessCode === undefined ? { token } : { token, accessCode });
   }
   users() {
     return this.request<User[]>('GET', 'users');

@@ -18,8 +18,8 @@ export const proxyConnect: ConnectBackend = loadOnDemand({
 });
 
 /** A link as the proxy describes it. */
-export async function openProxyLink(token: string): Promise<OpenedLink> {
-  return { info: await new ApiClient().linkInfo(token), connect: proxyConnect, formNotes: {} };
+export async function openProxyLink(token: string, accessCode?: string): Promise<OpenedLink> {
+  return { info: await new ApiClient().linkInfo(token, accessCode), connect: proxyConnect, formNotes: {} };
 }
 
 /** Answers whether the proxy answers its health check (a static host's 404 is "no"). */

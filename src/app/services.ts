@@ -16,7 +16,7 @@ export interface AppServices {
    */
   openCache(): Promise<ConsoleCache>;
   /** Looks up a shared link: what it opens, and how to connect to it. */
-  openLink(token: string): Promise<OpenedLink>;
+  openLink(token: string, accessCode?: string): Promise<OpenedLink>;
   /** How the console's Connect page connects, as the signed-in user. */
   connect: ConnectBackend;
   /** What the sign-in form says beside these back ends. */

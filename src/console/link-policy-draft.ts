@@ -1,10 +1,11 @@
-// The link policy form as an admin fills it in (label, expiry, use limit, weekly hours), turned into
+// The link policy form as an admin fills it in (label, expiry, use limit, weekly hours, access code), turned into
 // what the API takes, and back for the edit dialog. Pure, so unit tests pin it down; the proxy checks
 // the result again with the shared rules (src/shared/rules/policy.ts). Field names match the API's,
 // so an error from either side is shown beside the same input.
 import { ApiError, errorMessage } from '../api/client';
 import type { HoursWindow, Link, LinkPolicy, Weekday } from '../shared/api';
 import { FieldError } from './parse';
+import { accessCodeInput } from '../shared/rules/access-code';
 
 export type ExpiryChoice = 'none' | '1h' | '1d' | '7d' | 'at';
 export type UsesChoice = 'unlimited' | 'single' | 'limit';
@@ -23,6 +24,12 @@ export interface PolicyDraft {
   timeZone: string;
   /** Windows after the first, set through the API: the form shows only the first, and keeps these. */
   moreWindows: HoursWindow[];
+  /** Whether the link page asks for an access code. */
+  askCode: boolean;
+  /** A new code (typed or generated); empty on an edit keeps the current one. */
+  accessCode: string;
+  /** Whether the link being edited has a code already. */
+  hasCode: boolean;
 }
 
 export const EXPIRY_CHOICES: [ExpiryChoice, string][] = [['none', 'Never'], ['1h', '1 hour'], ['1d', '1 day'], ['7d', '7 days'], ['at', 'At a date and time']];
@@ -34,7 +41,10 @@ export function browserTimeZone(): string {
 }
 
 export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
-  return { label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00', timeZone, moreWindows: [] };
+  return {
+    label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00',
+    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false,
+  };
 }
 
 /** A datetime-local value for an instant, in the browser's time zone. */
@@ -48,6 +58,7 @@ export function draftOf(link: Link): PolicyDraft {
   const p = link.policy ?? {};
   const d = newDraft(p.hours?.timeZone);
   d.label = link.label ?? '';
+  d.askCode = d.hasCode = p.accessCode === true;
   if (p.expiresAt) {
     d.expiry = 'at';
     d.expiresAt = localInput(new Date(p.expiresAt));
@@ -67,7 +78,7 @@ export function draftOf(link: Link): PolicyDraft {
 }
 
 /** What the API takes; a mistake throws a FieldError naming the API's field. */
-export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: LinkPolicy } {
+export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: LinkPolicy; accessCode?: string } {
   const policy: LinkPolicy = {};
   if (d.label.length > 200) throw new FieldError('label', 'Label must be at most 200 characters.');
   const duration = DURATION_MS[d.expiry];
@@ -89,7 +100,14 @@ export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: 
     if (!d.from || !d.to || d.to <= d.from) throw new FieldError('hours.windows', 'The hours must end after they start (they do not cross midnight).');
     policy.hours = { timeZone: d.timeZone.trim(), windows: [{ days: [...d.days].sort(), from: d.from, to: d.to }, ...d.moreWindows] };
   }
-  return { label: d.label.trim(), policy };
+  if (!d.askCode) return { label: d.label.trim(), policy };
+  policy.accessCode = true;
+  if (d.hasCode && d.accessCode.trim() === '') return { label: d.label.trim(), policy };
+  try {
+    return { label: d.label.trim(), policy, accessCode: accessCodeInput(d.accessCode) };
+  } catch (e) {
+    throw new FieldError('accessCode', (e as Error).message);
+  }
 }
 
 /** "3 days", "5 h 10 min", "2 min": how long until `iso`. */
@@ -111,7 +129,7 @@ export function usesLeftText(link: Link): string {
 }
 
 /** The API fields the policy form shows errors beside; an error on any other field goes above the buttons. */
-export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone']);
+export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone', 'accessCode']);
 
 /** Where a failed save's sentence goes: beside its policy field, or above the buttons. */
 export function placeError(err: unknown): { fieldErrors: Record<string, string>; error: string } {
@@ -123,4 +141,5 @@ export function placeError(err: unknown): { fieldErrors: Record<string, string>;
 
 export const STATUS_TEXT: Record<Link['status'], string> = {
   active: 'Active', 'resource-deleted': 'Resource deleted', expired: 'Expired', 'used-up': 'Used up', 'outside-hours': 'Outside hours',
+  locked: 'Locked',
 };

@@ -23,7 +23,7 @@ async function target(options: ConnectOptions): Promise<Resource> {
   const a = options.authority;
   if (a.kind === 'link') {
     try {
-      return await localApi().linkTarget(a.token);
+      return await localApi().linkTarget(a.token, a.accessCode);
     } catch (e) {
       throw new ConnectError('refused', e instanceof Error ? e.message : String(e));
     }

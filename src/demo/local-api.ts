@@ -10,7 +10,8 @@ import { ApiError } from '../shared/rules/errors.ts';
 import { DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_LINKS, linkLimitConflict, MAX_PER_REQUEST } from '../shared/rules/limits.ts';
 import { requireAction, requireDisconnect, SIGN_IN_AGAIN, SIGNIN_LINK_INVALID } from '../shared/rules/permissions.ts';
 import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkRefusal, linkStatus, refusalError } from '../shared/rules/refusals.ts';
-import { linkSettings, type LinkSettings } from '../shared/rules/policy.ts';
+import { accessCodeChange, linkSettings, type LinkSettings } from '../shared/rules/policy.ts';
+import { checkDemoAccessCode, hasDemoAccessCode, setDemoAccessCode } from './access-code';
 import {
   asObject, extractToken, linkTokens, looksLikeToken, noResourcesForLinks, resourceInput, role as parseRole, shareableLinks, stringList, text,
 } from '../shared/rules/validate.ts';
@@ -142,7 +143,8 @@ export class LocalApi implements PosternApi {
       throw new ApiError('feature-disabled', LINKS_OFF_FOR_CREATE);
     }
     // The same checks as the proxy's, from the same module.
-    const { label, policy } = linkSettings(asObject(req), new Date());
+    const { label, policy, accessCode } = linkSettings(asObject(req), new Date());
+    accessCodeChange({ policy, accessCode }, false);
     const d = await demoDb();
     const ids = 'all' in req && req.all === true
       ? (await d.getAllKeys('resources'))
@@ -166,11 +168,12 @@ export class LocalApi implements PosternApi {
       }
       created.push({
         id: crypto.randomUUID(), token: newToken(), resourceId: r.id, resourceName: r.name, status: 'active', createdAt: at, createdBy: user.name,
-        ...(label ? { label } : {}), policy: policy ?? {}, uses: 0,
+        ...(label ? { label } : {}), policy: { ...policy, ...(accessCode ? { accessCode: true } : {}) }, uses: 0,
       });
     }
     for (const l of created) await tx.objectStore('links').put(l);
     await tx.done;
+    if (accessCode) await setDemoAccessCode(created.map((l) => l.id), accessCode);
     for (const l of created) await this.audit_({ action: 'link.create', actor: user.name, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok', ...(label ? { detail: label } : {}) });
     return created;
   }
@@ -179,6 +182,8 @@ export class LocalApi implements PosternApi {
   async updateLink(id: string, settings: LinkSettings): Promise<Link> {
     const user = await this.require('links.create');
     const edit = linkSettings(asObject(settings), new Date());
+    const hadCode = await hasDemoAccessCode(id);
+    const codeChange = accessCodeChange(edit, hadCode);
     const tx = (await demoDb()).transaction('links', 'readwrite');
     const old = await tx.store.get(id);
     if (!old) {
@@ -191,10 +196,15 @@ export class LocalApi implements PosternApi {
       if (edit.label) link.label = edit.label;
       else delete link.label;
     }
-    if (edit.policy !== undefined) link.policy = edit.policy;
+    link.policy = { ...(edit.policy ?? old.policy) };
+    // Whether it asks for a code follows from the stored hash, as on the proxy.
+    if (codeChange === 'set' || (codeChange === 'keep' && hadCode)) link.policy.accessCode = true;
+    else delete link.policy.accessCode;
     if (edit.resetUses) link.uses = 0;
+    if (codeChange !== 'keep' || edit.unlock) delete link.wrongCodes;
     await tx.store.put(link);
     await tx.done;
+    if (codeChange !== 'keep') await setDemoAccessCode([link.id], codeChange === 'set' ? edit.accessCode : undefined);
     await this.audit_({ action: 'link.update', actor: user.name, linkId: link.id, resourceId: link.resourceId, resourceName: link.resourceName, outcome: 'ok', ...(link.label ? { detail: link.label } : {}) });
     return { ...link, status: linkStatus(link, new Date()) };
   }
@@ -212,8 +222,10 @@ export class LocalApi implements PosternApi {
   }
 
   /** No sign-in needed: the link is the authority, as with the proxy. */
-  async linkInfo(token: string): Promise<LinkInfo> {
+  async linkInfo(token: string, accessCode?: string): Promise<LinkInfo> {
     const { link, resource } = await this.linkResource(token);
+    const wrong = await checkDemoAccessCode(link, accessCode, new Date());
+    if (wrong) throw refusalError(wrong);
     return linkInfoOf(resource, link, new Date());
   }
 
@@ -222,8 +234,10 @@ export class LocalApi implements PosternApi {
    * The demo's machine is in the page and always answers, so the use counts here, as it starts; a
    * link whose last use went meanwhile is refused as used up, as by the proxy.
    */
-  async linkTarget(token: string): Promise<Resource> {
+  async linkTarget(token: string, accessCode?: string): Promise<Resource> {
     const { link, resource } = await this.linkResource(token);
+    const wrong = await checkDemoAccessCode(link, accessCode, new Date());
+    if (wrong) throw refusalError(wrong);
     const tx = (await demoDb()).transaction('links', 'readwrite');
     const now = await tx.store.get(link.id);
     const refused = linkRefusal(now, true, resource, new Date());
@@ -356,6 +370,7 @@ export class LocalApi implements PosternApi {
     const gone = (await tx.store.getAll()).filter(match);
     for (const l of gone) await tx.store.delete(l.id);
     await tx.done;
+    await setDemoAccessCode(gone.map((l) => l.id), undefined);
     for (const l of gone) await this.audit_({ action: 'link.delete', actor: user.name, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok' });
     return { deleted: gone.length };
   }

@@ -39,15 +39,15 @@ export function demoServices(): AppServices {
   return {
     api: () => api,
     openCache: async () => noCache,
-    async openLink(token) {
+    async openLink(token, accessCode) {
       try {
-        return { info: await api.linkInfo(token), connect: demoConnect, formNotes: FORM_NOTES };
+        return { info: await api.linkInfo(token, accessCode), connect: demoConnect, formNotes: FORM_NOTES };
       } catch (e) {
         // A link the demo does not know goes to the proxy, when there is one, so a real link still
         // opens in a browser that once tried the demo.
         if (!hasProxy() || !(e instanceof ApiError && e.code === 'not-found')) throw e;
       }
-      return openProxyLink(token);
+      return openProxyLink(token, accessCode);
     },
     connect: demoConnect,
     formNotes: FORM_NOTES,

@@ -33,6 +33,8 @@ export function linkProblem(e: ApiError | OfflineError | null): Problem {
       return { heading: 'This link has been used up', message: e.message, advice: 'It allowed a set number of sign-ins, and they have been made. The person who shared it can renew it without changing the link.', retry: false };
     case 'outside-hours':
       return { heading: 'This link is closed right now', message: e.message, advice: 'It works only at set hours: try again then.', retry: true };
+    case 'link-locked':
+      return { heading: 'This link is locked for a while', message: e.message, advice: 'Wrong access codes lock a link for some minutes. Try again later with the right code.', retry: true };
     case 'too-many-requests':
       return { heading: 'The proxy is busy', message: e.message, advice: 'Wait a moment, then try again.', retry: true };
     default:

@@ -131,6 +131,13 @@ function fromStatus(f: IronFailure, ctx: FailureContext, machine: string, askSha
       return new ConnectError('refused', 'This link has expired, so it no longer connects. Ask the person who shared it with you for a new one.');
     case RDP_STATUS.linkUsedUp:
       return new ConnectError('refused', 'This link has been used as many times as it allows. Ask the person who shared it with you to renew it.');
+    case RDP_STATUS.accessCodeRequired:
+    case RDP_STATUS.wrongAccessCode:
+      return new ConnectError('refused', 'The access code for this link was not accepted. Reload the page and type it again.');
+    case RDP_STATUS.linkLocked:
+      return new ConnectError('refused', 'Too many wrong access codes were tried, so this link is locked for a while. Try again later.');
+    case RDP_STATUS.busy:
+      return new ConnectError('refused', 'The Postern proxy is busy right now. Try again in a moment.');
     case RDP_STATUS.outsideHours:
       return new ConnectError('refused', 'This link works only at set hours, and this is not one of them. Reload the page to see when it opens next.');
     case RDP_STATUS.featureDisabled:

@@ -6,8 +6,13 @@ import type { Protocol } from '../shared/api';
 
 /** Who authorises the connection: a shareable link's token, or a signed-in user for a resource. */
 export type ConnectAuthority =
-  | { kind: 'link'; token: string }
+  | { kind: 'link'; token: string; /** What the visitor typed, for a link that asks for an access code. */ accessCode?: string }
   | { kind: 'user'; sessionToken: string; resourceId: string };
+
+/** A link's secret as a tunnel carries it: the token, then the access code after a dot, if there is one. */
+export function linkSecret(a: { token: string; accessCode?: string }): string {
+  return a.accessCode ? `${a.token}.${a.accessCode}` : a.token;
+}
 
 export type Credential =
   | { kind: 'password'; password: string }

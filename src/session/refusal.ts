@@ -3,7 +3,7 @@
 // WebSocket fail asks the proxy once more with an ordinary request (the credential in the body,
 // never the URL) and shows the proxy's sentence. Rate limited like the tunnel itself.
 import { WS_PROTOCOL_PREFIX, type ApiErrorBody, type ApiErrorCode, type Protocol } from '../shared/api';
-import type { ConnectAuthority } from './contract';
+import { linkSecret, type ConnectAuthority } from './contract';
 
 export interface Refused {
   code: ApiErrorCode;
@@ -13,7 +13,7 @@ export interface Refused {
 
 /** The credential as a tunnel offers it (its WebSocket subprotocol). */
 export function tunnelCredential(authority: ConnectAuthority): string {
-  return authority.kind === 'link' ? WS_PROTOCOL_PREFIX.link + authority.token : WS_PROTOCOL_PREFIX.user + authority.sessionToken;
+  return authority.kind === 'link' ? WS_PROTOCOL_PREFIX.link + linkSecret(authority) : WS_PROTOCOL_PREFIX.user + authority.sessionToken;
 }
 
 /**

@@ -45,7 +45,7 @@ export interface Resource {
 export type ResourceInput = Pick<Resource, 'name' | 'address' | 'ports' | 'sshHostKeyFingerprint' | 'rdpCertFingerprint'>;
 
 /** 'active' may still be refused at a given moment by its policy; the other statuses say why a link is unusable now. */
-export type LinkStatus = 'active' | 'resource-deleted' | 'expired' | 'used-up' | 'outside-hours';
+export type LinkStatus = 'active' | 'resource-deleted' | 'expired' | 'used-up' | 'outside-hours' | 'locked';
 
 /** 0 = Sunday … 6 = Saturday, as Date.getDay(). */
 export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;
@@ -71,6 +71,11 @@ export interface LinkPolicy {
   /** Successful sign-ins allowed (a connection counts once the machine's first bytes were relayed). */
   maxUses?: number;
   hours?: WeeklyHours;
+  /**
+   * The link page asks for an access code before anything else. The code itself is set with the
+   * `accessCode` field of a create or an edit; the proxy keeps only a slow hash of it.
+   */
+  accessCode?: boolean;
 }
 
 export interface Link {
@@ -89,6 +94,8 @@ export interface Link {
   policy?: LinkPolicy;
   /** Successful sign-ins so far. */
   uses?: number;
+  /** Instants of recent wrong access codes (within the lockout window): too many lock the link. */
+  wrongCodes?: string[];
 }
 
 export interface User {
@@ -187,6 +194,9 @@ export type ApiErrorCode =
   | 'link-expired'
   | 'link-used-up'
   | 'outside-hours'
+  | 'link-locked'
+  | 'access-code-required'
+  | 'wrong-access-code'
   | 'internal';
 
 /**
@@ -201,11 +211,16 @@ export type ApiErrorCode =
  *   PUT  /api/resources/:id ResourceInput      → Resource                   (admin)
  *   DELETE /api/resources/:id                  → 204                        (admin)
  *   GET  /api/links                            → Link[]                     (links.get)
- *   POST /api/links     ({ resourceIds } | { all: true }) & { label?, policy? } → Link[]  (links.create; one per resource)
- *   PUT  /api/links/:id { label?, policy?, resetUses? } → Link                (links.create; renew without a new URL)
+ *   POST /api/links     ({ resourceIds } | { all: true }) & { label?, policy?, accessCode? } → Link[]
+ *        (links.create; one per resource, all with the same access code if one is given)
+ *   PUT  /api/links/:id { label?, policy?, resetUses?, accessCode?, unlock? } → Link
+ *        (links.create; renew without a new URL; a policy replaces the whole policy, so one without
+ *        accessCode: true removes the code; `unlock` clears a lock of too many wrong codes)
  *   POST /api/links/delete-by-resource { resourceIds } → { deleted }       (links.deleteByResource)
  *   POST /api/links/delete-by-token    { tokens }      → { deleted }       (links.deleteByToken)
- *   POST /api/link-info { token }              → LinkInfo                   (no auth: the link is the authority)
+ *   POST /api/link-info { token, accessCode? } → LinkInfo                   (no auth: the link is the authority;
+ *        a link with an access code answers access-code-required without one, wrong-access-code for a
+ *        wrong one, link-locked after too many)
  *   GET  /api/users                            → User[]                     (admin)
  *   POST /api/users     { name, role }         → { user, signinUrl }        (admin)
  *   PUT  /api/users/:id { role }               → User                       (admin)
@@ -220,9 +235,10 @@ export type ApiErrorCode =
  *        (why a WebSocket upgrade was refused: browsers show a refused upgrade only as close 1006)
  *
  * WebSockets (never carry a secret in the URL; the secret rides in Sec-WebSocket-Protocol):
- *   /ws/relay?protocol=ssh&port=22             subprotocols ['binary', 'postern.link.<token>']
+ *   /ws/relay?protocol=ssh&port=22             subprotocols ['binary', 'postern.link.<token>'], or
+ *            'postern.link.<token>.<access code>' for a link with an access code
  *   /ws/relay?resource=<id>&protocol=ssh&port=22  subprotocols ['binary', 'postern.user.<session token>']
- *   /ws/rdp  RDCleanPath: proxy auth token 'link.<token>' or 'user.<session token>'; destination
+ *   /ws/rdp  RDCleanPath: proxy auth token 'link.<token>[.<access code>]' or 'user.<session token>'; destination
  *            '<resourceId>:<port>' for users, 'link:<port>' for links (only the port is taken from it).
  * The relay carries raw TCP bytes in binary messages, one to one (the websockify convention).
  */
@@ -243,10 +259,14 @@ export const RDP_STATUS = {
   linkExpired: 440,
   linkUsedUp: 441,
   outsideHours: 442,
+  linkLocked: 443,
+  accessCodeRequired: 444,
+  wrongAccessCode: 445,
   requestTimeout: 408,
   tooLarge: 413,
   notSupported: 501,
   targetFailed: 502,
+  busy: 503,
   targetTimeout: 504,
 } as const;
 
@@ -262,6 +282,9 @@ export const CLOSE = {
   linkExpired: 4412,
   linkUsedUp: 4413,
   outsideHours: 4414,
+  linkLocked: 4415,
+  accessCodeRequired: 4416,
+  wrongAccessCode: 4417,
   /** An owner or contributor disconnected the session from the console (POST /api/sessions/disconnect). */
   endedByAdmin: 4420,
   tooManyRequests: 4429,

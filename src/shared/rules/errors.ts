@@ -15,6 +15,10 @@ export const API_STATUS: Record<ApiErrorCode, number> = {
   'link-expired': 410,
   'link-used-up': 410,
   'outside-hours': 403,
+  // Not 401: that status means "sign in again" to the console; a link page has no sign-in.
+  'access-code-required': 403,
+  'wrong-access-code': 403,
+  'link-locked': 423,
   'link-limit': 409,
   'too-many-requests': 429,
   internal: 500,

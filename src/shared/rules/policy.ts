@@ -5,10 +5,13 @@ import type { LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
 import { hoursState, isTimeZone, minutesOf } from './hours.ts';
 import { badRequest } from './errors.ts';
 import { text } from './validate.ts';
+import { accessCodeInput } from './access-code.ts';
 
 /** What the store keeps about a link's use. */
 export interface LinkUsage {
   uses: number;
+  /** Instants of recent wrong access codes for this link (ISO). */
+  wrongCodes?: readonly string[];
 }
 
 export type PolicyRefusalCode = 'expired' | 'used-up' | 'outside-hours' | 'locked';
@@ -30,6 +33,8 @@ export function policyState(policy: LinkPolicy, usage: LinkUsage, now: Date): Po
     const times = policy.maxUses === 1 ? 'once' : `${policy.maxUses} times`;
     return { ok: false, code: 'used-up', message: `This link could be used ${times}, and has been. Ask the person who shared it to renew it.` };
   }
+  const lock = lockState((usage.wrongCodes ?? []).map((t) => new Date(t)), now, 'link');
+  if (lock.locked) return { ok: false, code: 'locked', message: lock.message, opensAt: lock.until };
   let closesAt = expiry;
   if (policy.hours) {
     const h = hoursState(policy.hours, now);
@@ -48,19 +53,34 @@ export function policyState(policy: LinkPolicy, usage: LinkUsage, now: Date): Po
   return { ok: true, closesAt, usesLeft };
 }
 
-/** Wrong access codes: this many within the window lock the link (or the address) for LOCK_MS. */
-export const LOCKOUT = { wrong: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 } as const;
+/**
+ * Wrong access codes: this many within the window lock the link for everyone (perLink), or lock out
+ * one address from every link (perAddress, counted by each proxy), until the window has passed.
+ */
+export const LOCKOUT = { perLink: 10, perAddress: 5, windowMs: 15 * 60_000 } as const;
 
-/** Given the instants of recent wrong codes (for one link, or one address), whether it is locked now. */
-export function lockState(wrongAt: readonly Date[], now: Date): { locked: false } | { locked: true; until: Date; message: string } {
+export type Lock = { locked: false; triesLeft: number } | { locked: true; until: Date; message: string };
+
+/** Given the instants of recent wrong codes (for one link, or from one address), whether it is locked at `now`. */
+export function lockState(wrongAt: readonly Date[], now: Date, scope: 'link' | 'address'): Lock {
+  const limit = scope === 'link' ? LOCKOUT.perLink : LOCKOUT.perAddress;
   const recent = wrongAt.filter((d) => now.getTime() - d.getTime() < LOCKOUT.windowMs).sort((a, b) => a.getTime() - b.getTime());
-  if (recent.length < LOCKOUT.wrong) return { locked: false };
-  const until = new Date(recent[recent.length - LOCKOUT.wrong].getTime() + LOCKOUT.windowMs);
+  if (recent.length < limit) return { locked: false, triesLeft: limit - recent.length };
+  const until = new Date(recent[recent.length - limit].getTime() + LOCKOUT.windowMs);
   const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  const span = `${minutes} more minute${minutes === 1 ? '' : 's'}`;
   return {
     locked: true, until,
-    message: `Too many wrong access codes were tried. The link is locked for ${minutes} more minute${minutes === 1 ? '' : 's'}.`,
+    message: scope === 'link'
+      ? `Too many wrong access codes were tried on this link, so it is locked for ${span}. The person who shared it can unlock it.`
+      : `Too many wrong access codes came from your address, so links with a code refuse it for ${span}.`,
   };
+}
+
+/** The recent wrong-code instants to keep after one more at `now` (older ones no longer count). */
+export function wrongCodesAfter(previous: readonly string[], now: Date): string[] {
+  const keep = previous.filter((t) => now.getTime() - Date.parse(t) < LOCKOUT.windowMs);
+  return [...keep, now.toISOString()].slice(-LOCKOUT.perLink);
 }
 
 /** Checks a policy as an admin sends it; each refusal names its field. All fields are optional. */
@@ -83,6 +103,10 @@ export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
     policy.maxUses = n;
   }
   if (body.hours !== undefined && body.hours !== null) policy.hours = weeklyHours(body.hours);
+  if (body.accessCode !== undefined && body.accessCode !== null) {
+    if (typeof body.accessCode !== 'boolean') throw badRequest('Whether the link asks for an access code must be true or false.', 'policy.accessCode');
+    if (body.accessCode) policy.accessCode = true;
+  }
   return policy;
 }
 
@@ -124,6 +148,10 @@ export interface LinkSettings {
   label?: string;
   policy?: LinkPolicy;
   resetUses?: boolean;
+  /** A new access code (normalized); the link then asks for it. */
+  accessCode?: string;
+  /** Clears the lock of too many wrong access codes. */
+  unlock?: boolean;
 }
 
 /** Checks a link's label, policy and renewal as an admin sends them; each refusal names its field. */
@@ -137,5 +165,21 @@ export function linkSettings(body: Record<string, unknown>, now: Date): LinkSett
     if (typeof body.resetUses !== 'boolean') throw badRequest('resetUses must be true or false.', 'resetUses');
     out.resetUses = body.resetUses;
   }
+  if (body.accessCode !== undefined && body.accessCode !== null) out.accessCode = accessCodeInput(body.accessCode);
+  if (body.unlock !== undefined) {
+    if (typeof body.unlock !== 'boolean') throw badRequest('unlock must be true or false.', 'unlock');
+    out.unlock = body.unlock;
+  }
   return out;
+}
+
+/**
+ * What a create or an edit does to the stored code: set the new one, remove it (the policy no longer
+ * asks for one), or keep what is stored. A policy that asks for a code needs one, new or kept.
+ */
+export function accessCodeChange(settings: LinkSettings, hasCode: boolean): 'set' | 'remove' | 'keep' {
+  if (settings.accessCode !== undefined) return 'set';
+  if (settings.policy?.accessCode && !hasCode) throw badRequest('Type an access code, or generate one.', 'accessCode');
+  if (settings.policy && !settings.policy.accessCode) return hasCode ? 'remove' : 'keep';
+  return 'keep';
 }

@@ -7,7 +7,8 @@ import { ApiError } from './errors.ts';
 import { policyState } from './policy.ts';
 
 export type RefusalCode =
-  | 'not-found' | 'feature-disabled' | 'resource-deleted' | 'forbidden' | 'unauthenticated' | 'expired' | 'used-up' | 'outside-hours';
+  | 'not-found' | 'feature-disabled' | 'resource-deleted' | 'forbidden' | 'unauthenticated' | 'expired' | 'used-up' | 'outside-hours'
+  | 'locked' | 'code-required' | 'wrong-code' | 'busy';
 
 export interface Refusal {
   code: RefusalCode;
@@ -24,6 +25,10 @@ export const REFUSAL: Record<RefusalCode, { api: ApiErrorCode; upgrade: number; 
   expired: { api: 'link-expired', upgrade: 410, close: CLOSE.linkExpired, rdp: RDP_STATUS.linkExpired },
   'used-up': { api: 'link-used-up', upgrade: 410, close: CLOSE.linkUsedUp, rdp: RDP_STATUS.linkUsedUp },
   'outside-hours': { api: 'outside-hours', upgrade: 403, close: CLOSE.outsideHours, rdp: RDP_STATUS.outsideHours },
+  locked: { api: 'link-locked', upgrade: 423, close: CLOSE.linkLocked, rdp: RDP_STATUS.linkLocked },
+  'code-required': { api: 'access-code-required', upgrade: 403, close: CLOSE.accessCodeRequired, rdp: RDP_STATUS.accessCodeRequired },
+  'wrong-code': { api: 'wrong-access-code', upgrade: 403, close: CLOSE.wrongAccessCode, rdp: RDP_STATUS.wrongAccessCode },
+  busy: { api: 'too-many-requests', upgrade: 503, close: CLOSE.tooManyRequests, rdp: RDP_STATUS.busy },
 };
 
 export const refusals = {
@@ -35,6 +40,15 @@ export const refusals = {
   }),
   machineDeleted: (): Refusal => ({ code: 'resource-deleted', message: 'This machine has been deleted.' }),
   sessionEnded: (): Refusal => ({ code: 'unauthenticated', message: 'Please sign in again: your session has ended.' }),
+  codeRequired: (): Refusal => ({
+    code: 'code-required',
+    message: 'This link asks for an access code. The person who shared the link has it: they give it separately.',
+  }),
+  busy: (): Refusal => ({ code: 'busy', message: 'The proxy is busy right now. Try again in a moment.' }),
+  wrongCode: (triesLeft: number): Refusal => ({
+    code: 'wrong-code',
+    message: `That access code is not right. ${triesLeft === 1 ? 'One more try' : `${triesLeft} more tries`} before the link locks for a while.`,
+  }),
 };
 
 /**
@@ -42,10 +56,10 @@ export const refusals = {
  * session already open, whose use was counted when it started, so only expiry and hours end it.
  */
 export function policyRefusal(link: Link, now: Date, opts: { live?: boolean } = {}): Refusal | undefined {
-  const state = policyState(link.policy ?? {}, { uses: opts.live ? 0 : link.uses ?? 0 }, now);
-  if (state.ok) return undefined;
-  // A lockout belongs to access codes, which links do not have yet.
-  return { code: state.code === 'locked' ? 'forbidden' : state.code, message: state.message };
+  // A session already open was let in: a lock (of wrong codes tried since) does not end it.
+  const usage = opts.live ? { uses: 0 } : { uses: link.uses ?? 0, wrongCodes: link.wrongCodes };
+  const state = policyState(link.policy ?? {}, usage, now);
+  return state.ok ? undefined : { code: state.code, message: state.message };
 }
 
 /** Whether a link can be used now: it exists, links are on, its machine is still there, and its policy allows it. */
@@ -61,8 +75,7 @@ export function linkRefusal(
 /** A link's status as the console lists it, judged at `now`. */
 export function linkStatus(link: Link, now: Date): LinkStatus {
   if (link.status === 'resource-deleted') return link.status;
-  const refused = policyRefusal(link, now);
-  return refused && refused.code !== 'forbidden' ? (refused.code as LinkStatus) : 'active';
+  return (policyRefusal(link, now)?.code as LinkStatus | undefined) ?? 'active';
 }
 
 /**

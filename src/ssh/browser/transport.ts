@@ -3,7 +3,7 @@
 // offline demo). Like noVNC's RFB(target, urlOrChannel), the back end takes the channel it is given and
 // does not know how it was made. A transport crosses to the worker as it is (a port is transferred).
 import type { ConnectOptions } from '../../session/contract';
-import { WS_PROTOCOL_PREFIX } from '../../shared/api';
+import { tunnelCredential } from '../../session/refusal';
 
 export type SshTransport =
   /** A WebSocket the worker opens to the relay: binary messages carrying raw TCP bytes (websockify's convention). */
@@ -22,8 +22,7 @@ export const relayTransport: OpenTransport = (options) => {
   url.searchParams.set('port', String(options.port));
   const a = options.authority;
   if (a.kind === 'user') url.searchParams.set('resource', a.resourceId);
-  const secret = a.kind === 'link' ? WS_PROTOCOL_PREFIX.link + a.token : WS_PROTOCOL_PREFIX.user + a.sessionToken;
-  return { kind: 'relay', url: url.href, protocols: ['binary', secret] };
+  return { kind: 'relay', url: url.href, protocols: ['binary', tunnelCredential(a)] };
 };
 
 /** What to transfer (not copy) with the connect message. */

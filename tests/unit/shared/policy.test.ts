@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { WeeklyHours } from '../../../src/shared/api.ts';
 import { hoursState, instantOf } from '../../../src/shared/rules/hours.ts';
-import { linkPolicy, lockState, LOCKOUT, policyState } from '../../../src/shared/rules/policy.ts';
+import { accessCodeChange, linkPolicy, lockState, LOCKOUT, policyState, wrongCodesAfter } from '../../../src/shared/rules/policy.ts';
+import type { ApiError } from '../../../src/shared/rules/errors.ts';
+import { ACCESS_CODE_ALPHABET, accessCodeInput, generateAccessCode, looksLikeAccessCode } from '../../../src/shared/rules/access-code.ts';
 
 const at = (iso: string) => new Date(iso);
 
@@ -77,15 +79,81 @@ describe('weekly hours', () => {
 describe('access-code lockout', () => {
   const now = at('2026-12-04T12:00:00Z');
   const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
+  const ago = (...m: number[]) => m.map(minutesAgo);
 
-  it(`locks after ${LOCKOUT.wrong} wrong codes within the window, and says for how long`, () => {
-    expect(lockState([1, 2, 3, 4].map(minutesAgo), now)).toEqual({ locked: false });
-    const s = lockState([1, 2, 3, 4, 5].map(minutesAgo), now);
-    expect(s).toMatchObject({ locked: true, until: at('2026-12-04T12:10:00Z'), message: 'Too many wrong access codes were tried. The link is locked for 10 more minutes.' });
+  it(`locks an address after ${LOCKOUT.perAddress} wrong codes within the window, and says for how long`, () => {
+    expect(lockState(ago(1, 2, 3, 4), now, 'address')).toEqual({ locked: false, triesLeft: 1 });
+    const s = lockState(ago(1, 2, 3, 4, 5), now, 'address');
+    expect(s).toMatchObject({ locked: true, until: at('2026-12-04T12:10:00Z') });
+    expect(s.locked && s.message).toBe('Too many wrong access codes came from your address, so links with a code refuse it for 10 more minutes.');
+  });
+
+  it(`locks a link after ${LOCKOUT.perLink}, from any addresses; the lock lifts when the oldest counted try leaves the window`, () => {
+    const nine = ago(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    expect(lockState(nine, now, 'link')).toEqual({ locked: false, triesLeft: 1 });
+    const s = lockState([...nine, minutesAgo(14.5)], now, 'link');
+    expect(s).toMatchObject({ locked: true, until: at('2026-12-04T12:00:30Z') });
+    expect(s.locked && s.message).toMatch(/locked for 1 more minute\. The person who shared it can unlock it\.$/);
+    expect(lockState([...nine, minutesAgo(14.5)], at('2026-12-04T12:00:30Z'), 'link')).toEqual({ locked: false, triesLeft: 1 });
   });
 
   it('forgets wrong codes older than the window', () => {
-    expect(lockState([1, 2, 3, 4, 16].map(minutesAgo), now)).toEqual({ locked: false });
+    expect(lockState(ago(1, 2, 3, 4, 16), now, 'address')).toEqual({ locked: false, triesLeft: 1 });
+  });
+
+  it('keeps only the wrong codes that still count, at most as many as lock a link', () => {
+    const old = ago(20, 16).map((d) => d.toISOString());
+    expect(wrongCodesAfter(old, now)).toEqual([now.toISOString()]);
+    const many = Array.from({ length: 12 }, (_, i) => minutesAgo(i + 1).toISOString()).reverse();
+    const kept = wrongCodesAfter(many, now);
+    expect(kept).toHaveLength(LOCKOUT.perLink);
+    expect(kept.at(-1)).toBe(now.toISOString());
+  });
+
+  it('a link locked by wrong codes is refused as locked until the window passes; a live session is not judged by it', () => {
+    const wrongCodes = ago(1, 2, 3, 4, 5, 6, 7, 8, 9, 10).map((d) => d.toISOString());
+    expect(policyState({ accessCode: true }, { uses: 0, wrongCodes }, now)).toMatchObject({ ok: false, code: 'locked' });
+    expect(policyState({ accessCode: true }, { uses: 0, wrongCodes }, at('2026-12-04T12:06:00Z'))).toMatchObject({ ok: true });
+  });
+});
+
+describe('access codes as admins type them', () => {
+  const refusal = (raw: unknown) => {
+    try {
+      accessCodeInput(raw);
+      return undefined;
+    } catch (e) {
+      return { field: (e as ApiError).field, message: (e as Error).message };
+    }
+  };
+
+  it('normalizes case, spaces and dashes, and refuses what a person could misread', () => {
+    expect(accessCodeInput(' abcd-2345 ')).toBe('ABCD2345');
+    expect(refusal('')).toEqual({ field: 'accessCode', message: 'Type an access code, or generate one.' });
+    expect(refusal('ABC23')?.message).toBe('An access code has 6 to 10 characters.');
+    expect(refusal('ABCDEFGHJKM')?.message).toBe('An access code has 6 to 10 characters.');
+    expect(refusal('ABCD0123')?.message).toMatch(/^"0" cannot be in an access code/);
+    expect(refusal('ABCDEFGI')?.message).toMatch(/^"I" cannot be in an access code/);
+    expect(refusal(12345678)?.field).toBe('accessCode');
+  });
+
+  it('generates codes of the alphabet only, uniformly enough that every character turns up', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const code = generateAccessCode();
+      expect(code).toMatch(/^[A-HJKMNP-Z2-9]{8}$/);
+      expect(looksLikeAccessCode(code)).toBe(true);
+      for (const c of code) seen.add(c);
+    }
+    expect(seen.size).toBe(ACCESS_CODE_ALPHABET.length);
+  });
+
+  it('decides what an edit does to the stored code', () => {
+    expect(accessCodeChange({ accessCode: 'ABCDEFGH' }, false)).toBe('set');
+    expect(accessCodeChange({ policy: { accessCode: true } }, true)).toBe('keep');
+    expect(accessCodeChange({ policy: {} }, true)).toBe('remove');
+    expect(accessCodeChange({ label: 'x' }, true)).toBe('keep');
+    expect(() => accessCodeChange({ policy: { accessCode: true } }, false)).toThrow('Type an access code, or generate one.');
   });
 });
 

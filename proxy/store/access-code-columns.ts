@@ -1,0 +1,30 @@
+// A link's access-code columns (migration 4) as both stores read and write them. The API learns only
+// whether a link asks for a code and when wrong ones were tried; the hash stays in the proxy.
+import type { Link, LinkPolicy } from '../../src/shared/api.ts';
+import type { LinkRecord } from './store.ts';
+
+interface CodeColumns {
+  code_hash?: string | null;
+  wrong_codes?: string | null;
+}
+
+/** The policy as stored: whether a code is asked follows from the hash column alone. */
+export function storedPolicy(policy: LinkPolicy | undefined): string {
+  const { accessCode: _derived, ...rest } = policy ?? {};
+  return JSON.stringify(rest);
+}
+
+/** Completes a link read from a row: policy.accessCode from the hash column, and its recent wrong codes. */
+export function withCodeColumns<L extends Link>(link: L, r: CodeColumns): L {
+  const { accessCode: _stale, ...policy } = link.policy ?? {};
+  link.policy = r.code_hash ? { ...policy, accessCode: true } : policy;
+  const wrong = r.wrong_codes ? (JSON.parse(r.wrong_codes) as string[]) : [];
+  if (wrong.length) link.wrongCodes = wrong;
+  return link;
+}
+
+/** For the proxy's own checks: the record with its code's hash. */
+export function withCodeHash(link: LinkRecord, r: CodeColumns): LinkRecord {
+  if (r.code_hash) link.accessCodeHash = r.code_hash;
+  return link;
+}
