@@ -9,6 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, test } from 'vitest';
 import { createAgreement, respondToAgreement } from '../../../src/ssh/core/kex/agreement';
 import { exchangeHash } from '../../../src/ssh/core/kex/exchange';
+import * as sntrup761 from '../../../src/ssh/core/kex/sntrup761/index';
 import { KexKeyPool } from '../../../src/ssh/core/kex/key-pool';
 import { DEFAULT_ALGORITHMS } from '../../../src/ssh/core/kex/kexinit';
 import { KexSession } from '../../../src/ssh/core/kex/session';
@@ -78,6 +79,31 @@ describe('mlkem768x25519-sha256: K = SHA-256(K_PQ || K_CL)', () => {
   });
 });
 
+describe('sntrup761x25519-sha512: K = SHA-512(K_PQ || K_CL)', () => {
+  test('client: C_INIT is the sntrup761 key then the X25519 key; K from a reply made by hand', () => {
+    const client = createAgreement('sntrup761x25519-sha512');
+    expect(client.secretEncoding).toBe('string');
+    expect(client.ownValue.length).toBe(1158 + 32);
+    const { cipherText, sharedSecret } = sntrup761.encapsulate(client.ownValue.subarray(0, 1158));
+    const server = nodeX25519();
+    const kcl = server.shared(client.ownValue.subarray(1158));
+    const k = client.computeSecret(concat(cipherText, server.pub));
+    expect(k.length).toBe(64);
+    expect(toHex(k)).toBe(sha('sha512', sharedSecret, kcl));
+  });
+
+  test('server: S_REPLY is the ciphertext then the X25519 key, under either name', () => {
+    for (const kex of ['sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com']) {
+      const { publicKey, secretKey } = sntrup761.keypair();
+      const client = nodeX25519();
+      const reply = respondToAgreement(kex, concat(publicKey, client.pub));
+      expect(reply.value.length).toBe(1039 + 32);
+      const kpq = sntrup761.decapsulate(reply.value.subarray(0, 1039), secretKey);
+      expect(toHex(reply.secret)).toBe(sha('sha512', kpq, client.shared(reply.value.subarray(1039))));
+    }
+  });
+});
+
 describe('exchange hash with a string K', () => {
   test('K enters H as string(K), not mpint(K)', () => {
     const k = fromHex('80' + '11'.repeat(31)); // high bit set: an mpint would add a zero byte
@@ -127,7 +153,7 @@ async function refusal(p: Promise<unknown>): Promise<SshError> {
   return e as SshError;
 }
 
-describe.each(['mlkem768x25519-sha256'])('%s between the two roles', (kex) => {
+describe.each(['mlkem768x25519-sha256', 'sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com'])('%s between the two roles', (kex) => {
   test('the client verifies the server signature over the same H', async () => {
     const { client, reply, h } = await exchange(kex);
     const result = await client.onReply(reply, ctx);
@@ -136,10 +162,10 @@ describe.each(['mlkem768x25519-sha256'])('%s between the two roles', (kex) => {
 
   test('a key made ahead is the one used, and only once', async () => {
     const pool = new KexKeyPool();
-    pool.prepare([kex]);
-    expect(pool.size).toBe(1);
+    pool.prepare(['sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com', 'mlkem768x25519-sha256']);
+    expect(pool.size).toBe(2); // the two sntrup761 names share one key
     const { client, reply } = await exchange(kex, pool);
-    expect(pool.size).toBe(0);
+    expect(pool.size).toBe(1);
     await client.onReply(reply, ctx);
     expect(pool.take(kex)).toBeUndefined();
   });

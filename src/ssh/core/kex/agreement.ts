@@ -15,6 +15,7 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { SshError } from '../wire/errors';
 import { dhGroup } from './dh';
 import { hybridInitiator, hybridResponse, type Kem } from './hybrid';
+import * as sntrup761 from './sntrup761/index';
 
 export type HashFn = (data: Uint8Array) => Uint8Array;
 
@@ -40,11 +41,13 @@ export interface KeyResponse {
 }
 
 /** The exchanges whose secret stays safe from a quantum computer, as the UI names them. */
-export const POST_QUANTUM_KEX: ReadonlySet<string> = new Set(['mlkem768x25519-sha256']);
+export const POST_QUANTUM_KEX: ReadonlySet<string> = new Set(['mlkem768x25519-sha256', 'sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com']);
 
 /** Post-quantum first, as OpenSSH orders them. */
 export const KEX_NAMES = [
   'mlkem768x25519-sha256',
+  'sntrup761x25519-sha512',
+  'sntrup761x25519-sha512@openssh.com',
   'curve25519-sha256',
   'curve25519-sha256@libssh.org',
   'ecdh-sha2-nistp256',
@@ -108,8 +111,20 @@ const MLKEM768: Kem = {
   decapsulate: (cipherText, secretKey) => ml_kem768.decapsulate(cipherText, secretKey),
 };
 
+const SNTRUP761: Kem = {
+  name: 'sntrup761',
+  publicKeyLength: sntrup761.PUBLIC_KEY_BYTES,
+  ciphertextLength: sntrup761.CIPHERTEXT_BYTES,
+  keygen: () => sntrup761.keypair(),
+  // Every 1158-byte string decodes to some public key, so encapsulation cannot refuse one.
+  encapsulate: (publicKey) => sntrup761.encapsulate(publicKey),
+  decapsulate: (cipherText, secretKey) => sntrup761.decapsulate(cipherText, secretKey),
+};
+
 const HYBRIDS: Record<string, { kem: Kem; hash: HashFn }> = {
   'mlkem768x25519-sha256': { kem: MLKEM768, hash: sha256 },
+  'sntrup761x25519-sha512': { kem: SNTRUP761, hash: sha512 },
+  'sntrup761x25519-sha512@openssh.com': { kem: SNTRUP761, hash: sha512 },
 };
 
 /**
