@@ -1,7 +1,8 @@
 // Starts a real OpenSSH sshd (`/usr/sbin/sshd -D -e -f <config>`) on a free loopback port with
 // its own host keys of every type, made by ssh-keygen in a temp dir, and prepares a local test
 // user with a password and authorized keys of every type. Needs root (CI runs as root) and the
-// Debian openssh-server package.
+// Debian openssh-server package. `build: 'openssh-10.5'` starts the OpenSSH 10.5p1 peer in
+// ../shared/peers/openssh-10.5 (or $POSTERN_OPENSSH_10_5) the same way: it is what has mlkem768x25519.
 //
 // Parallel test files share one user, so the user's password and key pairs are made once per
 // machine in a fixture folder (created atomically) and reused; host keys are per sshd.
@@ -11,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stopChild } from './processes';
 
 export const TEST_USER = 'postern-test';
@@ -115,9 +116,47 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Which sshd: Debian 12's (OpenSSH 9.2) or the OpenSSH 10.5p1 test peer. */
+export type SshdBuild = 'debian' | 'openssh-10.5';
+
+/** The OpenSSH 10.5p1 peer's folder (sshd, sshd-session, sshd-auth, ssh, ...). */
+export const OPENSSH_10_5_DIR = process.env.POSTERN_OPENSSH_10_5 ?? resolve(import.meta.dirname, '../../../shared/peers/openssh-10.5');
+
+/** Whether that build is on this machine; tests of it are skipped, saying so, when it is not. */
+export function sshdAvailable(build: SshdBuild): boolean {
+  return build === 'debian' ? existsSync('/usr/sbin/sshd') : existsSync(join(OPENSSH_10_5_DIR, 'sshd'));
+}
+
+/** The key exchange methods a build offers (its own `ssh -Q kex`: client and server share the list). */
+export function sshdKex(build: SshdBuild): string[] {
+  const ssh = build === 'debian' ? 'ssh' : join(OPENSSH_10_5_DIR, 'ssh');
+  return execFileSync(ssh, ['-Q', 'kex'], { encoding: 'utf8' }).trim().split('\n');
+}
+
 export interface SshdOptions {
   /** Extra sshd_config lines (e.g. "RekeyLimit 64K"). */
   extraConfig?: string[];
+  /** Default 'debian'. */
+  build?: SshdBuild;
+}
+
+/** The lines and command that differ between the builds. */
+function buildSpecifics(build: SshdBuild): { binary: string; config: string[] } {
+  if (build === 'debian') {
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege-separation directory
+    return { binary: '/usr/sbin/sshd', config: ['UsePAM yes'] };
+  }
+  // Built --without-pam (passwords are checked against /etc/shadow) with its helpers beside it,
+  // and a compiled-in privilege-separation directory (its README).
+  mkdirSync('/opt/openssh-10.5/empty', { recursive: true, mode: 0o755 });
+  return {
+    binary: join(OPENSSH_10_5_DIR, 'sshd'),
+    config: [
+      `SshdSessionPath ${join(OPENSSH_10_5_DIR, 'sshd-session')}`,
+      `SshdAuthPath ${join(OPENSSH_10_5_DIR, 'sshd-auth')}`,
+      `Subsystem sftp ${join(OPENSSH_10_5_DIR, 'sftp-server')}`,
+    ],
+  };
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
@@ -129,7 +168,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     keygen(name, join(dir, `host_${name}`), `host-${name}`);
     hostFingerprints[name] = fingerprintOf(join(dir, `host_${name}.pub`));
   }
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege-separation directory
+  const build = buildSpecifics(options.build ?? 'debian');
   const port = await freePort();
   // sshd keeps the first value it reads for a keyword, so the caller's lines go first.
   const config = [
@@ -140,7 +179,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     ...HOST_KEY_TYPES.map((name) => `HostKey ${join(dir, `host_${name}`)}`),
     `PidFile ${join(dir, 'sshd.pid')}`,
     'AuthorizedKeysFile .ssh/authorized_keys',
-    'UsePAM yes',
+    ...build.config,
     'PasswordAuthentication yes',
     'KbdInteractiveAuthentication yes',
     'PubkeyAuthentication yes',
@@ -154,7 +193,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     'MaxStartups 100', // tests may open many connections at once
   ];
   writeFileSync(join(dir, 'sshd_config'), config.join('\n') + '\n');
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(build.binary, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
