@@ -1,10 +1,11 @@
 // The terminal page's layout as a visitor meets it: at 1280×800 the corner box (clipboard toggle,
-// Disconnect) sits beside the session's toolbar, never over its title or Find box. Real Chromium,
-// the real proxy, a real OpenSSH sshd.
+// Disconnect) sits beside the session's toolbar, never over its title or Find box; full screen by button
+// or Ctrl+Alt+Enter, the shell told the new size, and Escape leaves. Real Chromium, the real proxy, a
+// real OpenSSH sshd.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startSshd, type Sshd } from '../support/sshd';
 import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
-import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
+import { fillAndConnect, PROMPT, terminalText, waitForTerminal } from './sshd-fixture';
 
 let pt: Postern;
 let sshd: Sshd;
@@ -59,4 +60,42 @@ test.describe('at 1280×800', () => {
     const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.className ?? '', [b.x + b.width / 2, b.y + b.height / 2]);
     expect(hit).toContain('ssh-title');
   });
+});
+
+/** The terminal's size as the shell knows it (`stty size`), read from a marked line of output. */
+async function shellSize(page: Page, mark: string): Promise<{ rows: number; cols: number }> {
+  await page.keyboard.type(`echo ${mark}=$(stty size | tr ' ' x)`);
+  await page.keyboard.press('Enter');
+  const [, rows, cols] = await waitForTerminal(page, new RegExp(`^${mark}=(\\d+)x(\\d+)$`, 'm'));
+  return { rows: Number(rows), cols: Number(cols) };
+}
+
+const fullscreenClass = (page: Page) => page.evaluate(() => document.fullscreenElement?.className ?? null);
+
+test('full screen by the button and by Ctrl+Alt+Enter: the shell gets the new size, Escape leaves', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await connect(page);
+  const textarea = page.locator('.xterm-helper-textarea');
+  const before = await shellSize(page, 'before');
+
+  await page.getByRole('button', { name: 'Full screen' }).click();
+  await expect.poll(() => fullscreenClass(page)).toContain('ssh-view');
+  await expect(page.getByRole('button', { name: 'Exit full screen' })).toBeVisible();
+  await expect(textarea).toBeFocused(); // the keys still go to the shell
+  // The corner strip is no longer above the terminal: more rows, which the shell is told.
+  await expect.poll(async () => (await shellSize(page, `full${Date.now() % 1000}`)).rows).toBeGreaterThan(before.rows);
+
+  await page.keyboard.press('Escape');
+  await expect.poll(() => fullscreenClass(page)).toBeNull();
+  await expect(page.getByRole('button', { name: 'Full screen' })).toBeVisible();
+  await expect(textarea).toBeFocused();
+  await expect.poll(async () => (await shellSize(page, `back${Date.now() % 1000}`)).rows).toBe(before.rows);
+
+  await page.keyboard.press('Control+Alt+Enter');
+  await expect.poll(() => fullscreenClass(page)).toContain('ssh-view');
+  // The chord itself never reached the shell as input: the prompt line is still empty.
+  const lastLine = (await terminalText(page)).replace(/\u00a0/g, ' ').trimEnd().split('\n').pop() ?? '';
+  expect(lastLine).toMatch(/\$$/);
+  await page.keyboard.press('Escape');
+  await expect.poll(() => fullscreenClass(page)).toBeNull();
 });

@@ -40,6 +40,7 @@ export class SshSession implements Session {
       reconnect: () => void this.reconnect(),
       close: () => this.finish(null),
       find: (text, backwards) => this.terminal.find(text, backwards),
+      focus: () => this.terminal.focus(),
     });
     this.knownLoaded = this.loadKnownHosts();
     // The worker starts first: its module loads, the transport opens and the key is parsed while this thread

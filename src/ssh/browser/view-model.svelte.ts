@@ -39,7 +39,7 @@ export class SshViewModel {
 
   constructor(
     readonly title: string,
-    readonly actions: { reconnect(): void; close(): void; find(text: string, backwards: boolean): boolean },
+    readonly actions: { reconnect(): void; close(): void; find(text: string, backwards: boolean): boolean; focus(): void },
   ) {}
 
   phaseIndex(): number {
