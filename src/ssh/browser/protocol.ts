@@ -7,6 +7,7 @@
 //   host-keys, resize ─────────────────────►  then starts the handshake; the pty gets the latest size
 //           ◄─────────────────────────────── phase (proxy, kex, host-key, sign-in, shell)
 //           ◄─────────────────────────────── host-key   (trusted already, or the page decides)
+//           ◄─────────────────────────────── negotiated (key exchange, cipher: the connection details)
 //   host-key-answer ───────────────────────►
 //           ◄─────────────────────────────── prompt     (keyboard-interactive; the page asks the user)
 //   prompt-answer ─────────────────────────►
@@ -54,6 +55,18 @@ export type ToWorker =
   | { type: 'resize'; cols: number; rows: number }
   | { type: 'close' };
 
+/** What the first key exchange settled, for the terminal's connection details. */
+export interface ConnectionDetails {
+  kex: string;
+  /** The key exchange keeps the session's secret from a future quantum computer (a post-quantum hybrid). */
+  postQuantum: boolean;
+  /** Server to client; the client's list asks for the same both ways. '' MAC: the cipher is AEAD. */
+  cipher: string;
+  mac: string;
+  hostKey: string;
+  fingerprint: string;
+}
+
 export type ExitInfo = { code: number } | { signal: string; coreDumped: boolean; message: string };
 
 export type FromWorker =
@@ -61,6 +74,7 @@ export type FromWorker =
   | { type: 'phase'; phase: Phase; at: number }
   /** The server's host key; `accepted` when the worker already trusted it, else the page must answer. */
   | { type: 'host-key'; keyType: string; algorithm: string; fingerprint: string; accepted: boolean }
+  | { type: 'negotiated'; details: ConnectionDetails }
   | { type: 'banner'; text: string }
   | { type: 'prompt'; name: string; instruction: string; prompts: { text: string; echo: boolean }[] }
   | { type: 'ready' }

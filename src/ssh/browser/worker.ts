@@ -1,7 +1,7 @@
 // The SSH session's Web Worker: it owns the byte stream (open-stream.ts), the SshClient and the parsed private key,
 // so decryption runs beside the page's rendering instead of competing with it. It talks to the page
 // only through the messages in protocol.ts.
-import { connectSsh, DEFAULT_ALGORITHMS, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
+import { connectSsh, DEFAULT_ALGORITHMS, KexKeyPool, POST_QUANTUM_KEX, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
 import type { PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -43,6 +43,21 @@ function warmUp(): void {
   const message = new Uint8Array(1);
   ed25519.verify(ed25519.sign(message, seed), message, ed25519.getPublicKey(seed));
 }
+
+/**
+ * Key-exchange keys, made as soon as this worker starts (when the visitor presses Connect, while the page
+ * loads the terminal and the relay dials) so the key exchange spends nothing on them. sntrup761's key pair
+ * costs tens of milliseconds, ML-KEM's about one: one task each, so a 'connect' message that arrives
+ * meanwhile opens the transport at once. Each worker serves one session, and each key one exchange.
+ */
+const PREPARED_KEX = ['mlkem768x25519-sha256', 'sntrup761x25519-sha512', 'curve25519-sha256'];
+const kexKeys = new KexKeyPool();
+const kexKeysMade = (async () => {
+  for (const kex of PREPARED_KEX) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    kexKeys.prepare([kex]);
+  }
+})();
 
 class WorkerSession {
   private client: SshClient | undefined;
@@ -111,9 +126,10 @@ class WorkerSession {
       // The stream keeps what arrives before connectSsh subscribes.
       const stream = await opening;
       const known = await this.hostKeys;
+      await kexKeysMade;
       if (this.closingByUser) return stream.close();
       this.phase('kex');
-      const client = connectSsh(stream, { username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) } });
+      const client = connectSsh(stream, { username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) }, kexKeys });
       this.client = client;
       client.on('hostKey', (info) => {
         this.phase('host-key');
@@ -121,6 +137,11 @@ class WorkerSession {
         const accepted = known.trusted.some((f) => sameFingerprint(f, info.fingerprint));
         if (accepted) client.acceptHostKey();
         this.post({ type: 'host-key', keyType: info.keyType, algorithm: info.algorithm, fingerprint: info.fingerprint, accepted });
+        const n = client.negotiated;
+        if (n) {
+          const details = { kex: n.kex, postQuantum: POST_QUANTUM_KEX.has(n.kex), cipher: n.cipherS2C, mac: n.macS2C, hostKey: n.hostKey, fingerprint: info.fingerprint };
+          this.post({ type: 'negotiated', details });
+        }
       });
       client.on('banner', (text) => this.post({ type: 'banner', text }));
       client.on('prompt', (request) => void this.relayPrompt(request));
