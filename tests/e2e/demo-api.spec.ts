@@ -120,3 +120,24 @@ test('link policies hold in the demo too, by the same rules: a label, a use limi
   expect((await ok<Link[]>(page, 'links')).find((l) => l.id === later.id)?.status).toBe('outside-hours');
   expect((await call(page, 'updateLink', 'no-such-link', { label: 'x' })).error).toMatchObject({ status: 404, message: 'That link no longer exists.' });
 });
+
+test('access codes hold in the demo too: asked first, wrong ones counted until the link locks, an edit unlocks or removes it', async ({ page }) => {
+  const machine = (await ok<Resource[]>(page, 'resources')).find((r) => r.name === 'Demo machine')!;
+  expect((await call(page, 'createLinks', { resourceIds: [machine.id], policy: { accessCode: true } })).error).toMatchObject({
+    status: 400, field: 'accessCode', message: 'Type an access code, or generate one.' });
+  const [link] = await ok<Link[]>(page, 'createLinks', { resourceIds: [machine.id], accessCode: 'demo-2345' });
+  expect(link.policy).toEqual({ accessCode: true });
+  expect((await call(page, 'linkInfo', link.token)).error).toMatchObject({ status: 403, code: 'access-code-required' });
+  expect((await call(page, 'linkTarget', link.token)).error?.code).toBe('access-code-required');
+  expect((await call(page, 'linkInfo', link.token, 'DEMO2346')).error).toMatchObject({
+    code: 'wrong-access-code', message: 'That access code is not right. 9 more tries before the link locks for a while.' });
+  expect(await ok(page, 'linkInfo', link.token, 'DEMO2345')).toMatchObject({ resourceName: 'Demo machine' });
+  await ok(page, 'linkTarget', link.token, 'demo 2345');
+  for (let i = 0; i < 9; i++) await call(page, 'linkInfo', link.token, 'WRONG222');
+  expect((await call(page, 'linkInfo', link.token, 'DEMO2345')).error).toMatchObject({ status: 423, code: 'link-locked' });
+  expect((await ok<Link[]>(page, 'links')).find((l) => l.id === link.id)?.status).toBe('locked');
+  expect(await ok(page, 'updateLink', link.id, { unlock: true })).toMatchObject({ status: 'active' });
+  expect(await ok(page, 'linkInfo', link.token, 'DEMO2345')).toMatchObject({ resourceName: 'Demo machine' });
+  expect(await ok(page, 'updateLink', link.id, { policy: {} })).toMatchObject({ policy: {} });
+  expect(await ok(page, 'linkInfo', link.token)).toMatchObject({ resourceName: 'Demo machine' });
+});

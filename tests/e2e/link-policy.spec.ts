@@ -1,6 +1,7 @@
 // Link policies end to end (issue 12, first slice): an admin creates a link with a label, an expiry
 // and a use limit in the console, sees them in the list, and edits it; a single-use link works once
-// over SSH (a real sshd) and then its page explains why not; an expired link's page says so. The
+// over SSH (a real sshd) and then its page explains why not; expired, outside-hours and locked links
+// explain themselves; an access code is generated, shown once and asked for first. The
 // proxy's clock is moved through POSTERN_TEST_CLOCK_FILE, so nothing waits for a policy's time.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,4 +114,75 @@ test("an expired link's page says it expired, by the proxy's clock", async ({ pa
   await page.reload();
   await expect(page.getByRole('heading', { name: 'This link has expired' })).toBeVisible();
   await expect(page.getByText(/^This link expired on .*\. Ask the person who shared it for a new one\.$/)).toBeVisible();
+});
+
+test("a link outside its hours says when it opens next, in the admin's time zone", async ({ page }) => {
+  const day = (new Date().getUTCDay() + 3) % 7;
+  const link = await linkTo('hours-box', { hours: { timeZone: 'Europe/Berlin', windows: [{ days: [day], from: '09:00', to: '10:00' }] } });
+  await page.goto(`${pt.url}/#/l/${link.token}`);
+  await expect(page.getByRole('heading', { name: 'This link is closed right now' })).toBeVisible();
+  await expect(page.getByText(/^This link works only at set hours\. It opens next on .* 09:00 \(Europe\/Berlin\)\.$/)).toBeVisible();
+});
+
+test('an access code generated in the console is shown once, asked for first on the link page, and a wrong one is said beside its field', async ({ page, browser }) => {
+  const r = await addResource(pt, 'code-box', { ssh: [sshd.port] });
+  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
+    name: 'code-box', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
+  }));
+  await signInAs(page, pt, 'owner');
+  await page.getByRole('link', { name: 'Shareable links' }).click();
+  await page.getByRole('button', { name: '+ Add' }).click();
+  const panel = page.getByRole('form', { name: 'Create shareable links' });
+  await panel.getByRole('checkbox', { name: 'code-box' }).check();
+  await panel.getByRole('checkbox', { name: 'Ask for an access code' }).check();
+  // A typed code with a character codes cannot hold is refused beside the field.
+  await panel.getByLabel('Access code', { exact: true }).fill('AB#CDEFG');
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect(panel.getByRole('alert')).toHaveText('"#" cannot be in an access code: use only letters A–Z and digits.');
+  await panel.getByRole('button', { name: 'Generate' }).click();
+  await expect(panel.getByLabel('Access code', { exact: true })).toHaveValue(/^[A-HJKMNP-Z2-9]{8}$/);
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  const shown = page.getByTestId('created-code');
+  await expect(shown).toHaveText(/^[A-HJKMNP-Z2-9]{8}$/);
+  const code = (await shown.textContent())!;
+  await page.getByRole('button', { name: 'Done' }).click();
+  const listed = row(page, 'code-box');
+  await expect(listed).toContainText('Code');
+
+  const link = (await ok<Link[]>(pt.owner('GET', '/api/links'))).find((l) => l.resourceName === 'code-box')!;
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`${pt.url}/#/l/${link.token}`);
+  await expect(visitor.getByRole('heading', { name: 'This link asks for an access code' })).toBeVisible();
+  await expect(visitor.getByText('code-box')).toHaveCount(0);
+  const field = visitor.getByLabel('Access code', { exact: true });
+  await expect(field).toBeFocused();
+  await field.fill('AAAAAAAA');
+  await visitor.getByRole('button', { name: 'Continue' }).click();
+  await expect(visitor.getByRole('alert')).toHaveText('That access code is not right. 4 more tries before the link locks for a while.');
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  // Typed as people type it: lower case, with a dash.
+  await field.fill(`${code.slice(0, 4).toLowerCase()}-${code.slice(4)}`);
+  await visitor.getByRole('button', { name: 'Continue' }).click();
+  await fillAndConnect(visitor, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await waitForTerminal(visitor, PROMPT);
+  await visitor.context().close();
+});
+
+// Last in this file: it locks this browser's address out of links with a code for the window.
+test('after too many wrong codes from one address, the link page says the link is locked for it', async ({ page }) => {
+  const r = await addResource(pt, 'locked-box', { ssh: [sshd.port] });
+  const [link] = await ok<Link[]>(pt.owner('POST', '/api/links', { resourceIds: [r.id], accessCode: 'GREAT234' }));
+  // Wrong guesses from this machine's address (the browser's too) until the proxy locks it out.
+  let status = 0;
+  for (let i = 0; i < 5 && status !== 423; i++) {
+    status = (await fetch(`${pt.url}/api/link-info`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.token, accessCode: 'WRONG2AA' }),
+    })).status;
+  }
+  expect(status).toBe(423);
+  // The page then says so before asking for any code.
+  await page.goto(`${pt.url}/#/l/${link.token}`);
+  await expect(page.getByRole('heading', { name: 'This link is locked for a while' })).toBeVisible();
+  await expect(page.getByText(/^Too many wrong access codes came from your address, so links with a code refuse it for 15 more minutes\.$/)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
 });

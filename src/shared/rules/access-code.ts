@@ -1,9 +1,12 @@
 // A link's access code: a short second secret the admin hands over by another channel (a phone call,
-// a chat), asked for on the link page before anything else. Codes use letters and digits a person
-// cannot confuse when reading them aloud; case, spaces and dashes do not matter when typed.
+// a chat), asked for on the link page before anything else. A code is letters and digits; generated
+// ones avoid the characters people confuse when reading them aloud. Case, spaces and dashes do not
+// matter when typed.
 import { badRequest } from './errors.ts';
 
-/** No 0/O, 1/I/L: a code is read out and typed by people. */
+/** What a code may hold. */
+const CODE_CHARACTERS = /^[A-Z0-9]+$/;
+/** What generated codes are drawn from: no 0/O, 1/I/L, since a code is read out and typed by people. */
 export const ACCESS_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export const ACCESS_CODE_LENGTH = { min: 6, max: 10, generated: 8 } as const;
 
@@ -14,9 +17,7 @@ export function normalizeAccessCode(typed: string): string {
 
 /** Whether a typed code could be a code at all (checked before any slow hashing). */
 export function looksLikeAccessCode(code: string): boolean {
-  if (code.length < ACCESS_CODE_LENGTH.min || code.length > ACCESS_CODE_LENGTH.max) return false;
-  for (const c of code) if (!ACCESS_CODE_ALPHABET.includes(c)) return false;
-  return true;
+  return code.length >= ACCESS_CODE_LENGTH.min && code.length <= ACCESS_CODE_LENGTH.max && CODE_CHARACTERS.test(code);
 }
 
 /** Checks a code an admin typed or generated; the refusal names the field. Returns it normalized. */
@@ -26,10 +27,8 @@ export function accessCodeInput(raw: unknown, field = 'accessCode'): string {
   if (code.length < ACCESS_CODE_LENGTH.min || code.length > ACCESS_CODE_LENGTH.max) {
     throw badRequest(`An access code has ${ACCESS_CODE_LENGTH.min} to ${ACCESS_CODE_LENGTH.max} characters.`, field);
   }
-  const bad = [...code].find((c) => !ACCESS_CODE_ALPHABET.includes(c));
-  if (bad !== undefined) {
-    throw badRequest(`"${bad}" cannot be in an access code: use letters and the digits 2–9 (no O, I or L, which read like 0 and 1).`, field);
-  }
+  const bad = [...code].find((c) => !CODE_CHARACTERS.test(c));
+  if (bad !== undefined) throw badRequest(`"${bad}" cannot be in an access code: use only letters A–Z and digits.`, field);
   return code;
 }
 
