@@ -112,6 +112,9 @@ export class SshSession implements Session {
             // Phase timings for devtools and bench/ssh.ts, on this page's clock.
             performance.mark(`postern-ssh:${m.phase}`, { startTime: m.at - performance.timeOrigin });
             return;
+          case 'negotiated':
+            this.model.details = m.details;
+            return;
           case 'host-key':
             if (m.accepted) return void this.known?.remember(m); // pinned or known: keep the memory current
             return void this.decideHostKey(m.keyType, m.fingerprint);

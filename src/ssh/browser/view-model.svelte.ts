@@ -1,6 +1,6 @@
 // What the SSH view shows, as reactive state the session controller writes and SshView.svelte reads.
 // The questions (host key, sign-in prompts) carry their own answer functions, so the view only calls them.
-import type { Phase } from './protocol';
+import type { ConnectionDetails, Phase } from './protocol';
 
 export const PHASES: readonly { phase: Phase; label: string }[] = [
   { phase: 'proxy', label: 'Reaching the Postern proxy' },
@@ -32,6 +32,8 @@ export class SshViewModel {
   hostKey = $state<HostKeyQuestion | null>(null);
   prompt = $state<PromptQuestion | null>(null);
   banner = $state('');
+  /** The key exchange, cipher and host key of the current connection, once the server has proved its key. */
+  details = $state<ConnectionDetails | null>(null);
   /** Why the session ended, as a sentence; `endIsError` decides how loudly it is shown. */
   endMessage = $state('');
   endIsError = $state(false);
