@@ -1,5 +1,6 @@
 // The HTTP(S) server: security headers on everything, /api to the JSON API, /ws/* to the tunnels,
 // everything else to the built SPA.
+import { SessionLimits } from './sessions/session-limits.ts';
 import { AccessCodes } from './auth/access-code.ts';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -43,6 +44,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
   const ops = createOps(config);
   const now = clockFrom(process.env);
   const policies = new LinkPolicyWatch(store, live, now, (e) => ops.log.internalError('link policy', e));
+  const sessionLimits = new SessionLimits(live, now);
   const refusals = new RefusalAudit(store, { onError: (e) => ops.log.internalError('refusal audit', e) });
   const liveReport = reportLiveSessions(store, live, (e) => ops.log.internalError('live sessions report', e));
   const services: Services = {
@@ -146,6 +148,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
       await closed;
       await liveReport.stop();
       policies.stop();
+      sessionLimits.stop();
       await gate.refusals.close();
     },
   };

@@ -1,7 +1,7 @@
 // Who may do what: bearer sessions for users, link tokens for visitors, and the one function that
 // turns either into a connection target. The proxy dials only what this returns.
 import type { IncomingMessage } from 'node:http';
-import { ROLE_ACTIONS, type Action, type Protocol, type Resource, type User } from '../../src/shared/api.ts';
+import { ROLE_ACTIONS, type Action, type LinkPolicy, type Protocol, type Resource, type User } from '../../src/shared/api.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import { SIGN_IN_AGAIN } from '../../src/shared/rules/permissions.ts';
 import { linkRefusal, portRefusal, refusals, type Refusal } from '../../src/shared/rules/refusals.ts';
@@ -75,6 +75,8 @@ export function linkCredential(secret: string): Credential {
 export interface Grant {
   resource: Resource;
   linkId?: string;
+  /** The link's policy as it was granted (its session limits apply to the session). */
+  policy?: LinkPolicy;
   actor: string;
   /** For a console session: the signed-in user and the hash of their session token. */
   userId?: string;
@@ -96,7 +98,7 @@ export async function authorizeConnection(
   if (cred.kind === 'link') {
     const t = await linkTarget(store, cred.token, { ...at, accessCode: cred.accessCode });
     if ('code' in t) return t;
-    grant = { resource: t.resource, linkId: t.link.id, actor: 'link visitor' };
+    grant = { resource: t.resource, linkId: t.link.id, policy: t.link.policy, actor: 'link visitor' };
   } else {
     const user = await userFromToken(store, cred.token);
     if (!user) return refusals.sessionEnded();

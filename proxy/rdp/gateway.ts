@@ -107,6 +107,7 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
             protocol: 'rdp', port: dest.port, clientAddress: client, startedAt: new Date(started).toISOString(),
           },
           bytes,
+          limits: grant.policy,
         });
         // A deletion between the check and the registration would have found nothing to end.
         // Live: only expiry and hours end it from now on; its use counts now that the relay runs.

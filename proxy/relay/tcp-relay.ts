@@ -123,12 +123,13 @@ async function relayTo(
     resourceId: resource.id,
     userId: grant.userId,
     sessionHash: grant.sessionHash,
-    end: (code, reason) => end(code, reason, 'ended-by-admin'),
+    end: (code, reason) => end(code, reason, code === CLOSE.sessionIdle ? 'idle' : code === CLOSE.sessionTooLong ? 'too-long' : 'ended-by-admin'),
     facts: {
       actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
       protocol: target.protocol, port: target.port, clientAddress: client, startedAt: new Date(started).toISOString(),
     },
     bytes: () => ({ bytesUp, bytesDown: down.bytes() }),
+    limits: grant.policy,
   });
   const timer = setTimeout(() => tcp.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), s.config.connectTimeoutMs);
 

@@ -3,7 +3,7 @@
 // user's session token, ends when that user is deleted, loses an action, or signs that token out.
 // The API routes end this proxy's sessions directly; followStoreChanges does the same for changes
 // made through other proxies sharing the store.
-import { CLOSE, DISCONNECTED_BY_ADMIN, losesActions, type LiveSessionInfo, type Role } from '../../src/shared/api.ts';
+import { CLOSE, DISCONNECTED_BY_ADMIN, losesActions, type LinkPolicy, type LiveSessionInfo, type Role } from '../../src/shared/api.ts';
 import { newId } from '../store/tokens.ts';
 import type { Store, StoreChange } from '../store/store.ts';
 
@@ -22,6 +22,8 @@ export interface LiveSession {
   facts?: LiveFacts;
   /** Bytes relayed so far. */
   bytes?(): { bytesUp: number; bytesDown: number };
+  /** The link's policy as the session opened, for its session limits (session-limits.ts). */
+  limits?: LinkPolicy;
 }
 
 export const ENDED = {

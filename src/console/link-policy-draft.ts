@@ -30,6 +30,9 @@ export interface PolicyDraft {
   accessCode: string;
   /** Whether the link being edited has a code already. */
   hasCode: boolean;
+  /** Minutes, or '' for no limit. */
+  maxSessionMinutes: string;
+  idleMinutes: string;
 }
 
 export const EXPIRY_CHOICES: [ExpiryChoice, string][] = [['none', 'Never'], ['1h', '1 hour'], ['1d', '1 day'], ['7d', '7 days'], ['at', 'At a date and time']];
@@ -43,7 +46,7 @@ export function browserTimeZone(): string {
 export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
   return {
     label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00',
-    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false,
+    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '',
   };
 }
 
@@ -59,6 +62,8 @@ export function draftOf(link: Link): PolicyDraft {
   const d = newDraft(p.hours?.timeZone);
   d.label = link.label ?? '';
   d.askCode = d.hasCode = p.accessCode === true;
+  d.maxSessionMinutes = p.maxSessionMinutes === undefined ? '' : String(p.maxSessionMinutes);
+  d.idleMinutes = p.idleMinutes === undefined ? '' : String(p.idleMinutes);
   if (p.expiresAt) {
     d.expiry = 'at';
     d.expiresAt = localInput(new Date(p.expiresAt));
@@ -100,6 +105,14 @@ export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: 
     if (!d.from || !d.to || d.to <= d.from) throw new FieldError('hours.windows', 'The hours must end after they start (they do not cross midnight).');
     policy.hours = { timeZone: d.timeZone.trim(), windows: [{ days: [...d.days].sort(), from: d.from, to: d.to }, ...d.moreWindows] };
   }
+  const minutes = (raw: string, field: 'maxSessionMinutes' | 'idleMinutes', what: string, most: number) => {
+    if (raw.trim() === '') return;
+    const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > most) throw new FieldError(field, `${what} must be a whole number of minutes from 1 to ${most}.`);
+    policy[field] = n;
+  };
+  minutes(d.maxSessionMinutes, 'maxSessionMinutes', 'The longest session', 7 * 24 * 60);
+  minutes(d.idleMinutes, 'idleMinutes', 'The idle limit', 24 * 60);
   if (!d.askCode) return { label: d.label.trim(), policy };
   policy.accessCode = true;
   if (d.hasCode && d.accessCode.trim() === '') return { label: d.label.trim(), policy };
@@ -129,7 +142,7 @@ export function usesLeftText(link: Link): string {
 }
 
 /** The API fields the policy form shows errors beside; an error on any other field goes above the buttons. */
-export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone', 'accessCode']);
+export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone', 'accessCode', 'maxSessionMinutes', 'idleMinutes']);
 
 /** Where a failed save's sentence goes: beside its policy field, or above the buttons. */
 export function placeError(err: unknown): { fieldErrors: Record<string, string>; error: string } {

@@ -2,6 +2,7 @@
 // and what to do next.
 import type { ApiError, OfflineError } from '../api/client';
 import type { LinkInfo } from '../shared/api';
+import { minutesText } from '../shared/rules/policy';
 
 export interface Problem {
   heading: string;
@@ -52,5 +53,8 @@ export function linkLimitsNote(info: LinkInfo): string | undefined {
   if (info.usesLeft !== undefined) {
     parts.push(info.usesLeft === 1 ? 'It can be used once more.' : `It can be used ${info.usesLeft} more times.`);
   }
+  if (info.maxSessionMinutes) parts.push(`A session lasts at most ${minutesText(info.maxSessionMinutes)}.`);
+  if (info.idleMinutes) parts.push(`A session with no typing or clicking for ${minutesText(info.idleMinutes)} ends.`);
   return parts.length ? parts.join(' ') : undefined;
 }
+

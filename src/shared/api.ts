@@ -76,6 +76,10 @@ export interface LinkPolicy {
    * `accessCode` field of a create or an edit; the proxy keeps only a slow hash of it.
    */
   accessCode?: boolean;
+  /** The longest a session through the link may last, in minutes; the proxy ends it then. */
+  maxSessionMinutes?: number;
+  /** A session with no input from the visitor for this many minutes is ended by the proxy. */
+  idleMinutes?: number;
 }
 
 export interface Link {
@@ -125,6 +129,9 @@ export interface LinkInfo {
   /** When the link stops working by itself (its expiry, or the end of its hours today). */
   closesAt?: string;
   usesLeft?: number;
+  /** The link's session limits, so the page can say them (the proxy enforces them). */
+  maxSessionMinutes?: number;
+  idleMinutes?: number;
 }
 
 export interface AuditEntry {
@@ -287,6 +294,9 @@ export const CLOSE = {
   wrongAccessCode: 4417,
   /** An owner or contributor disconnected the session from the console (POST /api/sessions/disconnect). */
   endedByAdmin: 4420,
+  /** The session reached the link's longest session, or its idle limit. */
+  sessionTooLong: 4421,
+  sessionIdle: 4422,
   tooManyRequests: 4429,
   targetUnreachable: 4502,
   targetTimeout: 4504,

@@ -83,6 +83,26 @@ export function wrongCodesAfter(previous: readonly string[], now: Date): string[
   return [...keep, now.toISOString()].slice(-LOCKOUT.perLink);
 }
 
+export type SessionLimit = { end: false } | { end: true; why: 'too-long' | 'idle'; message: string };
+
+/** "2 hours", "90 minutes", "1 minute". */
+export const minutesText = (minutes: number): string =>
+  minutes % 60 === 0 ? `${minutes / 60} hour${minutes === 60 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+
+/**
+ * Whether a live session must end now for the link's session limits: it started at `startedAt` and
+ * the visitor last sent something at `lastInputAt` (all instants by the proxy's clock).
+ */
+export function sessionLimitState(policy: LinkPolicy, startedAt: Date, lastInputAt: Date, now: Date): SessionLimit {
+  if (policy.maxSessionMinutes !== undefined && now.getTime() - startedAt.getTime() >= policy.maxSessionMinutes * 60_000) {
+    return { end: true, why: 'too-long', message: `This link allows sessions of at most ${minutesText(policy.maxSessionMinutes)}, so the session was ended.` };
+  }
+  if (policy.idleMinutes !== undefined && now.getTime() - lastInputAt.getTime() >= policy.idleMinutes * 60_000) {
+    return { end: true, why: 'idle', message: `Nothing was typed or clicked for ${minutesText(policy.idleMinutes)}, so the session was ended, as this link asks.` };
+  }
+  return { end: false };
+}
+
 /** Checks a policy as an admin sends it; each refusal names its field. All fields are optional. */
 export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
   if (raw === undefined || raw === null) return {};
@@ -103,6 +123,16 @@ export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
     policy.maxUses = n;
   }
   if (body.hours !== undefined && body.hours !== null) policy.hours = weeklyHours(body.hours);
+  const minutes = (key: 'maxSessionMinutes' | 'idleMinutes', what: string, most: number) => {
+    const n = body[key];
+    if (n === undefined || n === null) return;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > most) {
+      throw badRequest(`${what} must be a whole number of minutes from 1 to ${most}.`, key);
+    }
+    policy[key] = n;
+  };
+  minutes('maxSessionMinutes', 'The longest session', 7 * 24 * 60);
+  minutes('idleMinutes', 'The idle limit', 24 * 60);
   if (body.accessCode !== undefined && body.accessCode !== null) {
     if (typeof body.accessCode !== 'boolean') throw badRequest('Whether the link asks for an access code must be true or false.', 'policy.accessCode');
     if (body.accessCode) policy.accessCode = true;

@@ -89,6 +89,8 @@ export function linkInfoOf(resource: Resource, link?: Link, now?: Date): LinkInf
     const state = policyState(link.policy ?? {}, { uses: link.uses ?? 0 }, now);
     if (state.ok && state.closesAt) info.closesAt = state.closesAt.toISOString();
     if (state.ok && state.usesLeft !== undefined) info.usesLeft = state.usesLeft;
+    if (link.policy?.maxSessionMinutes) info.maxSessionMinutes = link.policy.maxSessionMinutes;
+    if (link.policy?.idleMinutes) info.idleMinutes = link.policy.idleMinutes;
   }
   return info;
 }

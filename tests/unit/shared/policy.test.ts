@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WeeklyHours } from '../../../src/shared/api.ts';
 import { hoursState, instantOf } from '../../../src/shared/rules/hours.ts';
-import { accessCodeChange, linkPolicy, lockState, LOCKOUT, policyState, wrongCodesAfter } from '../../../src/shared/rules/policy.ts';
+import { accessCodeChange, linkPolicy, lockState, LOCKOUT, policyState, sessionLimitState, wrongCodesAfter } from '../../../src/shared/rules/policy.ts';
 import type { ApiError } from '../../../src/shared/rules/errors.ts';
 import { ACCESS_CODE_ALPHABET, accessCodeInput, generateAccessCode, looksLikeAccessCode } from '../../../src/shared/rules/access-code.ts';
 
@@ -114,6 +114,25 @@ describe('access-code lockout', () => {
     const wrongCodes = ago(1, 2, 3, 4, 5, 6, 7, 8, 9, 10).map((d) => d.toISOString());
     expect(policyState({ accessCode: true }, { uses: 0, wrongCodes }, now)).toMatchObject({ ok: false, code: 'locked' });
     expect(policyState({ accessCode: true }, { uses: 0, wrongCodes }, at('2026-12-04T12:06:00Z'))).toMatchObject({ ok: true });
+  });
+});
+
+describe('session limits', () => {
+  const start = at('2026-12-04T12:00:00Z');
+  const plus = (ms: number) => new Date(start.getTime() + ms);
+
+  it('ends a session at exactly its longest length, and says it in hours when whole', () => {
+    expect(sessionLimitState({ maxSessionMinutes: 120 }, start, plus(0), plus(120 * 60_000 - 1))).toEqual({ end: false });
+    expect(sessionLimitState({ maxSessionMinutes: 120 }, start, plus(0), plus(120 * 60_000))).toEqual({
+      end: true, why: 'too-long', message: 'This link allows sessions of at most 2 hours, so the session was ended.' });
+  });
+
+  it('counts idleness from the last input, not from the start', () => {
+    const policy = { idleMinutes: 10 };
+    expect(sessionLimitState(policy, start, plus(5 * 60_000), plus(14 * 60_000))).toEqual({ end: false });
+    expect(sessionLimitState(policy, start, plus(5 * 60_000), plus(15 * 60_000))).toMatchObject({ end: true, why: 'idle',
+      message: 'Nothing was typed or clicked for 10 minutes, so the session was ended, as this link asks.' });
+    expect(sessionLimitState({}, start, start, plus(365 * 24 * 3600_000))).toEqual({ end: false });
   });
 });
 
