@@ -31,6 +31,11 @@ export interface ConnectOptions {
   shareClipboard: boolean;
   /** The admin's pinned SSH host key fingerprint ("SHA256:…"), when the resource has one. */
   sshHostKeyFingerprint?: string;
+  /**
+   * The link ends sessions with no input: the SSH client then sends no keepalives of its own, which
+   * the proxy would count as input and so keep an idle session open.
+   */
+  idleLimited?: boolean;
 }
 
 /** Where a failure points, so the form can show the sentence beside the right control. */

@@ -168,6 +168,18 @@ test('an access code generated in the console is shown once, asked for first on 
   await visitor.context().close();
 });
 
+test('a link with an idle limit says so on its page, and the terminal says why the proxy ended the idle session', async ({ page }) => {
+  const link = await linkTo('idle-box', { idleMinutes: 1, maxSessionMinutes: 120 });
+  await page.goto(`${pt.url}/#/l/${link.token}`);
+  await expect(page.getByRole('note')).toHaveText('A session lasts at most 2 hours. A session with no typing or clicking for 1 minute ends.');
+  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  // The proxy samples input once a second: let it see the sign-in's bytes before its clock moves on.
+  await new Promise((r) => setTimeout(r, 1_500));
+  setClock(75_000);
+  await waitForTerminal(page, 'Nothing was typed or clicked for 1 minute, so the session was ended, as this link asks.');
+});
+
 // Last in this file: it locks this browser's address out of links with a code for the window.
 test('after too many wrong codes from one address, the link page says the link is locked for it', async ({ page }) => {
   const r = await addResource(pt, 'locked-box', { ssh: [sshd.port] });

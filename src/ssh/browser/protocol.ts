@@ -36,6 +36,8 @@ export type ToWorker =
       transport: SshTransport;
       username: string;
       credential: WireCredential;
+      /** Whether to send keepalives in silence (not when the link ends idle sessions: they would count as input). */
+      keepalive: boolean;
     }
   /**
    * What the page knows about the resource's host key, sent once it has read its known hosts; the handshake

@@ -154,7 +154,7 @@ export class SshSession implements Session {
       };
       const { username, credential } = this.options;
       const transport = this.open(this.options); // a fresh one per attempt: a port is used once
-      this.post({ type: 'connect', transport, username, credential }, transferables(transport));
+      this.post({ type: 'connect', transport, username, credential, keepalive: !this.options.idleLimited }, transferables(transport));
       if (this.terminal) this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
       this.knownLoaded.then(
         (known) => {

@@ -129,7 +129,10 @@ class WorkerSession {
       await kexKeysMade;
       if (this.closingByUser) return stream.close();
       this.phase('kex');
-      const client = connectSsh(stream, { username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) }, kexKeys });
+      const client = connectSsh(stream, {
+        username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) }, kexKeys,
+        keepaliveIntervalMs: req.keepalive ? undefined : 0,
+      });
       this.client = client;
       client.on('hostKey', (info) => {
         this.phase('host-key');
