@@ -126,7 +126,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
       return limited && { ok: false, status: 429, ...limited };
     },
     onInternalError: (where, e) => ops.log.internalError(where, e),
-  });
+  }, config.wsHeartbeatMs);
   server.on('upgrade', upgrades.onUpgrade);
 
   await new Promise<void>((resolve, reject) => {
@@ -141,6 +141,7 @@ export async function startServer(config: Config, store: Store): Promise<Running
     url: origin,
     services,
     close: async () => {
+      upgrades.stop();
       for (const ws of upgrades.clients()) ws.terminate();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections would otherwise go on serving requests until they idle out.

@@ -34,6 +34,11 @@ export interface Config {
   /** RDP sockets still waiting for their RDCleanPath request: at most this many, each for at most rdpRequestTimeoutMs. */
   maxPendingRdp: number;
   rdpRequestTimeoutMs: number;
+  /**
+   * Every open WebSocket is pinged this often; one that has not answered the previous ping is ended
+   * (a browser that vanished without closing frees its session). 0: never.
+   */
+  wsHeartbeatMs: number;
   /** host:port for the Prometheus endpoint (/metrics) on its own listener; unset: no metrics. */
   metricsListen?: string;
   /** pino's level for the proxy's JSON log lines (info by default; 'silent' turns them off). */
@@ -80,6 +85,7 @@ const ENV: Record<string, keyof Config> = {
   POSTERN_TRUSTED_PROXIES: 'trustedProxies',
   POSTERN_MAX_PENDING_RDP: 'maxPendingRdp',
   POSTERN_RDP_REQUEST_TIMEOUT_MS: 'rdpRequestTimeoutMs',
+  POSTERN_WS_HEARTBEAT_MS: 'wsHeartbeatMs',
   POSTERN_METRICS_LISTEN: 'metricsListen',
   POSTERN_LOG_LEVEL: 'logLevel',
 };
@@ -99,6 +105,7 @@ export const DEFAULTS: Config = {
   trustedProxies: [],
   maxPendingRdp: 64,
   rdpRequestTimeoutMs: 3_000,
+  wsHeartbeatMs: 30_000,
   logLevel: 'info',
 };
 
@@ -112,7 +119,8 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
     case 'attemptBurst':
     case 'attemptsPerMinute':
     case 'maxPendingRdp':
-    case 'rdpRequestTimeoutMs': {
+    case 'rdpRequestTimeoutMs':
+    case 'wsHeartbeatMs': {
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 0 || (key === 'port' && n > 65535)) {
         throw new Error(`${source} must be a whole number, got "${raw}".`);

@@ -42,13 +42,16 @@ export interface UpgradeGate {
 /** Largest frame (and message) a visitor may send. */
 export const MAX_MESSAGE_BYTES = 1 << 20;
 
-export function createUpgradeHandler(endpoints: Record<string, WsEndpoint>, gate: UpgradeGate) {
+export function createUpgradeHandler(endpoints: Record<string, WsEndpoint>, gate: UpgradeGate, heartbeatMs = 0) {
   // The secret is offered as a second subprotocol; the server always answers with plain 'binary'.
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
   });
+
+  /** Sockets that answered the last heartbeat ping (or opened since). */
+  const answered = new WeakSet<WebSocket>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
@@ -72,6 +75,8 @@ export function createUpgradeHandler(endpoints: Record<string, WsEndpoint>, gate
       });
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
+        answered.add(ws);
+        ws.on('pong', () => answered.add(ws));
         // ws reports a malformed frame, an oversized message or a socket failure here, then closes:
         // that ends this one connection (the endpoint's 'close' handlers run) and nothing else.
         ws.on('error', () => ws.terminate());
@@ -86,7 +91,20 @@ export function createUpgradeHandler(endpoints: Record<string, WsEndpoint>, gate
     });
   };
 
-  return { onUpgrade, clients: () => wss.clients };
+  // Browsers answer pings by themselves: a socket that missed one is gone (a closed laptop, a lost
+  // network) and is ended, so its session and its place in the live list go too.
+  const heartbeat = heartbeatMs > 0 ? setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!answered.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      answered.delete(ws);
+      ws.ping();
+    }
+  }, heartbeatMs).unref() : undefined;
+
+  return { onUpgrade, clients: () => wss.clients, stop: () => clearInterval(heartbeat) };
 }
 
 /** Answers a refused upgrade with a plain HTTP response and closes the socket. */
