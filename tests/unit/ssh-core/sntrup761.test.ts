@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { CIPHERTEXT_BYTES, PUBLIC_KEY_BYTES, SECRET_KEY_BYTES, decapsulate, encapsulate, keypair } from '../../../src/ssh/core/kex/sntrup761/index';
 import { decode, encode, encodedLength } from '../../../src/ssh/core/kex/sntrup761/encode';
-import { P, Q, multiply3, multiplyQ, reciprocal3, reciprocalQOfThreeTimes } from '../../../src/ssh/core/kex/sntrup761/ring';
+import { P, Q, freeze3, freezeQ, multiply3, multiplyQ, reciprocal3, reciprocalQOfThreeTimes } from '../../../src/ssh/core/kex/sntrup761/ring';
 import { toHex } from '../../../src/ssh/core/wire/bytes';
 import { NistDrbg } from './support/nist-drbg';
 
@@ -39,6 +39,18 @@ describe('known answer (NIST KAT, count 0)', () => {
 });
 
 describe('ring arithmetic', () => {
+  const centred = (x: number, m: number) => {
+    const e = ((x % m) + m) % m;
+    return e > (m - 1) / 2 ? e - m : e;
+  };
+
+  test('freezeQ is x mod q, centred, for every |x| <= 2^24; freeze3 for every |x| <= 16000', () => {
+    let wrong = 0;
+    for (let x = -(2 ** 24); x <= 2 ** 24; x++) if (freezeQ(x) !== centred(x, Q)) wrong++;
+    for (let x = -16000; x <= 16000; x++) if (freeze3(x) !== centred(x, 3)) wrong++;
+    expect(wrong).toBe(0);
+  });
+
   const random = (n: number) => Int32Array.from({ length: n }, () => Math.floor(Math.random() * 3) - 1);
 
   test('a reciprocal in R/3 multiplies back to 1', () => {

@@ -13,7 +13,7 @@
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concat, randomBytes } from '../../wire/bytes';
 import { decode, encode } from './encode';
-import { HALF_Q, P, W, freeze3, freezeQ, multiply3, multiplyQ, reciprocal3, reciprocalQOfThreeTimes } from './ring';
+import { HALF_Q, P, ROUND, W, freeze3, freezeQ, multiply3, multiplyQ, reciprocal3, reciprocalQOfThreeTimes } from './ring';
 
 /** Where the randomness comes from, one call per draw (tests replay the KAT generator's DRBG through it). */
 export type RandomSource = (n: number) => Uint8Array;
@@ -84,7 +84,8 @@ function smallRandom(rng: RandomSource): Int32Array {
 function minMax(a: Uint32Array, i: number, j: number): void {
   const x = a[i];
   const y = a[j];
-  const below = Math.floor((y - x) * 2.3283064365386963e-10) | 0; // -1 when y < x (|y - x| < 2^32), else 0
+  // (y - x) / 2^32 lies in (-1, 1); less a half and rounded (ROUND: by the FPU, no branch) it is -1 when y < x, else 0.
+  const below = ((y - x) * 2.3283064365386963e-10 - 0.5 + ROUND - ROUND) | 0;
   const t = (x ^ y) & below;
   a[i] = x ^ t;
   a[j] = y ^ t;
