@@ -177,7 +177,7 @@ test('a link with an idle limit says so on its page, and the terminal says why t
   // The proxy samples input once a second: let it see the sign-in's bytes before its clock moves on.
   await new Promise((r) => setTimeout(r, 1_500));
   setClock(75_000);
-  await waitForTerminal(page, 'Nothing was typed or clicked for 1 minute, so the session was ended, as this link asks.');
+  await waitForTerminal(page, /Nothing was typed or clicked for 1 minute, so the session was ended, as this link asks./);
 });
 
 // Last in this file: it locks this browser's address out of links with a code for the window.
