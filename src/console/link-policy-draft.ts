@@ -3,7 +3,7 @@
 // the result again with the shared rules (src/shared/rules/policy.ts). Field names match the API's,
 // so an error from either side is shown beside the same input.
 import { ApiError, errorMessage } from '../api/client';
-import type { HoursWindow, Link, LinkPolicy, Weekday } from '../shared/api';
+import type { ClipboardRule, HoursWindow, Link, LinkPolicy, Weekday } from '../shared/api';
 import { FieldError } from './parse';
 import { accessCodeInput } from '../shared/rules/access-code';
 
@@ -33,10 +33,14 @@ export interface PolicyDraft {
   /** Minutes, or '' for no limit. */
   maxSessionMinutes: string;
   idleMinutes: string;
+  clipboard: ClipboardRule;
 }
 
 export const EXPIRY_CHOICES: [ExpiryChoice, string][] = [['none', 'Never'], ['1h', '1 hour'], ['1d', '1 day'], ['7d', '7 days'], ['at', 'At a date and time']];
 const DURATION_MS: Partial<Record<ExpiryChoice, number>> = { '1h': 3_600_000, '1d': 86_400_000, '7d': 7 * 86_400_000 };
+export const CLIPBOARD_CHOICES: [ClipboardRule, string][] = [
+  ['both', 'Both ways'], ['to-machine', 'To the machine only (paste)'], ['from-machine', 'From the machine only (copy)'], ['off', 'Off'],
+];
 export const WEEKDAYS: [Weekday, string][] = [[1, 'Mon'], [2, 'Tue'], [3, 'Wed'], [4, 'Thu'], [5, 'Fri'], [6, 'Sat'], [0, 'Sun']];
 
 export function browserTimeZone(): string {
@@ -46,7 +50,7 @@ export function browserTimeZone(): string {
 export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
   return {
     label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00',
-    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '',
+    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '', clipboard: 'both',
   };
 }
 
@@ -64,6 +68,7 @@ export function draftOf(link: Link): PolicyDraft {
   d.askCode = d.hasCode = p.accessCode === true;
   d.maxSessionMinutes = p.maxSessionMinutes === undefined ? '' : String(p.maxSessionMinutes);
   d.idleMinutes = p.idleMinutes === undefined ? '' : String(p.idleMinutes);
+  d.clipboard = p.clipboard ?? 'both';
   if (p.expiresAt) {
     d.expiry = 'at';
     d.expiresAt = localInput(new Date(p.expiresAt));
@@ -113,6 +118,7 @@ export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: 
   };
   minutes(d.maxSessionMinutes, 'maxSessionMinutes', 'The longest session', 7 * 24 * 60);
   minutes(d.idleMinutes, 'idleMinutes', 'The idle limit', 24 * 60);
+  if (d.clipboard !== 'both') policy.clipboard = d.clipboard;
   if (!d.askCode) return { label: d.label.trim(), policy };
   policy.accessCode = true;
   if (d.hasCode && d.accessCode.trim() === '') return { label: d.label.trim(), policy };

@@ -80,7 +80,15 @@ export interface LinkPolicy {
   maxSessionMinutes?: number;
   /** A session with no input from the visitor for this many minutes is ended by the proxy. */
   idleMinutes?: number;
+  /**
+   * Which way the clipboard may cross (left out: both ways). The proxy enforces it on RDP's clipboard
+   * channel; for SSH, which is end to end, the page applies it (advisory). The visitor's own toggle can
+   * only narrow it.
+   */
+  clipboard?: ClipboardRule;
 }
+
+export type ClipboardRule = 'both' | 'to-machine' | 'from-machine' | 'off';
 
 export interface Link {
   /** Non-secret id, used in the audit trail. */
@@ -132,6 +140,8 @@ export interface LinkInfo {
   /** The link's session limits, so the page can say them (the proxy enforces them). */
   maxSessionMinutes?: number;
   idleMinutes?: number;
+  /** The link's clipboard rule, when it narrows 'both'. */
+  clipboard?: ClipboardRule;
 }
 
 export interface AuditEntry {

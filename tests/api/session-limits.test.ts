@@ -1,5 +1,5 @@
 // A link's session limits, enforced by the proxy on live sessions: the longest session, and the idle
-// limit (no input from the visitor). The proxy's clock moves through POSTERN_TEST_CLOCK_FILE; the
+// limit (no input from the visitor); and the clipboard rule as the link page learns it. The proxy's clock moves through POSTERN_TEST_CLOCK_FILE; the
 // proxy samples once a second, so each ending is awaited for at most a few seconds, never slept for.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,17 @@ describe('session limits', () => {
     expect(await within(5_000, relay.closed)).toEqual({
       code: CLOSE.sessionIdle, reason: 'Nothing was typed or clicked for 1 minute, so the session was ended, as this link asks.',
     });
+  });
+
+  it('the link page learns a clipboard rule that narrows both ways, and nothing for both ways', async () => {
+    const off = await newLink({ clipboard: 'off' });
+    expect(off.policy).toEqual({ clipboard: 'off' });
+    expect((await apiClient(proxy.url)('POST', '/api/link-info', { token: off.token })).body.clipboard).toBe('off');
+    const both = await newLink({ clipboard: 'both' });
+    expect(both.policy).toEqual({});
+    expect((await apiClient(proxy.url)('POST', '/api/link-info', { token: both.token })).body.clipboard).toBeUndefined();
+    const bad = await owner.call('POST', '/api/links', { resourceIds: [resourceId], policy: { clipboard: 'sideways' } });
+    expect(bad.body.error).toMatchObject({ code: 'bad-request', field: 'clipboard' });
   });
 
   it('a link without limits keeps its session however long it lasts', async () => {

@@ -1,7 +1,7 @@
 // A link's policy: when it expires, how many sign-ins it allows, its weekly hours, and the lockout
 // after wrong access codes. One module for every enforcer (the proxy, the demo's in-page API), pure:
 // each function is given the instant it judges, so tests inject the clock and never sleep.
-import type { LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
+import type { ClipboardRule, LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
 import { hoursState, isTimeZone, minutesOf } from './hours.ts';
 import { badRequest } from './errors.ts';
 import { text } from './validate.ts';
@@ -103,6 +103,14 @@ export function sessionLimitState(policy: LinkPolicy, startedAt: Date, lastInput
   return { end: false };
 }
 
+export const CLIPBOARD_RULES: readonly ClipboardRule[] = ['both', 'to-machine', 'from-machine', 'off'];
+
+/** What a clipboard rule allows, each way. `to` is page → machine (paste), `from` machine → page (copy). */
+export function clipboardAllows(rule: ClipboardRule | undefined): { to: boolean; from: boolean } {
+  const r = rule ?? 'both';
+  return { to: r === 'both' || r === 'to-machine', from: r === 'both' || r === 'from-machine' };
+}
+
 /** Checks a policy as an admin sends it; each refusal names its field. All fields are optional. */
 export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
   if (raw === undefined || raw === null) return {};
@@ -133,6 +141,12 @@ export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
   };
   minutes('maxSessionMinutes', 'The longest session', 7 * 24 * 60);
   minutes('idleMinutes', 'The idle limit', 24 * 60);
+  if (body.clipboard !== undefined && body.clipboard !== null && body.clipboard !== 'both') {
+    if (!CLIPBOARD_RULES.includes(body.clipboard as ClipboardRule)) {
+      throw badRequest('The clipboard rule must be both, to-machine, from-machine or off.', 'clipboard');
+    }
+    policy.clipboard = body.clipboard as ClipboardRule;
+  }
   if (body.accessCode !== undefined && body.accessCode !== null) {
     if (typeof body.accessCode !== 'boolean') throw badRequest('Whether the link asks for an access code must be true or false.', 'policy.accessCode');
     if (body.accessCode) policy.accessCode = true;

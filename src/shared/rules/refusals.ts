@@ -91,6 +91,7 @@ export function linkInfoOf(resource: Resource, link?: Link, now?: Date): LinkInf
     if (state.ok && state.usesLeft !== undefined) info.usesLeft = state.usesLeft;
     if (link.policy?.maxSessionMinutes) info.maxSessionMinutes = link.policy.maxSessionMinutes;
     if (link.policy?.idleMinutes) info.idleMinutes = link.policy.idleMinutes;
+    if (link.policy?.clipboard && link.policy.clipboard !== 'both') info.clipboard = link.policy.clipboard;
   }
   return info;
 }

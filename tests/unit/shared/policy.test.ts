@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WeeklyHours } from '../../../src/shared/api.ts';
 import { hoursState, instantOf } from '../../../src/shared/rules/hours.ts';
-import { accessCodeChange, linkPolicy, lockState, LOCKOUT, policyState, sessionLimitState, wrongCodesAfter } from '../../../src/shared/rules/policy.ts';
+import { accessCodeChange, clipboardAllows, linkPolicy, lockState, LOCKOUT, policyState, sessionLimitState, wrongCodesAfter } from '../../../src/shared/rules/policy.ts';
 import type { ApiError } from '../../../src/shared/rules/errors.ts';
 import { ACCESS_CODE_ALPHABET, accessCodeInput, generateAccessCode, looksLikeAccessCode } from '../../../src/shared/rules/access-code.ts';
 
@@ -133,6 +133,22 @@ describe('session limits', () => {
     expect(sessionLimitState(policy, start, plus(5 * 60_000), plus(15 * 60_000))).toMatchObject({ end: true, why: 'idle',
       message: 'Nothing was typed or clicked for 10 minutes, so the session was ended, as this link asks.' });
     expect(sessionLimitState({}, start, start, plus(365 * 24 * 3600_000))).toEqual({ end: false });
+  });
+});
+
+describe('the clipboard rule', () => {
+  it('says which way the clipboard may cross; left out is both ways', () => {
+    expect(clipboardAllows(undefined)).toEqual({ to: true, from: true });
+    expect(clipboardAllows('to-machine')).toEqual({ to: true, from: false });
+    expect(clipboardAllows('from-machine')).toEqual({ to: false, from: true });
+    expect(clipboardAllows('off')).toEqual({ to: false, from: false });
+  });
+
+  it('is checked as admins send it: both is stored as nothing, anything else is refused with the field', () => {
+    const now = at('2026-12-04T12:00:00Z');
+    expect(linkPolicy({ clipboard: 'both' }, now)).toEqual({});
+    expect(linkPolicy({ clipboard: 'off' }, now)).toEqual({ clipboard: 'off' });
+    expect(() => linkPolicy({ clipboard: 'sideways' }, now)).toThrow('The clipboard rule must be both, to-machine, from-machine or off.');
   });
 });
 
