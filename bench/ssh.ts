@@ -1,6 +1,9 @@
 // SSH benchmark: Postern's in-browser SSH client (Chromium, Web Worker, xterm.js) beside OpenSSH's own client,
 // in one run against the same real sshd. Figures, not tests:
-//   connect: from pressing Connect to the shell prompt on screen, versus `ssh -tt` to the same prompt (median);
+//   connect: from pressing Connect to the shell prompt on screen, versus `ssh -tt` to the same prompt (median),
+//     one row per key exchange, like for like: the server allows only that exchange (`KexAlgorithms`), and
+//     `ssh -tt` is given it too (`-o KexAlgorithms=`); mlkem768x25519 runs against OpenSSH 10.5 with its own ssh.
+//     Each row prints the exchange and cipher each side negotiated;
 //   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
 //   same bytes written directly into a terminal of the same size in the same page; and where the CPU went.
 // Run: npm run bench:ssh [-- --runs 7 --mb 200]
@@ -11,7 +14,7 @@ import { join } from 'node:path';
 import { launchBareChromium, type CdpPage as Page } from './cdp.ts';
 import { startCpuAccount } from './cpu.ts';
 import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
-import { startSshd } from '../tests/support/sshd.ts';
+import { OPENSSH_10_5_DIR, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../tests/support/sshd.ts';
 import { arg } from './args.ts';
 
 const RUNS = Number(arg('--runs', '7'));
@@ -40,11 +43,24 @@ async function withCpu(measure: () => Promise<number>): Promise<{ rate: number; 
   return { rate, cpu };
 }
 
+/** A connect row: one key exchange, the sshd that has it (allowing only it), and the ssh that has it. */
+interface KexRow {
+  kex: string;
+  build: SshdBuild;
+  ssh: string;
+}
+const KEX_ROWS: KexRow[] = [
+  { kex: 'curve25519-sha256', build: 'debian' as const, ssh: 'ssh' },
+  { kex: 'sntrup761x25519-sha512', build: 'debian' as const, ssh: 'ssh' },
+  { kex: 'mlkem768x25519-sha256', build: 'openssh-10.5' as const, ssh: join(OPENSSH_10_5_DIR, 'ssh') },
+].filter((r) => sshdAvailable(r.build));
+
 /** `ssh -tt` with a key, from spawn to the prompt appearing on its stdout. */
-async function opensshConnect(port: number, user: string, keyFile: string): Promise<number> {
+async function opensshConnect(port: number, user: string, keyFile: string, row?: KexRow): Promise<number> {
   const t0 = performance.now();
-  const child = spawn('ssh', ['-tt', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${user}@127.0.0.1`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const kex = row ? ['-o', `KexAlgorithms=${row.kex}`] : [];
+  const child = spawn(row?.ssh ?? 'ssh', ['-tt', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', ...kex, `${user}@127.0.0.1`], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   try {
     return await new Promise<number>((resolve, reject) => {
@@ -57,6 +73,21 @@ async function opensshConnect(port: number, user: string, keyFile: string): Prom
   } finally {
     child.kill();
   }
+}
+
+/** What OpenSSH's client negotiated with this row's settings, from its own `-v` log: "kex, cipher". */
+function opensshNegotiated(port: number, user: string, keyFile: string, row: KexRow): string {
+  const r = spawnSync(row.ssh, ['-v', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'BatchMode=yes', '-o', `KexAlgorithms=${row.kex}`, `${user}@127.0.0.1`, 'true'], { encoding: 'utf8' });
+  const kex = /kex: algorithm: (\S+)/.exec(r.stderr)?.[1] ?? '?';
+  const cipher = /kex: server->client cipher: (\S+)/.exec(r.stderr)?.[1] ?? '?';
+  return `${kex}, ${cipher}`;
+}
+
+/** What the page's session negotiated, from the terminal's connection details: "kex, cipher". */
+async function posternNegotiated(page: Page): Promise<string> {
+  const text = await page.evaluate(() => Array.from(document.querySelectorAll('[data-testid=connection-details] dd code'), (c) => c.textContent), null);
+  return `${text[0] ?? '?'}, ${text[1] ?? '?'}`;
 }
 
 /** OpenSSH's own client receiving the same output through a pty into /dev/null: the server's ceiling. */
@@ -227,8 +258,8 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
           }
         }
       };
-      worker.postMessage({ type: 'connect', url: relay.href, protocols: ['binary', 'postern.link.' + token], username: user,
-        credential: { kind: 'private-key', keyText } });
+      const transport = { kind: 'relay', url: relay.href, protocols: ['binary', 'postern.link.' + token] };
+      worker.postMessage({ type: 'connect', transport, username: user, credential: { kind: 'private-key', keyText } });
       worker.postMessage({ type: 'resize', cols: 120, rows: 40 });
       worker.postMessage({ type: 'host-keys', preferKeyTypes: [], trusted: [] });
     });
@@ -241,6 +272,7 @@ async function main() {
   if (build.status !== 0) throw new Error('vite build failed');
 
   const sshd = await startSshd();
+  const rowServers: Sshd[] = [];
   const proxy = await startProxy({ staticDir: dist });
   const keyDir = mkdtempSync(join(tmpdir(), 'postern-bench-'));
   writeTextFile();
@@ -259,12 +291,24 @@ async function main() {
     writeFileSync(keyFile, keyText, { mode: 0o600 });
 
     const cold = await postern(page, linkUrl, user, keyText); // first visit: fetches and compiles the SSH chunks
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      theirs.push(await opensshConnect(sshd.port, user, keyFile));
-      ours.push(await postern(page, linkUrl, user, keyText));
+    // Connect, like for like: per key exchange, a server that allows only it, both clients alternating.
+    const rows: Array<{ row: KexRow; ours: number[]; theirs: number[]; posternSide: string; opensshSide: string }> = [];
+    for (const row of KEX_ROWS) {
+      const server = await startSshd({ build: row.build, extraConfig: [`KexAlgorithms ${row.kex}`] });
+      rowServers.push(server);
+      const r = (await owner.call('POST', '/api/resources', {
+        name: `bench-${row.kex}`, address: '127.0.0.1', ports: { ssh: [server.port] }, sshHostKeyFingerprint: server.hostFingerprints.ed25519,
+      })).body;
+      const rowLink = `${proxy.url}/#/l/${(await owner.call('POST', '/api/links', { resourceIds: [r.id] })).body[0].token}`;
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        theirs.push(await opensshConnect(server.port, user, keyFile, row));
+        ours.push(await postern(page, rowLink, user, keyText));
+      }
+      rows.push({ row, ours, theirs, posternSide: await posternNegotiated(page), opensshSide: opensshNegotiated(server.port, user, keyFile, row) });
     }
+    await postern(page, linkUrl, user, keyText); // back on the unrestricted server for the throughput runs
     await page.evaluate((port) => ((window as unknown as { __benchPort: number }).__benchPort = port), sshd.port);
     const pipeline = await workerThroughput(page, link.token, user, keyText);
     const size = await sttySize(page);
@@ -273,12 +317,14 @@ async function main() {
     const xtermSource = readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8');
     const { rate: direct, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size));
 
-    const c = median(ours);
-    const o = median(theirs);
     const pad = (s: string, n: number) => s.padStart(n);
     console.log(`\nSSH benchmark against OpenSSH sshd on 127.0.0.1 (median of ${RUNS} connects; ${MB} MB of output)`);
     console.log(`${'measure'.padEnd(34)}${pad('Postern', 14)}${pad('reference', 14)}${pad('ratio', 9)}   goal`);
-    console.log(`${'connect → prompt (ms)'.padEnd(34)}${pad(c.toFixed(0), 14)}${pad(o.toFixed(0) + ' ssh -tt', 14)}${pad((c / o).toFixed(2) + '×', 9)}   ≤ 1.10×`);
+    for (const { row, ours, theirs } of rows) {
+      const c = median(ours);
+      const o = median(theirs);
+      console.log(`${`connect → prompt (ms) ${row.kex.replace(/-sha\d+$/, '')}`.padEnd(34)}${pad(c.toFixed(0), 14)}${pad(o.toFixed(0) + ' ssh -tt', 14)}${pad((c / o).toFixed(2) + '×', 9)}   ≤ 1.10×`);
+    }
     console.log(`${'  first visit, cold chunks (ms)'.padEnd(34)}${pad(cold.toFixed(0), 14)}`);
     console.log(`${'terminal throughput (MB/s)'.padEnd(34)}${pad(session.toFixed(1), 14)}${pad(direct.toFixed(1) + ' xterm', 14)}${pad(((session / direct) * 100).toFixed(0) + '%', 9)}   ≥ 80%`);
     console.log(`${'  SSH worker alone, no rendering'.padEnd(34)}${pad(pipeline.toFixed(1), 14)}`);
@@ -292,11 +338,15 @@ async function main() {
     console.log(`${'  total'.padEnd(34)}${pad(total(sessionCpu).toFixed(1), 14)}${pad(total(directCpu).toFixed(1), 14)}`);
     console.log(`${'  most the cores allow (MB/s)'.padEnd(34)}${pad(((cores * 1000) / total(sessionCpu)).toFixed(1), 14)}${pad(((cores * 1000) / total(directCpu)).toFixed(1), 14)}`);
     console.log(`phases (ms after Connect), last run: ${phaseLog[phaseLog.length - 1]}`);
-    console.log(`connect runs, Postern: ${ours.map((x) => x.toFixed(0)).join(' ')}; ssh -tt: ${theirs.map((x) => x.toFixed(0)).join(' ')}`);
+    for (const { row, ours, theirs, posternSide, opensshSide } of rows) {
+      console.log(`${row.kex} (${row.build === 'debian' ? "Debian's OpenSSH 9.2" : 'OpenSSH 10.5'}): negotiated by Postern: ${posternSide}; by ssh: ${opensshSide}`);
+      console.log(`  connect runs, Postern: ${ours.map((x) => x.toFixed(0)).join(' ')}; ssh -tt: ${theirs.map((x) => x.toFixed(0)).join(' ')}`);
+    }
   } finally {
     await page.close();
     await proxy.stop();
     await sshd.stop();
+    await Promise.all(rowServers.map((s) => s.stop()));
     rmSync(keyDir, { recursive: true, force: true });
     rmSync(TEXT_FILE, { force: true });
   }
