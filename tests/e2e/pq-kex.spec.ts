@@ -1,11 +1,13 @@
 // Post-quantum key exchange in the browser, end to end: real Chromium, the real proxy, and two real
-// servers: OpenSSH 10.5 (which picks mlkem768x25519) and Debian's OpenSSH 9.2 (sntrup761x25519).
-// The terminal's connection details say which exchange ran and that it is post-quantum; a server
-// that allows only a classical exchange is shown as "not post-quantum".
+// servers: OpenSSH 10.5 (which picks mlkem768x25519) and Debian's OpenSSH 9.2 (sntrup761x25519);
+// and the offline demo's machine (the SSH library's server role in a worker, no proxy). The terminal's
+// connection details say which exchange ran and that it is post-quantum; a server that allows only a
+// classical exchange is shown as "not post-quantum".
 import { expect, test, type Page } from '@playwright/test';
 import { sshdAvailable, startSshd, type Sshd } from '../support/sshd';
-import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
+import { addResource, createLinks, E2E_DIST, ok, setFeature, startPostern, type Postern } from './postern';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
+import { startStaticSite } from './static-site';
 
 let pt: Postern;
 const servers: Record<string, { sshd: Sshd; token: string }> = {};
@@ -61,4 +63,38 @@ test('a server that allows only curve25519 is shown as not post-quantum, with wh
   await expect(details.locator('summary')).toHaveText(/^\s*Not post-quantum\s+Connection details\s*$/);
   await expect(details).toContainText('curve25519-sha256 (not post-quantum)');
   await expect(details).toContainText('This server offered no post-quantum key exchange');
+});
+
+test("the offline demo's machine: mlkem768x25519-sha256 from the SSH library's server role, shown as post-quantum", async ({ page }) => {
+  const site = await startStaticSite(E2E_DIST, { proxy: null });
+  try {
+    await page.goto(`${site.url}#/console/links`);
+    await page.getByRole('button', { name: '+ Add' }).click();
+    const panel = page.getByRole('form', { name: 'Create shareable links' });
+    await panel.getByRole('checkbox', { name: 'Demo machine' }).check();
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await expect(page.getByRole('button', { name: 'Copy link to Demo machine' })).toBeVisible();
+    // The demo keeps its links in this browser's IndexedDB.
+    const token = await page.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const open = indexedDB.open('postern-demo');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const req = open.result.transaction('links').objectStore('links').getAll();
+            req.onsuccess = () => resolve((req.result as { token: string }[])[0].token);
+            req.onerror = () => reject(req.error);
+          };
+        }),
+    );
+    await page.goto(`${site.url}#/l/${token}`);
+    await fillAndConnect(page, { username: 'demo', password: 'demo' });
+    await waitForTerminal(page, /demo@postern-demo:~\$/);
+    const details = page.getByTestId('connection-details');
+    await details.getByText('Connection details').click();
+    await expect(details.locator('summary')).toHaveText(/^\s*Post-quantum\s+Connection details\s*$/);
+    await expect(details).toContainText('mlkem768x25519-sha256 (post-quantum)');
+  } finally {
+    await site.dispose();
+  }
 });
