@@ -5,7 +5,8 @@ import { losesActions } from '../../src/shared/api.ts';
 import { ApiError } from '../../src/shared/rules/errors.ts';
 import { userAllowed } from './actor.ts';
 import type { RequestContext, Route } from '../services/context.ts';
-import { issueSigninUrl } from './session-routes.ts';
+import { issueSigninUrl, meOf } from './session-routes.ts';
+import { linkDefaultsInput } from '../../src/shared/rules/policy.ts';
 import { asObject, resourceInput, role, shareableLinks, text } from '../../src/shared/rules/validate.ts';
 
 const owner = (ctx: RequestContext) => userAllowed(ctx, 'admin');
@@ -16,10 +17,19 @@ export const adminRoutes: Route[] = [
     path: '/api/settings',
     handler: async (ctx) => {
       const user = await owner(ctx);
-      const on = shareableLinks(asObject(ctx.body).shareableLinks);
-      await ctx.store.setShareableLinks(on, user.name);
-      if (!on) ctx.live.endAllLinkSessions();
-      return { body: { shareableLinks: on, maxLinks: ctx.config.maxLinks, maxInflight: ctx.config.maxInflight } };
+      const body = asObject(ctx.body);
+      if (body.shareableLinks === undefined && body.linkDefaults === undefined) {
+        throw new ApiError('bad-request', 'Send shareableLinks, linkDefaults, or both.');
+      }
+      // Both are checked before either is saved, so a mistake in one changes nothing.
+      const on = body.shareableLinks === undefined ? undefined : shareableLinks(body.shareableLinks);
+      const defaults = body.linkDefaults === undefined ? undefined : linkDefaultsInput(body.linkDefaults, ctx.now());
+      if (on !== undefined) {
+        await ctx.store.setShareableLinks(on, user.name);
+        if (!on) ctx.live.endAllLinkSessions();
+      }
+      if (defaults) await ctx.store.setLinkDefaults(defaults, user.name);
+      return { body: (await meOf(ctx, user)).settings };
     },
   },
   {

@@ -15,6 +15,7 @@ export async function meOf(s: Services, user: User): Promise<Me> {
       shareableLinks: await s.store.getShareableLinks(),
       maxLinks: s.config.maxLinks,
       maxInflight: s.config.maxInflight,
+      linkDefaults: await s.store.getLinkDefaults(),
     },
   };
 }

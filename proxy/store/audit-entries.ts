@@ -1,12 +1,13 @@
 // The audit rows a change writes, in one place for both stores: each store inserts these in the
 // same transaction as the change they describe.
-import type { Link, Resource, User } from '../../src/shared/api.ts';
+import type { Link, LinkDefaults, Resource, User } from '../../src/shared/api.ts';
 import type { NewAudit } from './store.ts';
 
 type Named = Pick<Resource, 'id' | 'name'>;
 
 export const auditOf = {
   feature: (actor: string, on: boolean): NewAudit => ({ action: on ? 'feature.enable' : 'feature.disable', actor, outcome: 'ok' }),
+  linkDefaults: (actor: string, d: LinkDefaults): NewAudit => ({ action: 'settings.link-defaults', actor, outcome: 'ok', detail: JSON.stringify(d) }),
 
   userCreated: (actor: string, u: User): NewAudit => ({ action: 'user.create', actor, outcome: 'ok', detail: `${u.name} (${u.role})` }),
   userRole: (actor: string, u: User): NewAudit => ({ action: 'user.role', actor, outcome: 'ok', detail: `${u.name} → ${u.role}` }),

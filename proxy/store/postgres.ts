@@ -4,7 +4,7 @@
 // two proxies cannot both pass the check. Query parameters are never logged; errors that could
 // quote a value are reworded.
 import pg from 'pg';
-import { losesActions, type Link, type Resource, type ResourceInput, type Role, type User } from '../../src/shared/api.ts';
+import { losesActions, type Link, type LinkDefaults, type Resource, type ResourceInput, type Role, type User } from '../../src/shared/api.ts';
 import { hashToken, newId, newToken } from './tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { redactDatabaseUrl } from './database-url.ts';
@@ -144,6 +144,19 @@ export class PostgresStore implements Store {
         ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [on ? 'on' : 'off']);
       await insertAudit(c, [auditOf.feature(actor, on)]);
       if (!on) await notifyChange(c, { kind: 'links-disabled' });
+    });
+  }
+
+  async getLinkDefaults() {
+    const [r] = await this.one(`SELECT value FROM settings WHERE key = 'link_defaults'`);
+    return r ? (JSON.parse(r.value as string) as LinkDefaults) : {};
+  }
+
+  setLinkDefaults(defaults: LinkDefaults, actor: string) {
+    return this.tx(async (c) => {
+      await c.query(`INSERT INTO settings (key, value) VALUES ('link_defaults', $1)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [JSON.stringify(defaults)]);
+      await insertAudit(c, [auditOf.linkDefaults(actor, defaults)]);
     });
   }
 

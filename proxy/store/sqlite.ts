@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+import type { AuditEntry, Link, LinkDefaults, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 import { hashToken, newId, newToken } from './tokens.ts';
 import { auditOf } from './audit-entries.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
@@ -128,6 +128,21 @@ export class SqliteStore implements Store {
       this.db.prepare(`INSERT INTO settings (key, value) VALUES ('shareable_links', ?)
         ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(on ? 'on' : 'off');
       this.insertAudit(auditOf.feature(actor, on));
+    });
+  }
+
+  getLinkDefaults() {
+    return this.tx(() => {
+      const row = this.db.prepare(`SELECT value FROM settings WHERE key = 'link_defaults'`).get() as Row | undefined;
+      return row ? (JSON.parse(row.value) as LinkDefaults) : {};
+    });
+  }
+
+  setLinkDefaults(defaults: LinkDefaults, actor: string) {
+    return this.tx(() => {
+      this.db.prepare(`INSERT INTO settings (key, value) VALUES ('link_defaults', ?)
+        ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(JSON.stringify(defaults));
+      this.insertAudit(auditOf.linkDefaults(actor, defaults));
     });
   }
 

@@ -5,7 +5,7 @@
 // its audit entry, nor an entry without its change, whatever happens to the process.
 import { conflictError, type Conflict } from '../../src/shared/rules/conflicts.ts';
 import type { LiveSessionStore } from './live-session-store.ts';
-import type { AuditEntry, Link, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
+import type { AuditEntry, Link, LinkDefaults, LinkPolicy, Resource, ResourceInput, Role, User } from '../../src/shared/api.ts';
 
 /** A link as the proxy resolves it for a connection: the live resource, if it still exists. */
 export interface LinkRecord extends Link {
@@ -83,6 +83,10 @@ export interface Store {
   getShareableLinks(): Promise<boolean>;
   /** Audits feature.enable / feature.disable. */
   setShareableLinks(on: boolean, actor: string): Promise<void>;
+  /** What the console's new-link form starts with ({} until an owner sets them). */
+  getLinkDefaults(): Promise<LinkDefaults>;
+  /** Audits settings.link-defaults. */
+  setLinkDefaults(defaults: LinkDefaults, actor: string): Promise<void>;
 
   countUsers(): Promise<number>;
   listUsers(): Promise<User[]>;

@@ -8,6 +8,7 @@ import type {
   AuditEntry,
   LiveSessionInfo,
   Link,
+  LinkDefaults,
   LinkInfo,
   Me,
   Resource,
@@ -95,7 +96,7 @@ export class ApiClient {
   me() {
     return this.request<Me>('GET', 'me');
   }
-  putSettings(s: { shareableLinks: boolean }) {
+  putSettings(s: { shareableLinks?: boolean; linkDefaults?: LinkDefaults }) {
     return this.request<Settings>('PUT', 'settings', s);
   }
   resources() {

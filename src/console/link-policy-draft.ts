@@ -3,9 +3,9 @@
 // the result again with the shared rules (src/shared/rules/policy.ts). Field names match the API's,
 // so an error from either side is shown beside the same input.
 import { ApiError, errorMessage } from '../api/client';
-import type { ClipboardRule, HoursWindow, Link, LinkPolicy, Weekday } from '../shared/api';
+import type { ClipboardRule, HoursWindow, Link, LinkDefaults, LinkPolicy, Weekday } from '../shared/api';
 import { FieldError } from './parse';
-import { accessCodeInput } from '../shared/rules/access-code';
+import { accessCodeInput, generateAccessCode } from '../shared/rules/access-code';
 
 export type ExpiryChoice = 'none' | '1h' | '1d' | '7d' | 'at';
 export type UsesChoice = 'unlimited' | 'single' | 'limit';
@@ -52,6 +52,28 @@ export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
     label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00',
     timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '', clipboard: 'both',
   };
+}
+
+/** The form for new links, as the owner's defaults set it (a code asked by default comes generated). */
+export function draftFromDefaults(defaults: LinkDefaults | undefined): PolicyDraft {
+  const { expiresIn, ...policy } = defaults ?? {};
+  const d = draftOf({ policy } as Link);
+  if (expiresIn) d.expiry = expiresIn;
+  if (d.askCode) {
+    d.hasCode = false;
+    d.accessCode = generateAccessCode();
+  }
+  return d;
+}
+
+/** The defaults an owner saves from the form (no label, no code: each batch of links gets its own). */
+export function defaultsOf(d: PolicyDraft, now: Date): LinkDefaults {
+  if (d.expiry === 'at') throw new FieldError('expiresAt', 'A default expiry is a duration: choose 1 hour, 1 day or 7 days.');
+  const { policy } = settingsOf({ ...d, expiry: 'none', label: '', askCode: false }, now);
+  const defaults: LinkDefaults = policy;
+  if (d.expiry !== 'none') defaults.expiresIn = d.expiry;
+  if (d.askCode) defaults.accessCode = true;
+  return defaults;
 }
 
 /** A datetime-local value for an instant, in the browser's time zone. */

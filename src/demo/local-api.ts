@@ -10,7 +10,7 @@ import { ApiError } from '../shared/rules/errors.ts';
 import { DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_LINKS, linkLimitConflict, MAX_PER_REQUEST } from '../shared/rules/limits.ts';
 import { requireAction, requireDisconnect, SIGN_IN_AGAIN, SIGNIN_LINK_INVALID } from '../shared/rules/permissions.ts';
 import { LINKS_OFF_FOR_CREATE, linkInfoOf, linkRefusal, linkStatus, refusalError } from '../shared/rules/refusals.ts';
-import { accessCodeChange, linkSettings, type LinkSettings } from '../shared/rules/policy.ts';
+import { accessCodeChange, linkDefaultsInput, linkSettings, type LinkSettings } from '../shared/rules/policy.ts';
 import { checkDemoAccessCode, hasDemoAccessCode, setDemoAccessCode } from './access-code';
 import {
   asObject, extractToken, linkTokens, looksLikeToken, noResourcesForLinks, resourceInput, role as parseRole, shareableLinks, stringList, text,
@@ -20,6 +20,7 @@ import {
   type Action,
   type AuditEntry,
   type Link,
+  type LinkDefaults,
   type LinkInfo,
   type LiveSessionInfo,
   type Me,
@@ -80,11 +81,22 @@ export class LocalApi implements PosternApi {
     return { user, actions: [...ROLE_ACTIONS[user.role]], settings: await this.settings() };
   }
 
-  async putSettings(s: { shareableLinks: boolean }): Promise<Settings> {
+  async putSettings(s: { shareableLinks?: boolean; linkDefaults?: LinkDefaults }): Promise<Settings> {
     const user = await this.require('admin');
-    const on = shareableLinks(s?.shareableLinks);
-    await (await demoDb()).put('meta', on, 'shareableLinks');
-    await this.audit_({ action: s.shareableLinks ? 'feature.enable' : 'feature.disable', actor: user.name, outcome: 'ok' });
+    const body = asObject(s);
+    if (body.shareableLinks === undefined && body.linkDefaults === undefined) {
+      throw new ApiError('bad-request', 'Send shareableLinks, linkDefaults, or both.');
+    }
+    const on = body.shareableLinks === undefined ? undefined : shareableLinks(body.shareableLinks);
+    const defaults = body.linkDefaults === undefined ? undefined : linkDefaultsInput(body.linkDefaults, new Date());
+    if (on !== undefined) {
+      await (await demoDb()).put('meta', on, 'shareableLinks');
+      await this.audit_({ action: on ? 'feature.enable' : 'feature.disable', actor: user.name, outcome: 'ok' });
+    }
+    if (defaults) {
+      await (await demoDb()).put('meta', defaults, 'linkDefaults');
+      await this.audit_({ action: 'settings.link-defaults', actor: user.name, outcome: 'ok', detail: JSON.stringify(defaults) });
+    }
     return this.settings();
   }
 
@@ -326,8 +338,10 @@ export class LocalApi implements PosternApi {
 
   private async settings(): Promise<Settings> {
     await this.ready();
-    const on = await (await demoDb()).get('meta', 'shareableLinks');
-    return { shareableLinks: on !== false, maxLinks: DEFAULT_MAX_LINKS, maxInflight: DEFAULT_MAX_INFLIGHT };
+    const d = await demoDb();
+    const on = await d.get('meta', 'shareableLinks');
+    const linkDefaults = ((await d.get('meta', 'linkDefaults')) as LinkDefaults | undefined) ?? {};
+    return { shareableLinks: on !== false, maxLinks: DEFAULT_MAX_LINKS, maxInflight: DEFAULT_MAX_INFLIGHT, linkDefaults };
   }
 
   /** The demo user being acted as; the first owner when none was chosen (or that one was deleted). */

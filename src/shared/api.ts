@@ -121,7 +121,15 @@ export interface Settings {
   shareableLinks: boolean;
   maxLinks: number;
   maxInflight: number;
+  /** What the console's new-link form starts with (owners set it in Settings); older proxies leave it out. */
+  linkDefaults?: LinkDefaults;
 }
+
+/**
+ * A link policy as a template for new links: an expiry counted from creation instead of an instant,
+ * and whether to ask for an access code (each batch of links still gets its own code).
+ */
+export type LinkDefaults = Omit<LinkPolicy, 'expiresAt'> & { expiresIn?: '1h' | '1d' | '7d' };
 
 export interface Me {
   user: User;
@@ -222,7 +230,7 @@ export type ApiErrorCode =
  *   POST /api/session   { signinToken }        → { token, me: Me }         (a one-time sign-in URL's token)
  *   DELETE /api/session                        → 204                        (signs this session out)
  *   GET  /api/me                               → Me
- *   PUT  /api/settings  { shareableLinks }     → Settings                   (admin)
+ *   PUT  /api/settings  { shareableLinks?, linkDefaults? } → Settings      (admin; each audited on its own)
  *   GET  /api/resources                        → Resource[]                 (links.get)
  *   POST /api/resources ResourceInput          → Resource                   (admin)
  *   PUT  /api/resources/:id ResourceInput      → Resource                   (admin)

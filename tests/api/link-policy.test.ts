@@ -215,3 +215,33 @@ describe('link policies', () => {
     expect((await listed(link)).label).toBeUndefined();
   });
 });
+
+describe('defaults for new links', () => {
+  it('an owner saves them (audited), everyone signed in reads them in /api/me; mistakes name their field and change nothing', async () => {
+    const defaults = { expiresIn: '1d', maxUses: 3, idleMinutes: 15, clipboard: 'to-machine', accessCode: true };
+    const saved = await owner.call('PUT', '/api/settings', { linkDefaults: defaults });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ shareableLinks: true, linkDefaults: defaults });
+    expect((await owner.call('GET', '/api/me')).body.settings.linkDefaults).toEqual(defaults);
+    const audit = (await owner.call('GET', '/api/audit?limit=5')).body.find((e: AuditEntry) => e.action === 'settings.link-defaults');
+    expect(audit).toMatchObject({ actor: owner.me.user.name, outcome: 'ok' });
+
+    for (const [bad, field] of [
+      [{ expiresIn: '2d' }, 'expiresIn'],
+      [{ expiresAt: inHours(1) }, 'expiresIn'],
+      [{ maxUses: -1 }, 'maxUses'],
+      [{ clipboard: 'sideways' }, 'clipboard'],
+      ['none', 'linkDefaults'],
+    ] as const) {
+      const r = await owner.call('PUT', '/api/settings', { linkDefaults: bad, shareableLinks: false });
+      expect(r.status).toBe(400);
+      expect(r.body.error.field).toBe(field);
+    }
+    // Nothing changed: neither the defaults nor the switch sent beside the bad defaults.
+    expect((await owner.call('GET', '/api/me')).body.settings).toMatchObject({ shareableLinks: true, linkDefaults: defaults });
+    expect((await owner.call('PUT', '/api/settings', {})).body.error.message).toBe('Send shareableLinks, linkDefaults, or both.');
+    // Links made through the API get only what they ask for.
+    expect((await newLink()).policy).toEqual({});
+    await owner.call('PUT', '/api/settings', { linkDefaults: {} });
+  });
+});

@@ -180,6 +180,35 @@ test('a link with an idle limit says so on its page, and the terminal says why t
   await waitForTerminal(page, /Nothing was typed or clicked for 1 minute, so the session was ended, as this link asks./);
 });
 
+test('an owner sets defaults for new links in Settings, and the new-link form starts with them', async ({ page }) => {
+  await addResource(pt, 'defaults-box', { ssh: [22] });
+  await signInAs(page, pt, 'owner');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const form = page.getByRole('form', { name: 'Defaults for new links' });
+  await expect(form.getByLabel('Label')).toHaveCount(0);
+  await form.getByLabel('Expires').selectOption('1d');
+  await form.getByLabel('Use limit').selectOption('single');
+  await form.getByLabel('End idle sessions after (minutes)').fill('abc');
+  await form.getByRole('button', { name: 'Save defaults' }).click();
+  await expect(form.getByRole('alert')).toHaveText('The idle limit must be a whole number of minutes from 1 to 1440.');
+  await form.getByLabel('End idle sessions after (minutes)').fill('20');
+  await form.getByLabel('Clipboard').selectOption('off');
+  await form.getByRole('checkbox', { name: 'Ask for an access code' }).check();
+  await form.getByRole('button', { name: 'Save defaults' }).click();
+  await expect(form.getByRole('status')).toHaveText('Saved. New links start with these rules.');
+
+  await page.reload();
+  await page.getByRole('link', { name: 'Shareable links' }).click();
+  await page.getByRole('button', { name: '+ Add' }).click();
+  const panel = page.getByRole('form', { name: 'Create shareable links' });
+  await expect(panel.getByLabel('Expires')).toHaveValue('1d');
+  await expect(panel.getByLabel('Use limit')).toHaveValue('single');
+  await expect(panel.getByLabel('End idle sessions after (minutes)')).toHaveValue('20');
+  await expect(panel.getByLabel('Clipboard')).toHaveValue('off');
+  await expect(panel.getByLabel('Access code', { exact: true })).toHaveValue(/^[A-HJKMNP-Z2-9]{8}$/);
+  await ok(pt.owner('PUT', '/api/settings', { linkDefaults: {} }));
+});
+
 // Last in this file: it locks this browser's address out of links with a code for the window.
 test('after too many wrong codes from one address, the link page says the link is locked for it', async ({ page }) => {
   const r = await addResource(pt, 'locked-box', { ssh: [sshd.port] });

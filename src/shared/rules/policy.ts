@@ -1,7 +1,7 @@
 // A link's policy: when it expires, how many sign-ins it allows, its weekly hours, and the lockout
 // after wrong access codes. One module for every enforcer (the proxy, the demo's in-page API), pure:
 // each function is given the instant it judges, so tests inject the clock and never sleep.
-import type { ClipboardRule, LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
+import type { ClipboardRule, LinkDefaults, LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
 import { hoursState, isTimeZone, minutesOf } from './hours.ts';
 import { badRequest } from './errors.ts';
 import { text } from './validate.ts';
@@ -109,6 +109,21 @@ export const CLIPBOARD_RULES: readonly ClipboardRule[] = ['both', 'to-machine', 
 export function clipboardAllows(rule: ClipboardRule | undefined): { to: boolean; from: boolean } {
   const r = rule ?? 'both';
   return { to: r === 'both' || r === 'to-machine', from: r === 'both' || r === 'from-machine' };
+}
+
+const EXPIRES_IN = ['1h', '1d', '7d'] as const;
+
+/** Checks the defaults for new links as an owner sends them; each refusal names its field. */
+export function linkDefaultsInput(raw: unknown, now: Date): LinkDefaults {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('The defaults for new links must be an object.', 'linkDefaults');
+  const { expiresIn, expiresAt, ...rest } = raw as Record<string, unknown>;
+  if (expiresAt !== undefined) throw badRequest('A default expiry is a duration (expiresIn: 1h, 1d or 7d), not a date.', 'expiresIn');
+  const defaults: LinkDefaults = linkPolicy(rest, now);
+  if (expiresIn !== undefined && expiresIn !== null) {
+    if (!EXPIRES_IN.includes(expiresIn as (typeof EXPIRES_IN)[number])) throw badRequest('The default expiry must be 1h, 1d or 7d.', 'expiresIn');
+    defaults.expiresIn = expiresIn as LinkDefaults['expiresIn'];
+  }
+  return defaults;
 }
 
 /** Checks a policy as an admin sends it; each refusal names its field. All fields are optional. */

@@ -1,7 +1,7 @@
 // The console's link policy form: what it sends for each choice, the field it blames for each
 // mistake, and how an existing link's policy fills it in again for the edit dialog.
 import { describe, expect, it } from 'vitest';
-import { draftOf, newDraft, settingsOf, timeLeft, usesLeftText } from '../../../src/console/link-policy-draft';
+import { defaultsOf, draftFromDefaults, draftOf, newDraft, settingsOf, timeLeft, usesLeftText } from '../../../src/console/link-policy-draft';
 import { FieldError } from '../../../src/console/parse';
 import type { Link } from '../../../src/shared/api';
 
@@ -52,5 +52,27 @@ describe('link policy form', () => {
     const two = { ...link, policy: { hours: { timeZone: 'UTC', windows: [{ days: [1], from: '08:00', to: '12:00' }, { days: [2], from: '13:00', to: '17:00' }] } } } as Link;
     expect(settingsOf({ ...draftOf(two), from: '07:00' }, now).policy.hours?.windows).toEqual([
       { days: [1], from: '07:00', to: '12:00' }, { days: [2], from: '13:00', to: '17:00' }]);
+  });
+});
+
+describe('defaults for new links', () => {
+  const now = new Date('2026-12-04T12:00:00Z');
+
+  it('start the form: a duration expiry, the limits, and a generated code when a code is asked', () => {
+    const d = draftFromDefaults({ expiresIn: '7d', maxUses: 1, clipboard: 'off', idleMinutes: 10, accessCode: true });
+    expect(d).toMatchObject({ expiry: '7d', uses: 'single', clipboard: 'off', idleMinutes: '10', askCode: true, hasCode: false });
+    expect(d.accessCode).toMatch(/^[A-HJKMNP-Z2-9]{8}$/);
+    expect(settingsOf(d, now)).toMatchObject({
+      policy: { expiresAt: '2026-12-11T12:00:00.000Z', maxUses: 1, clipboard: 'off', idleMinutes: 10, accessCode: true }, accessCode: d.accessCode,
+    });
+    expect(draftFromDefaults(undefined)).toMatchObject({ expiry: 'none', uses: 'unlimited', askCode: false, accessCode: '' });
+  });
+
+  it('are saved from the form without label or code, and refuse a fixed date', () => {
+    const d = draftFromDefaults({ expiresIn: '1d', accessCode: true, maxSessionMinutes: 60 });
+    d.label = 'ignored';
+    expect(defaultsOf(d, now)).toEqual({ expiresIn: '1d', accessCode: true, maxSessionMinutes: 60 });
+    d.expiry = 'at';
+    expect(() => defaultsOf(d, now)).toThrow('A default expiry is a duration: choose 1 hour, 1 day or 7 days.');
   });
 });
