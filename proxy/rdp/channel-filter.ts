@@ -5,8 +5,14 @@
 //
 // Optional tracing prints one line per CLIPRDR message: direction, type, format ids, sizes. Never
 // contents (POSTERN_RDP_TRACE=cliprdr, see gateway.ts).
+//
+// With a link's clipboard rule (clipboard-rule.ts) each whole message is judged before the bridge sees
+// it, and the filter fails closed: what it cannot read whole (compressed, oversized, torn or orphan
+// chunks) is dropped instead of passed, a clipboard channel it cannot map ends the connection, and so
+// does a stream whose framing it loses (throwing: endpoint.ts's guarded() closes both sides).
 
 import { ClipboardBridge, type Side } from './clipboard-bridge.ts';
+import type { ClipboardRuleGuard } from './clipboard-rule.ts';
 import {
   CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHANNEL_PACKET_COMPRESSED, FrameSplitter, encodeChannelMessage, readChannelFrame,
 } from './frames.ts';
@@ -22,6 +28,12 @@ export interface FilterOutput {
 
 /** A message larger than this is passed through without being looked at (IronRDP's own bitmap cap). */
 const MAX_MESSAGE = 64 * 1024 * 1024;
+
+/** Thrown when a clipboard rule is in force and the filter can no longer tell what crosses. */
+export class ClipboardRuleUnenforceable extends Error {}
+
+/** 'cliprdr' in ASCII, as a client names the channel in MCS Connect Initial (any case). */
+const CLIPRDR_NAME = [...'cliprdr'].map((c) => c.charCodeAt(0));
 
 interface Pending {
   frames: Uint8Array[];
@@ -41,10 +53,15 @@ export class RdpChannelFilter {
   private readonly pending: Record<Side, Pending | undefined> = { client: undefined, server: undefined };
   private readonly splitters: Record<Side, FrameSplitter>;
 
+  /** A clipboard rule is in force: fail closed rather than pass what cannot be judged. */
+  private readonly strict: boolean;
+
   constructor(
     private readonly bridge: ClipboardBridge,
     private readonly trace?: (line: string) => void,
+    private readonly guard?: ClipboardRuleGuard,
   ) {
+    this.strict = guard?.narrows ?? false;
     const wants = (what: number | 'connect') => what === 'connect' || what === this.cliprdrId;
     this.splitters = { client: new FrameSplitter('client', wants), server: new FrameSplitter('server', wants) };
   }
@@ -66,6 +83,7 @@ export class RdpChannelFilter {
       else this.onFrame(side, item.frame, out);
     }
     if (splitter.broken && !wasBroken) {
+      if (this.strict) throw new ClipboardRuleUnenforceable(`The ${side} stream's framing is not RDP as the proxy knows it.`);
       // The bridge needs both directions: without one, it stands aside for the rest of the session.
       this.trace?.(`rdp ${side} stream: unrecognised framing, passing both directions through unread from now on`);
       this.cliprdrId = -1;
@@ -94,13 +112,13 @@ export class RdpChannelFilter {
     this.channelFlags[side] = cf.flags & ~(CHANNEL_FLAG_FIRST | CHANNEL_FLAG_LAST);
     let p = this.pending[side];
     if (cf.flags & CHANNEL_FLAG_FIRST) {
-      if (p) out.forward.push(...p.frames); // an unfinished message: let the peer judge it
+      if (p) this.passUnjudged(side, p.frames, out, 'an unfinished message'); // without a rule, the peer judges it
       p = this.pending[side] = { frames: [], chunks: [], size: 0, total: cf.totalLength, flags: cf.flags };
     }
     if (!p || cf.flags & CHANNEL_PACKET_COMPRESSED || cf.totalLength > MAX_MESSAGE) {
-      if (p) out.forward.push(...p.frames);
+      if (p) this.passUnjudged(side, p.frames, out, 'a compressed or oversized message');
       this.pending[side] = undefined;
-      out.forward.push(frame);
+      this.passUnjudged(side, [frame], out, p ? 'a compressed or oversized message' : 'a chunk of no message');
       return;
     }
     p.frames.push(frame);
@@ -109,14 +127,15 @@ export class RdpChannelFilter {
     if (!(cf.flags & CHANNEL_FLAG_LAST)) return;
     this.pending[side] = undefined;
     if (p.size !== p.total) {
-      out.forward.push(...p.frames);
+      this.passUnjudged(side, p.frames, out, 'a message whose chunks do not add up');
       return;
     }
-    const action = this.bridge.onMessage(side, concatBytes(p.chunks));
+    const whole = concatBytes(p.chunks);
+    const action = this.guard?.judge(side, whole) ?? this.bridge.onMessage(side, whole);
     if (action.replace === undefined) out.forward.push(...p.frames);
     else if (action.replace) out.forward.push(...encodeChannelMessage(side, this.initiator[side], this.cliprdrId, action.replace, p.flags));
     if (action.reply) {
-      // Only ever a request back to the machine, written as the page would write it.
+      // The bridge's request back to the machine, or the rule's answer to a sender: written as its peer would write it.
       const other: Side = side === 'client' ? 'server' : 'client';
       if (this.initiator[other] >= 0) {
         out.back.push(...encodeChannelMessage(other, this.initiator[other], this.cliprdrId, action.reply, this.channelFlags[other]));
@@ -124,14 +143,38 @@ export class RdpChannelFilter {
     }
   }
 
+  /** Frames the filter could not judge: passed as they came, or under a rule dropped. */
+  private passUnjudged(side: Side, frames: Uint8Array[], out: FilterOutput, what: string): void {
+    if (!this.strict) {
+      out.forward.push(...frames);
+      return;
+    }
+    this.trace?.(`cliprdr ${side === 'client' ? 'page→machine' : 'machine→page'}: dropped ${what} (clipboard rule)`);
+  }
+
   private learnChannels(side: Side, frame: Uint8Array): void {
     if (side === 'client') {
       this.names = clientChannelNames(frame);
+      if (this.strict && !this.names && containsName(frame)) {
+        throw new ClipboardRuleUnenforceable('The page asked for a clipboard channel the proxy cannot place.');
+      }
       return;
     }
     const ids = serverChannelIds(frame);
     const index = this.names?.indexOf('cliprdr') ?? -1;
     if (ids && index >= 0 && index < ids.length) this.cliprdrId = ids[index];
+    else if (this.strict && index >= 0) throw new ClipboardRuleUnenforceable('The machine opened a clipboard channel the proxy cannot place.');
     this.trace?.(this.cliprdrId >= 0 ? `rdp channels: cliprdr is MCS channel ${this.cliprdrId}` : 'rdp channels: no cliprdr channel');
   }
+}
+
+/** Whether `frame` holds the name 'cliprdr' anywhere, in any case: a channel a server could open. */
+function containsName(frame: Uint8Array): boolean {
+  outer: for (let i = 0; i + CLIPRDR_NAME.length <= frame.length; i++) {
+    for (let j = 0; j < CLIPRDR_NAME.length; j++) {
+      if ((frame[i + j] | 0x20) !== CLIPRDR_NAME[j]) continue outer;
+    }
+    return true;
+  }
+  return false;
 }

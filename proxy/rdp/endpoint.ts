@@ -12,8 +12,9 @@
 import type { WebSocket } from 'ws';
 import type { TLSSocket } from 'node:tls';
 import { ClientInfoAutologon, type AutologonState } from './autologon.ts';
-import { RdpChannelFilter } from './channel-filter.ts';
+import { ClipboardRuleUnenforceable, RdpChannelFilter } from './channel-filter.ts';
 import { ClipboardBridge } from './clipboard-bridge.ts';
+import { ClipboardRuleGuard, type BlockedWay, type ClipboardWays } from './clipboard-rule.ts';
 import {
   MAX_REQUEST_BYTES, RdCleanPathError, encodeError, encodeNegotiationError, encodeResponse, parseRequest, pduLength,
   type RdCleanPathRequest,
@@ -34,6 +35,13 @@ export interface RdpGrant {
   autologon: boolean;
   /** Names the machine in error sentences, e.g. '"build-box" port 3389'. */
   label?: string;
+  /**
+   * Which ways clipboard content may cross, by the link's rule (left out: both). The proxy enforces
+   * it on the clipboard channel (clipboard-rule.ts), whatever the page does.
+   */
+  clipboard?: ClipboardWays;
+  /** Told of each clipboard message the rule held back: which way and its type (never content). */
+  onClipboardBlocked?(way: BlockedWay, message: string): void;
   /**
    * Called once the relay runs, with a function that ends it and one that reads the bytes relayed so
    * far; returns an unregister function.
@@ -162,7 +170,13 @@ export async function handleRdCleanPath(ws: WebSocket, opts: RdCleanPathOptions)
   // with NLA the credentials travel in CredSSP and the Client Info PDU is left alone.
   const chosen = parseConnectionConfirm(target.x224Confirm);
   const autologon = grant.autologon && chosen.kind === 'selected' && chosen.protocol === PROTOCOL.SSL;
-  const filter = new RdpChannelFilter(new ClipboardBridge(opts.clipboardImages ?? true, opts.trace), opts.trace);
+  const guard = grant.clipboard && (!grant.clipboard.to || !grant.clipboard.from)
+    ? new ClipboardRuleGuard(grant.clipboard, (way, message) => {
+      opts.trace?.(`cliprdr rule: held back ${message} (${way === 'to' ? 'page→machine' : 'machine→page'})`);
+      grant.onClipboardBlocked?.(way, message);
+    })
+    : undefined;
+  const filter = new RdpChannelFilter(new ClipboardBridge(opts.clipboardImages ?? true, opts.trace), opts.trace, guard);
   await relay(ws, target.socket, { ...grant, autologon }, started, target.fingerprint, filter);
 }
 
@@ -265,10 +279,12 @@ function relay(
   function guarded(step: () => void): void {
     try {
       step();
-    } catch {
+    } catch (e) {
       if (outcome === 'ok') {
         outcome = 'relay-error';
-        detail = 'The proxy could not follow the RDP stream.';
+        detail = e instanceof ClipboardRuleUnenforceable
+          ? `The proxy could not follow the RDP stream, so it could not hold the link's clipboard rule: ${e.message}`
+          : 'The proxy could not follow the RDP stream.';
       }
       ws.close(1011, 'The proxy could not follow the RDP stream.');
       socket.destroy();

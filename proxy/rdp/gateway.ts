@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
 import type { Services } from '../services/context.ts';
 import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
+import { clipboardAllows } from '../../src/shared/rules/policy.ts';
 import { authorizeConnection, linkCredential, type Credential } from '../auth/access.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { handleRdCleanPath, type RdpGrant, type RdpRefusal } from './endpoint.ts';
@@ -78,6 +79,8 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
       actor: grant.actor, client,
     };
     let relaying = false;
+    /** Clipboard messages the link's rule held back, each way (counted, never their content). */
+    const blocked = { to: 0, from: 0 };
     const auditId = await s.store.addAudit({
       action: 'connect', actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
       protocol: 'rdp', port: dest.port, clientAddress: client, outcome: 'open',
@@ -89,6 +92,14 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
       autologon: true,
       label: `"${resource.name}" port ${dest.port}`,
       pinnedCertFingerprint: resource.rdpCertFingerprint,
+      // Links only: a signed-in user's session has no link rule, and both ways stay open.
+      clipboard: grant.policy?.clipboard ? clipboardAllows(grant.policy.clipboard) : undefined,
+      onClipboardBlocked: (way) => {
+        if (blocked[way]++ === 0) {
+          s.ops.log.pino.info({ event: 'rdp.clipboard-blocked', linkId: grant.linkId, resourceId: resource.id, way, client },
+            `the link's clipboard rule held back clipboard content ${way === 'to' ? 'to' : 'from'} the machine`);
+        }
+      },
       rememberCertificate: async (fp) => {
         // The store audits rdp.certificate-pinned in the same transaction as the pin.
         if ((await s.store.pinRdpCertificate(resource.id, fp, grant.actor)) !== fp) {
@@ -126,8 +137,11 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
         const closed = { ...who, outcome: summary.outcome, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown, durationMs: Date.now() - started };
         if (relaying) s.ops.metrics.connectionClosed(closed);
         s.ops.log.connectionClosed(closed);
+        const held = (['to', 'from'] as const).filter((w) => blocked[w] > 0)
+          .map((w) => `${blocked[w]} clipboard message${blocked[w] === 1 ? '' : 's'} ${w} the machine`);
+        const ruleNote = held.length ? `The link's clipboard rule held back ${held.join(' and ')}.` : undefined;
         void s.store.updateAudit(auditId, {
-          outcome: summary.outcome, detail: summary.detail, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,
+          outcome: summary.outcome, detail: [summary.detail, ruleNote].filter(Boolean).join(' ') || undefined, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,
           durationMs: Date.now() - started,
         }).catch(() => {});
       },
