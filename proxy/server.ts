@@ -28,7 +28,7 @@ import { rdpEndpoint } from './rdp/gateway.ts';
 import type { Store } from './store/store.ts';
 
 /** API routes a stranger can call to test a guess (a link token, a sign-in token): rate limited. */
-const GUESSABLE = new Set(['/api/link-info', '/api/session', '/api/tunnel-check']);
+const GUESSABLE = new Set(['/api/link-info', '/api/session', '/api/tunnel-check', '/api/link-passkey/options', '/api/link-passkey/verify']);
 
 export interface Running {
   url: string;

@@ -64,7 +64,9 @@ export const linkRoutes: Route[] = [
       const before = await ctx.store.getLink(ctx.params.id);
       const change = accessCodeChange({ accessCode, ...settings }, Boolean(before?.accessCodeHash));
       const accessCodeHash = change === 'set' ? await hashAccessCode(accessCode!) : change === 'remove' ? null : undefined;
-      const link = await ctx.store.updateLink(ctx.params.id, { ...settings, accessCodeHash }, user.name);
+      // A policy that no longer binds to a passkey forgets the one bound.
+      const unbindPasskey = settings.unbindPasskey || (settings.policy !== undefined && !settings.policy.passkey && before?.passkey !== undefined);
+      const link = await ctx.store.updateLink(ctx.params.id, { ...settings, accessCodeHash, unbindPasskey }, user.name);
       // Sessions through it on this proxy are judged afresh now; other proxies hear of it from the store.
       ctx.policies.recheck(link.id);
       return { body: { ...link, status: linkStatus(link, now) } };

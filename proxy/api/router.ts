@@ -12,8 +12,9 @@ import { linkRoutes } from './link-routes.ts';
 import { liveSessionRoutes } from './live-session-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { tunnelRoutes } from './tunnel-routes.ts';
+import { passkeyRoutes } from './passkey-routes.ts';
 
-const ROUTES: Route[] = [...sessionRoutes, ...linkRoutes, ...liveSessionRoutes, ...adminRoutes, ...tunnelRoutes];
+const ROUTES: Route[] = [...sessionRoutes, ...linkRoutes, ...liveSessionRoutes, ...adminRoutes, ...tunnelRoutes, ...passkeyRoutes];
 
 function match(route: Route, path: string): Record<string, string> | undefined {
   const want = route.path.split('/');

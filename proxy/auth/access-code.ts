@@ -1,4 +1,5 @@
-// Access codes on the proxy: stored only as a slow hash (scrypt), compared in constant time, and
+// A link's second secret on the proxy: an access code, or the pass its bound passkey earned.
+// Access codes are stored only as a slow hash (scrypt), compared in constant time, and
 // guarded by two lockouts: wrong codes per link (in the store, so every proxy sees them) and per
 // client address (in this proxy's memory). Hashing is slow on purpose, so few run at once: a guesser
 // with a valid link cannot make the proxy spend its memory or its cores on them.
@@ -7,6 +8,8 @@ import { looksLikeAccessCode, normalizeAccessCode } from '../../src/shared/rules
 import { lockState, LOCKOUT, wrongCodesAfter } from '../../src/shared/rules/policy.ts';
 import { refusals, type Refusal } from '../../src/shared/rules/refusals.ts';
 import type { LinkRecord, Store } from '../store/store.ts';
+import { hashToken } from '../store/tokens.ts';
+import { looksLikeToken } from '../../src/shared/rules/validate.ts';
 
 /** 16 MiB and ~50 ms per hash here: slow for a guesser with a stolen database, quick for one visitor. */
 const PARAMS = { N: 2 ** 14, r: 8, p: 1 } as const;
@@ -51,6 +54,7 @@ export class AccessCodes {
    * counts against the link and the address, and says how many tries are left.
    */
   async check(link: LinkRecord, code: string | undefined, address: string, now: Date): Promise<Refusal | undefined> {
+    if (link.policy?.passkey) return this.checkPass(link, code, now);
     if (!link.accessCodeHash) return undefined;
     const fromAddress = lockState(this.wrongFrom(address, now).map((t) => new Date(t)), now, 'address');
     if (fromAddress.locked) return { code: 'locked', message: fromAddress.message };
@@ -70,6 +74,13 @@ export class AccessCodes {
     const asAddress = lockState(addressWrong.map((t) => new Date(t)), now, 'address');
     if (asAddress.locked) return { code: 'locked', message: asAddress.message };
     return refusals.wrongCode(Math.min(asLink.triesLeft, asAddress.triesLeft));
+  }
+
+  /** A link bound to a passkey takes a pass the proxy gave for proving it (api/passkey-routes.ts). */
+  private async checkPass(link: LinkRecord, pass: string | undefined, now: Date): Promise<Refusal | undefined> {
+    const fresh = link.passkey ? refusals.passkeyToProve() : refusals.passkeyToBind();
+    if (!pass || !link.passkey || !looksLikeToken(pass)) return fresh;
+    return (await this.store.linkPassValid(link.id, hashToken(pass), now)) ? undefined : fresh;
   }
 
   private wrongFrom(address: string, now: Date): string[] {

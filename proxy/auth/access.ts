@@ -56,7 +56,7 @@ export async function linkTarget(store: Store, token: string, at: Judging): Prom
   const link = await findLink(store, token);
   const refused = linkRefusal(link, link ? await store.getShareableLinks() : true, link?.resource, at.now, at);
   if (refused) return refused;
-  if (!at.live && link!.accessCodeHash) {
+  if (!at.live && (link!.accessCodeHash || link!.policy?.passkey)) {
     // Without a checker nothing can vouch for the code: refuse rather than let it through.
     const wrong = at.codes ? await at.codes.check(link!, at.accessCode, at.address ?? 'unknown', at.now) : refusals.codeRequired();
     if (wrong) return wrong;

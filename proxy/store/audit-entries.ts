@@ -19,6 +19,6 @@ export const auditOf = {
   certificatePinned: (actor: string, r: Named, fingerprint: string): NewAudit =>
     ({ action: 'rdp.certificate-pinned', actor, resourceId: r.id, resourceName: r.name, outcome: 'ok', detail: fingerprint }),
 
-  link: (action: 'link.create' | 'link.update' | 'link.delete', actor: string, l: Link, detail = l.label): NewAudit =>
+  link: (action: 'link.create' | 'link.update' | 'link.delete' | 'link.passkey-bound', actor: string, l: Link, detail = l.label): NewAudit =>
     ({ action, actor, linkId: l.id, resourceId: l.resourceId, resourceName: l.resourceName, outcome: 'ok', ...(detail ? { detail } : {}) }),
 };

@@ -126,6 +126,18 @@ function migrations({ text, time, integer, bigint, ports, policy, linkSeq, audit
   ALTER TABLE links ADD COLUMN code_hash ${text};
   ALTER TABLE links ADD COLUMN wrong_codes ${text};
   `,
+    // 5: a link bound to its first visitor's passkey (the credential as JSON, and the ceremony under
+    // way), and the passes a proven passkey earns (hashes only), which tunnels carry like a code.
+    `
+  ALTER TABLE links ADD COLUMN passkey ${text};
+  ALTER TABLE links ADD COLUMN passkey_challenge ${text};
+  CREATE TABLE link_passes (
+    pass_hash ${text} PRIMARY KEY,
+    link_id ${text} NOT NULL,
+    expires_at ${time} NOT NULL
+  );
+  CREATE INDEX link_passes_link ON link_passes(link_id);
+  `,
   ];
 }
 

@@ -16,7 +16,7 @@ import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './po
 import { LOCK_NAMESPACE, LOCKS, migrate } from './postgres-schema.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import {
-  StoreConflict, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store, type StoreChange,
+  StoreConflict, type AuditUpdate, type BoundPasskey, type PasskeyChallenge, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store, type StoreChange,
 } from './store.ts';
 
 type Db = pg.ClientBase | pg.Pool;
@@ -357,11 +357,14 @@ export class PostgresStore implements Store {
           UPDATE links SET label = CASE WHEN $2 THEN nullif($3, '') ELSE label END,
             policy = coalesce($4::jsonb, policy), uses = CASE WHEN $5 THEN 0 ELSE uses END,
             code_hash = CASE WHEN $6 THEN $7 ELSE code_hash END,
-            wrong_codes = CASE WHEN $6 OR $8 THEN NULL ELSE wrong_codes END
+            wrong_codes = CASE WHEN $6 OR $8 THEN NULL ELSE wrong_codes END,
+            passkey = CASE WHEN $9 THEN NULL ELSE passkey END,
+            passkey_challenge = CASE WHEN $9 THEN NULL ELSE passkey_challenge END
           WHERE id = $1 RETURNING *)
         SELECT u.*, r.name AS current_name FROM u LEFT JOIN resources r ON r.id = u.resource_id`,
       [id, update.label !== undefined, update.label ?? null, update.policy ? storedPolicy(update.policy) : null, update.resetUses === true,
-        update.accessCodeHash !== undefined, update.accessCodeHash ?? null, update.unlock === true]);
+        update.accessCodeHash !== undefined, update.accessCodeHash ?? null, update.unlock === true, update.unbindPasskey === true]);
+      if (update.unbindPasskey) await c.query(`DELETE FROM link_passes WHERE link_id = $1`, [id]);
       if (!r) throw new StoreConflict({ code: 'link-not-found' });
       const link = toLink(r);
       await insertAudit(c, [auditOf.link('link.update', actor, link)]);
@@ -388,6 +391,43 @@ export class PostgresStore implements Store {
       await c.query(`UPDATE links SET wrong_codes = $2 WHERE id = $1`, [linkId, JSON.stringify(wrong)]);
       return wrong;
     });
+  }
+
+  async setPasskeyChallenge(linkId: string, challenge: PasskeyChallenge) {
+    await this.one(`UPDATE links SET passkey_challenge = $2 WHERE id = $1`, [linkId, JSON.stringify(challenge)]);
+  }
+
+  async takePasskeyChallenge(linkId: string) {
+    // The old value, read and cleared in one statement: a challenge is answered once.
+    const [r] = await this.one(`UPDATE links l SET passkey_challenge = NULL FROM (SELECT id, passkey_challenge FROM links WHERE id = $1 FOR UPDATE) o
+      WHERE l.id = o.id RETURNING o.passkey_challenge AS taken`, [linkId]);
+    return r?.taken ? (JSON.parse(r.taken as string) as PasskeyChallenge) : undefined;
+  }
+
+  bindPasskey(linkId: string, passkey: BoundPasskey) {
+    return this.tx(async (c) => {
+      const [r] = await rows(c, `WITH u AS (UPDATE links SET passkey = $2 WHERE id = $1 AND passkey IS NULL RETURNING *)
+        SELECT u.*, r.name AS current_name FROM u LEFT JOIN resources r ON r.id = u.resource_id`, [linkId, JSON.stringify(passkey)]);
+      if (r) await insertAudit(c, [auditOf.link('link.passkey-bound', 'link visitor', toLink(r))]);
+      return r !== undefined;
+    });
+  }
+
+  async setPasskeyCounter(linkId: string, counter: number) {
+    await this.one(`UPDATE links SET passkey = jsonb_set(passkey::jsonb, '{counter}', to_jsonb($2::bigint))::text
+      WHERE id = $1 AND passkey IS NOT NULL`, [linkId, counter]);
+  }
+
+  addLinkPass(linkId: string, passHash: string, expiresAt: Date) {
+    return this.tx(async (c) => {
+      await c.query(`DELETE FROM link_passes WHERE expires_at < now()`);
+      await c.query(`INSERT INTO link_passes (pass_hash, link_id, expires_at) VALUES ($1, $2, $3)`, [passHash, linkId, expiresAt.toISOString()]);
+    });
+  }
+
+  async linkPassValid(linkId: string, passHash: string, at: Date) {
+    return (await this.one(`SELECT 1 FROM link_passes WHERE pass_hash = $1 AND link_id = $2 AND expires_at > $3`,
+      [passHash, linkId, at.toISOString()])).length === 1;
   }
 
   /** One statement, one snapshot: the link and its resource as they were at the same moment. */

@@ -8,7 +8,7 @@ import { auditOf } from './audit-entries.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import { storedPolicy, withCodeColumns, withCodeHash } from './access-code-columns.ts';
 import { wrongCodesAfter } from '../../src/shared/rules/policy.ts';
-import { StoreConflict, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store } from './store.ts';
+import { StoreConflict, type BoundPasskey, type PasskeyChallenge, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { MemoryLiveSessionStore } from './live-session-store.ts';
 
@@ -350,6 +350,10 @@ export class SqliteStore implements Store {
         values.push(update.accessCodeHash);
       }
       if (update.accessCodeHash !== undefined || update.unlock) sets.push('wrong_codes = NULL');
+      if (update.unbindPasskey) {
+        sets.push('passkey = NULL', 'passkey_challenge = NULL');
+        this.db.prepare(`DELETE FROM link_passes WHERE link_id = ?`).run(id);
+      }
       if (sets.length) this.db.prepare(`UPDATE links SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       const r = this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(id) as Row | undefined;
       if (!r) throw new StoreConflict({ code: 'link-not-found' });
@@ -377,6 +381,48 @@ export class SqliteStore implements Store {
       this.db.prepare(`UPDATE links SET wrong_codes = ? WHERE id = ?`).run(JSON.stringify(wrong), linkId);
       return wrong;
     });
+  }
+
+  setPasskeyChallenge(linkId: string, challenge: PasskeyChallenge) {
+    return this.tx(() => void this.db.prepare(`UPDATE links SET passkey_challenge = ? WHERE id = ?`).run(JSON.stringify(challenge), linkId));
+  }
+
+  takePasskeyChallenge(linkId: string) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT passkey_challenge FROM links WHERE id = ?`).get(linkId) as Row | undefined;
+      if (!r?.passkey_challenge) return undefined;
+      this.db.prepare(`UPDATE links SET passkey_challenge = NULL WHERE id = ?`).run(linkId);
+      return JSON.parse(r.passkey_challenge) as PasskeyChallenge;
+    });
+  }
+
+  bindPasskey(linkId: string, passkey: BoundPasskey) {
+    return this.tx(() => {
+      const bound = this.db.prepare(`UPDATE links SET passkey = ? WHERE id = ? AND passkey IS NULL`).run(JSON.stringify(passkey), linkId).changes === 1;
+      const r = bound ? (this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(linkId) as Row | undefined) : undefined;
+      if (r) this.insertAudit(auditOf.link('link.passkey-bound', 'link visitor', toLink(r)));
+      return bound;
+    });
+  }
+
+  setPasskeyCounter(linkId: string, counter: number) {
+    return this.tx(() => {
+      const r = this.db.prepare(`SELECT passkey FROM links WHERE id = ?`).get(linkId) as Row | undefined;
+      if (!r?.passkey) return;
+      this.db.prepare(`UPDATE links SET passkey = ? WHERE id = ?`).run(JSON.stringify({ ...JSON.parse(r.passkey), counter }), linkId);
+    });
+  }
+
+  addLinkPass(linkId: string, passHash: string, expiresAt: Date) {
+    return this.tx(() => {
+      this.db.prepare(`DELETE FROM link_passes WHERE expires_at < ?`).run(now());
+      this.db.prepare(`INSERT INTO link_passes (pass_hash, link_id, expires_at) VALUES (?, ?, ?)`).run(passHash, linkId, expiresAt.toISOString());
+    });
+  }
+
+  linkPassValid(linkId: string, passHash: string, at: Date) {
+    return this.tx(() => this.db.prepare(`SELECT 1 FROM link_passes WHERE pass_hash = ? AND link_id = ? AND expires_at > ?`)
+      .get(passHash, linkId, at.toISOString()) !== undefined);
   }
 
   /** Inside a transaction: a link row with its live resource. */

@@ -12,6 +12,25 @@ export interface LinkRecord extends Link {
   resource?: Resource;
   /** The slow hash of its access code (proxy/auth/access-code.ts), when it asks for one. Never sent out. */
   accessCodeHash?: string;
+  /** The passkey bound to it (policy.passkey), once its first visitor registered one. */
+  passkey?: BoundPasskey;
+}
+
+/** A WebAuthn credential bound to a link: its id and public key (base64url), and its signature counter. */
+export interface BoundPasskey {
+  id: string;
+  publicKey: string;
+  counter: number;
+  transports?: string[];
+  boundAt: string;
+}
+
+/** A WebAuthn ceremony under way for a link: its challenge, and the origin it was asked from. */
+export interface PasskeyChallenge {
+  challenge: string;
+  origin: string;
+  register: boolean;
+  expiresAt: string;
 }
 
 /** What a batch of new links is given (both optional: no label, no limits). */
@@ -33,6 +52,8 @@ export interface LinkUpdate {
   accessCodeHash?: string | null;
   /** Clears the wrong codes, and so the lock they make. */
   unlock?: boolean;
+  /** Forgets the bound passkey and its passes: the next visitor binds theirs. */
+  unbindPasskey?: boolean;
 }
 
 export type NewAudit = Omit<AuditEntry, 'id' | 'at'>;
@@ -142,6 +163,17 @@ export interface Store {
    * afterwards (older than the lockout window dropped), or undefined if the link is gone.
    */
   recordWrongCode(linkId: string, now: Date): Promise<string[] | undefined>;
+
+  /** Starts a WebAuthn ceremony for a link (the last one started wins). */
+  setPasskeyChallenge(linkId: string, challenge: PasskeyChallenge): Promise<void>;
+  /** Takes the link's ceremony, once: later calls find none. */
+  takePasskeyChallenge(linkId: string): Promise<PasskeyChallenge | undefined>;
+  /** Binds the passkey only if none is bound yet (the first visitor wins). Audits link.passkey-bound. */
+  bindPasskey(linkId: string, passkey: BoundPasskey): Promise<boolean>;
+  setPasskeyCounter(linkId: string, counter: number): Promise<void>;
+  /** A pass earned by proving the link's passkey (its hash), valid until expiresAt. */
+  addLinkPass(linkId: string, passHash: string, expiresAt: Date): Promise<void>;
+  linkPassValid(linkId: string, passHash: string, now: Date): Promise<boolean>;
   /** Audits link.delete for each link deleted. */
   deleteLinksByResource(resourceIds: string[], actor: string): Promise<Link[]>;
   /** Audits link.delete for each link deleted. */

@@ -39,8 +39,8 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-/** The API as the console and link page use it: the proxy's (ApiClient) or the offline demo's (src/demo/local-api.ts). */
-export type PosternApi = Omit<ApiClient, 'request'>;
+/** The API as the console and link page use it: the proxy's (ApiClient) or the offline demo's (src/demo/local-api.ts); passkey ceremonies talk to a proxy only (src/app/passkey.ts). */
+export type PosternApi = Omit<ApiClient, 'request' | 'linkPasskeyOptions' | 'linkPasskeyVerify'>;
 
 export class ApiClient {
   private readonly base: string;
@@ -126,6 +126,12 @@ export class ApiClient {
   }
   deleteLinksByToken(tokens: string[]) {
     return this.request<{ deleted: number }>('POST', 'links/delete-by-token', { tokens });
+  }
+  linkPasskeyOptions(token: string) {
+    return this.request<{ register: boolean; options: unknown }>('POST', 'link-passkey/options', { token });
+  }
+  linkPasskeyVerify(token: string, response: unknown) {
+    return this.request<{ pass: string }>('POST', 'link-passkey/verify', { token, response });
   }
   linkInfo(token: string, accessCode?: string) {
     return this.request<LinkInfo>('POST', 'link-info', accessCode === undefined ? { token } : { token, accessCode });

@@ -38,6 +38,7 @@ export function proxyServices(): AppServices {
     api: (getToken) => new ApiClient({ getToken }),
     openCache: () => import('../storage/db').then((m) => m.consoleCache),
     openLink: openProxyLink,
+    provePasskey: (token) => import('./passkey').then((m) => m.provePasskey(token)),
     connect: proxyConnect,
     formNotes: {},
     identity: { kind: 'session' },

@@ -15,8 +15,16 @@ export interface AppServices {
    * on first use, so pages that keep nothing (the link page) never load it.
    */
   openCache(): Promise<ConsoleCache>;
-  /** Looks up a shared link: what it opens, and how to connect to it. */
-  openLink(token: string, accessCode?: string): Promise<OpenedLink>;
+  /**
+   * Looks up a shared link: what it opens, and how to connect to it. `secret` is the link's second
+   * secret when it has one: the access code typed, or the pass a passkey earned (provePasskey).
+   */
+  openLink(token: string, secret?: string): Promise<OpenedLink>;
+  /**
+   * For a link bound to a passkey: registers this browser's passkey (first visitor) or proves it, and
+   * returns the pass to open the link with. Absent where links cannot bind to passkeys (the demo).
+   */
+  provePasskey?(token: string): Promise<string>;
   /** How the console's Connect page connects, as the signed-in user. */
   connect: ConnectBackend;
   /** What the sign-in form says beside these back ends. */

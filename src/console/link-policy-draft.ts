@@ -34,6 +34,8 @@ export interface PolicyDraft {
   maxSessionMinutes: string;
   idleMinutes: string;
   clipboard: ClipboardRule;
+  /** Bind the link to its first visitor's passkey. */
+  passkey: boolean;
 }
 
 export const EXPIRY_CHOICES: [ExpiryChoice, string][] = [['none', 'Never'], ['1h', '1 hour'], ['1d', '1 day'], ['7d', '7 days'], ['at', 'At a date and time']];
@@ -50,7 +52,7 @@ export function browserTimeZone(): string {
 export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
   return {
     label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00',
-    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '', clipboard: 'both',
+    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '', clipboard: 'both', passkey: false,
   };
 }
 
@@ -91,6 +93,7 @@ export function draftOf(link: Link): PolicyDraft {
   d.maxSessionMinutes = p.maxSessionMinutes === undefined ? '' : String(p.maxSessionMinutes);
   d.idleMinutes = p.idleMinutes === undefined ? '' : String(p.idleMinutes);
   d.clipboard = p.clipboard ?? 'both';
+  d.passkey = p.passkey === true;
   if (p.expiresAt) {
     d.expiry = 'at';
     d.expiresAt = localInput(new Date(p.expiresAt));
@@ -141,6 +144,8 @@ export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: 
   minutes(d.maxSessionMinutes, 'maxSessionMinutes', 'The longest session', 7 * 24 * 60);
   minutes(d.idleMinutes, 'idleMinutes', 'The idle limit', 24 * 60);
   if (d.clipboard !== 'both') policy.clipboard = d.clipboard;
+  if (d.passkey && d.askCode) throw new FieldError('passkey', 'A link asks for an access code or a passkey, not both.');
+  if (d.passkey) policy.passkey = true;
   if (!d.askCode) return { label: d.label.trim(), policy };
   policy.accessCode = true;
   if (d.hasCode && d.accessCode.trim() === '') return { label: d.label.trim(), policy };
@@ -170,7 +175,7 @@ export function usesLeftText(link: Link): string {
 }
 
 /** The API fields the policy form shows errors beside; an error on any other field goes above the buttons. */
-export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone', 'accessCode', 'maxSessionMinutes', 'idleMinutes']);
+export const POLICY_FIELDS: ReadonlySet<string> = new Set(['label', 'expiresAt', 'maxUses', 'hours.windows', 'hours.timeZone', 'accessCode', 'maxSessionMinutes', 'idleMinutes', 'passkey']);
 
 /** Where a failed save's sentence goes: beside its policy field, or above the buttons. */
 export function placeError(err: unknown): { fieldErrors: Record<string, string>; error: string } {

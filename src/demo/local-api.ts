@@ -34,6 +34,7 @@ import { demoDb } from './storage';
 import { seedDemo } from './seed';
 
 const conflict = (c: Conflict) => conflictError(c);
+const PASSKEY_NEEDS_PROXY = 'Binding a link to a passkey needs a Postern proxy: this demo runs without one.';
 const now = () => new Date().toISOString();
 
 export class LocalApi implements PosternApi {
@@ -156,6 +157,7 @@ export class LocalApi implements PosternApi {
     }
     // The same checks as the proxy's, from the same module.
     const { label, policy, accessCode } = linkSettings(asObject(req), new Date());
+    if (policy?.passkey) throw new ApiError('bad-request', PASSKEY_NEEDS_PROXY, 'passkey');
     accessCodeChange({ policy, accessCode }, false);
     const d = await demoDb();
     const ids = 'all' in req && req.all === true
@@ -194,6 +196,7 @@ export class LocalApi implements PosternApi {
   async updateLink(id: string, settings: LinkSettings): Promise<Link> {
     const user = await this.require('links.create');
     const edit = linkSettings(asObject(settings), new Date());
+    if (edit.policy?.passkey) throw new ApiError('bad-request', PASSKEY_NEEDS_PROXY, 'passkey');
     const hadCode = await hasDemoAccessCode(id);
     const codeChange = accessCodeChange(edit, hadCode);
     const tx = (await demoDb()).transaction('links', 'readwrite');

@@ -34,6 +34,8 @@ export function linkProblem(e: ApiError | OfflineError | null): Problem {
       return { heading: 'This link has been used up', message: e.message, advice: 'It allowed a set number of sign-ins, and they have been made. The person who shared it can renew it without changing the link.', retry: false };
     case 'outside-hours':
       return { heading: 'This link is closed right now', message: e.message, advice: 'It works only at set hours: try again then.', retry: true };
+    case 'passkey-required':
+      return { heading: 'This link is protected by a passkey', message: e.message, advice: 'Passkeys need a Postern proxy; this page has none to ask.', retry: false };
     case 'link-locked':
       return { heading: 'This link is locked for a while', message: e.message, advice: 'Wrong access codes lock a link for some minutes. Try again later with the right code.', retry: true };
     case 'too-many-requests':

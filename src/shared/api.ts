@@ -76,6 +76,11 @@ export interface LinkPolicy {
    * `accessCode` field of a create or an edit; the proxy keeps only a slow hash of it.
    */
   accessCode?: boolean;
+  /**
+   * The link binds itself to the first visitor's passkey (WebAuthn): from then on it opens only in a
+   * browser that proves that passkey. An owner or contributor can unbind it. Not with accessCode.
+   */
+  passkey?: boolean;
   /** The longest a session through the link may last, in minutes; the proxy ends it then. */
   maxSessionMinutes?: number;
   /** A session with no input from the visitor for this many minutes is ended by the proxy. */
@@ -108,6 +113,8 @@ export interface Link {
   uses?: number;
   /** Instants of recent wrong access codes (within the lockout window): too many lock the link. */
   wrongCodes?: string[];
+  /** When the first visitor's passkey was bound to the link (policy.passkey). */
+  passkeyBoundAt?: string;
 }
 
 export interface User {
@@ -222,6 +229,7 @@ export type ApiErrorCode =
   | 'link-locked'
   | 'access-code-required'
   | 'wrong-access-code'
+  | 'passkey-required'
   | 'internal';
 
 /**
@@ -246,6 +254,10 @@ export type ApiErrorCode =
  *   POST /api/link-info { token, accessCode? } → LinkInfo                   (no auth: the link is the authority;
  *        a link with an access code answers access-code-required without one, wrong-access-code for a
  *        wrong one, link-locked after too many)
+ *   POST /api/link-passkey/options { token }   → { register: boolean; options } (no auth: for a link bound to a
+ *        passkey, WebAuthn options to register the first visitor's passkey, or to prove it afterwards)
+ *   POST /api/link-passkey/verify { token, response } → { pass } (the ceremony's answer; a pass to use as
+ *        the link's second secret, like an access code, for 12 hours)
  *   GET  /api/users                            → User[]                     (admin)
  *   POST /api/users     { name, role }         → { user, signinUrl }        (admin)
  *   PUT  /api/users/:id { role }               → User                       (admin)
@@ -287,6 +299,7 @@ export const RDP_STATUS = {
   linkLocked: 443,
   accessCodeRequired: 444,
   wrongAccessCode: 445,
+  passkeyRequired: 446,
   requestTimeout: 408,
   tooLarge: 413,
   notSupported: 501,
@@ -310,6 +323,7 @@ export const CLOSE = {
   linkLocked: 4415,
   accessCodeRequired: 4416,
   wrongAccessCode: 4417,
+  passkeyRequired: 4418,
   /** An owner or contributor disconnected the session from the console (POST /api/sessions/disconnect). */
   endedByAdmin: 4420,
   /** The session reached the link's longest session, or its idle limit. */

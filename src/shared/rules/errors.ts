@@ -18,6 +18,7 @@ export const API_STATUS: Record<ApiErrorCode, number> = {
   // Not 401: that status means "sign in again" to the console; a link page has no sign-in.
   'access-code-required': 403,
   'wrong-access-code': 403,
+  'passkey-required': 403,
   'link-locked': 423,
   'link-limit': 409,
   'too-many-requests': 429,

@@ -162,10 +162,15 @@ export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
     }
     policy.clipboard = body.clipboard as ClipboardRule;
   }
+  if (body.passkey !== undefined && body.passkey !== null) {
+    if (typeof body.passkey !== 'boolean') throw badRequest('Whether the link binds to a passkey must be true or false.', 'passkey');
+    if (body.passkey) policy.passkey = true;
+  }
   if (body.accessCode !== undefined && body.accessCode !== null) {
     if (typeof body.accessCode !== 'boolean') throw badRequest('Whether the link asks for an access code must be true or false.', 'policy.accessCode');
     if (body.accessCode) policy.accessCode = true;
   }
+  if (policy.accessCode && policy.passkey) throw badRequest('A link asks for an access code or a passkey, not both.', 'passkey');
   return policy;
 }
 
@@ -211,6 +216,8 @@ export interface LinkSettings {
   accessCode?: string;
   /** Clears the lock of too many wrong access codes. */
   unlock?: boolean;
+  /** Forgets the bound passkey: the next visitor binds theirs. */
+  unbindPasskey?: boolean;
 }
 
 /** Checks a link's label, policy and renewal as an admin sends them; each refusal names its field. */
@@ -225,6 +232,11 @@ export function linkSettings(body: Record<string, unknown>, now: Date): LinkSett
     out.resetUses = body.resetUses;
   }
   if (body.accessCode !== undefined && body.accessCode !== null) out.accessCode = accessCodeInput(body.accessCode);
+  if (out.accessCode && out.policy?.passkey) throw badRequest('A link asks for an access code or a passkey, not both.', 'passkey');
+  if (body.unbindPasskey !== undefined) {
+    if (typeof body.unbindPasskey !== 'boolean') throw badRequest('unbindPasskey must be true or false.', 'unbindPasskey');
+    out.unbindPasskey = body.unbindPasskey;
+  }
   if (body.unlock !== undefined) {
     if (typeof body.unlock !== 'boolean') throw badRequest('unlock must be true or false.', 'unlock');
     out.unlock = body.unlock;

@@ -8,7 +8,7 @@ import { policyState } from './policy.ts';
 
 export type RefusalCode =
   | 'not-found' | 'feature-disabled' | 'resource-deleted' | 'forbidden' | 'unauthenticated' | 'expired' | 'used-up' | 'outside-hours'
-  | 'locked' | 'code-required' | 'wrong-code' | 'busy';
+  | 'locked' | 'code-required' | 'wrong-code' | 'busy' | 'passkey-required';
 
 export interface Refusal {
   code: RefusalCode;
@@ -28,6 +28,7 @@ export const REFUSAL: Record<RefusalCode, { api: ApiErrorCode; upgrade: number; 
   locked: { api: 'link-locked', upgrade: 423, close: CLOSE.linkLocked, rdp: RDP_STATUS.linkLocked },
   'code-required': { api: 'access-code-required', upgrade: 403, close: CLOSE.accessCodeRequired, rdp: RDP_STATUS.accessCodeRequired },
   'wrong-code': { api: 'wrong-access-code', upgrade: 403, close: CLOSE.wrongAccessCode, rdp: RDP_STATUS.wrongAccessCode },
+  'passkey-required': { api: 'passkey-required', upgrade: 403, close: CLOSE.passkeyRequired, rdp: RDP_STATUS.passkeyRequired },
   busy: { api: 'too-many-requests', upgrade: 503, close: CLOSE.tooManyRequests, rdp: RDP_STATUS.busy },
 };
 
@@ -43,6 +44,14 @@ export const refusals = {
   codeRequired: (): Refusal => ({
     code: 'code-required',
     message: 'This link asks for an access code. The person who shared the link has it: they give it separately.',
+  }),
+  passkeyToBind: (): Refusal => ({
+    code: 'passkey-required',
+    message: 'This link binds itself to the passkey of the first person who opens it. Register a passkey in this browser to continue.',
+  }),
+  passkeyToProve: (): Refusal => ({
+    code: 'passkey-required',
+    message: 'This link opens only in the browser that holds its passkey. Confirm with that passkey to continue.',
   }),
   busy: (): Refusal => ({ code: 'busy', message: 'The proxy is busy right now. Try again in a moment.' }),
   wrongCode: (triesLeft: number): Refusal => ({
