@@ -95,6 +95,14 @@ test('a link whose resource was deleted stays listed as "Resource deleted" and e
 
   await page.getByRole('link', { name: 'Shareable links' }).click();
   await expect(row(page, 'doomed-box')).toContainText('Resource deleted');
+  // A link that cannot connect is not offered for copying; a live one shows how its URL starts.
+  await expect(row(page, 'doomed-box')).toContainText('No longer connects');
+  await expect(page.getByRole('button', { name: 'Copy link to doomed-box' })).toHaveCount(0);
+  const live = await addResource(pt, 'kept-box');
+  const [kept] = await createLinks(pt, [live.id]);
+  await page.reload();
+  await expect(row(page, 'kept-box')).toContainText(`…/#/l/${kept.token.slice(0, 6)}…`);
+  await expect(row(page, 'kept-box')).not.toContainText(kept.token);
 
   const v = await visit(browser, linkOf(link.token));
   await expect(v.page.getByRole('heading', { name: 'The machine behind this link was removed' })).toBeVisible();
