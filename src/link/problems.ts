@@ -7,6 +7,7 @@ import { minutesText } from '../shared/rules/policy';
 export interface Problem {
   heading: string;
   message: string;
+  /** What to do next, when the proxy's sentence does not already say it ('' then). */
   advice: string;
   /** Whether trying again might help (a network problem), as opposed to a link that is gone. */
   retry: boolean;
@@ -23,17 +24,17 @@ export function linkProblem(e: ApiError | OfflineError | null): Problem {
   }
   switch (e.code) {
     case 'not-found':
-      return { heading: 'This link does not exist', message: e.message, advice: `It may have been deleted, or copied incompletely. ${ASK}`, retry: false };
+      return { heading: 'This link does not exist', message: e.message, advice: `If you copied it, check that nothing was cut off. ${ASK}`, retry: false };
     case 'resource-deleted':
-      return { heading: 'The machine behind this link was removed', message: e.message, advice: `This link can no longer connect. ${ASK}`, retry: false };
+      return { heading: 'The machine behind this link was removed', message: e.message, advice: ASK, retry: false };
     case 'feature-disabled':
       return { heading: 'Shareable links are turned off', message: e.message, advice: 'An administrator has switched shareable links off; links work again once they switch it back on.', retry: false };
     case 'link-expired':
-      return { heading: 'This link has expired', message: e.message, advice: `Links can be given an expiry. ${ASK}`, retry: false };
+      return { heading: 'This link has expired', message: e.message, advice: '', retry: false };
     case 'link-used-up':
-      return { heading: 'This link has been used up', message: e.message, advice: 'It allowed a set number of sign-ins, and they have been made. The person who shared it can renew it without changing the link.', retry: false };
+      return { heading: 'This link has been used up', message: e.message, advice: 'Renewing keeps the same link: once it is renewed, this page works again.', retry: false };
     case 'outside-hours':
-      return { heading: 'This link is closed right now', message: e.message, advice: 'It works only at set hours: try again then.', retry: true };
+      return { heading: 'This link is closed right now', message: e.message, advice: 'Keep this page: Try again works once it opens.', retry: true };
     case 'passkey-required':
       return { heading: 'This link is protected by a passkey', message: e.message, advice: 'Passkeys need a Postern proxy; this page has none to ask.', retry: false };
     case 'link-locked':

@@ -106,7 +106,8 @@ test('a link whose resource was deleted stays listed as "Resource deleted" and e
 
   const v = await visit(browser, linkOf(link.token));
   await expect(v.page.getByRole('heading', { name: 'The machine behind this link was removed' })).toBeVisible();
-  await expect(v.page.getByText('This link can no longer connect.')).toBeVisible();
+  await expect(v.page.getByText(/has been deleted, so the link no longer connects\./)).toBeVisible();
+  await expect(v.page.getByText(/no longer connect/)).toHaveCount(1);
   await v.close();
 
   // The admin may keep it for the audit trail, or delete it.

@@ -22,6 +22,14 @@ describe('why a link cannot be opened', () => {
     expect(linkLimitsNote({ ...base, usesLeft: 1 })).toBe('It can be used once more.');
     expect(linkLimitsNote({ ...base, closesAt: '2030-01-01T12:00:00.000Z', usesLeft: 3 })).toMatch(/^This link closes on .*2030.* It can be used 3 more times\.$/);
   });
+  it('never says twice what the proxy already said', () => {
+    const expired = linkProblem(new ApiError('link-expired', 'This link expired on 1 Jan. Ask the person who shared it for a new one.'));
+    expect(expired.advice).toBe('');
+    const gone = linkProblem(new ApiError('resource-deleted', 'The machine … has been deleted, so the link no longer connects.'));
+    expect(gone.advice).not.toMatch(/no longer connect/);
+    const missing = linkProblem(new ApiError('not-found', 'This link does not exist. It may have been deleted, or mistyped.'));
+    expect(missing.advice).not.toMatch(/deleted/);
+  });
   it('offers a retry when the proxy could not be reached', () => {
     expect(linkProblem(new OfflineError())).toMatchObject({ heading: "Can't reach the Postern proxy", retry: true });
   });
