@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { precompressPlugin } from './src/sw/precompress-plugin';
-import { serviceWorkerPlugin } from './src/sw/vite-plugin';
+import { precompressPlugin } from './src/sw/precompress-plugin.ts';
+import { serviceWorkerPlugin } from './src/sw/vite-plugin.ts';
 
 // One config for the SPA build and for vitest.
 // base './' keeps every asset URL relative, so the built site works from any path on any static host.
