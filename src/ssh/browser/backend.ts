@@ -1,13 +1,17 @@
-// The SSH protocol back end the sign-in form calls. The app's edge (src/main.ts) loads it on Connect, so
-// xterm.js, the SSH client and its worker are fetched only when a visitor actually connects, and gives
-// it the transport: the proxy's relay (relayTransport) or a port to the offline demo's machine.
+// The SSH protocol back end the sign-in form calls. The app's edge (src/main.ts) loads it while a visitor
+// fills in a form that offers SSH (or at Connect), never with the page, so xterm.js, the SSH client and
+// its worker are fetched only for a visitor who may connect, and gives it the transport: the proxy's
+// relay (relayTransport) or a port to the offline demo's machine.
 import { ConnectError, type ProtocolBackend } from '../../session/contract';
+import { openKnownHostsAhead } from './known-hosts';
 import { SshSession } from './session';
 import type { OpenTransport } from './transport';
 
 export { relayTransport, type OpenTransport, type SshTransport } from './transport';
 
+/** Made when the SSH code loads, ahead of Connect where the page prepares it (src/app/proxy.ts). */
 export function sshBackend(open: OpenTransport): ProtocolBackend {
+  openKnownHostsAhead();
   return {
     async connect(options, host) {
       if (options.protocol !== 'ssh') throw new ConnectError('unavailable', 'This is the SSH client; choose SSH.', 'protocol');

@@ -11,8 +11,16 @@
 // reached through a link and through the console is therefore remembered twice; that is deliberate:
 // neither side can prove to the other that they mean the same machine.
 import type { ConnectAuthority } from '../../session/contract';
-import { knownHostsFor, rememberHost, type KnownHost } from '../../storage/db';
+import { db, knownHostsFor, rememberHost, type KnownHost } from '../../storage/db';
 import { sameFingerprint } from './fingerprint';
+
+/**
+ * Opens this browser's database before Connect: the first open on a page takes tens of milliseconds,
+ * and the worker's first message to the server waits for the known hosts. A failure is load()'s to meet.
+ */
+export function openKnownHostsAhead(): void {
+  if (typeof indexedDB !== 'undefined') db().catch(() => undefined);
+}
 
 export async function resourceKeyFor(authority: ConnectAuthority, port: number): Promise<string> {
   if (authority.kind === 'user') return `resource:${authority.resourceId}:${port}`;
