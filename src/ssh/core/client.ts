@@ -32,6 +32,8 @@ export interface SshClientOptions {
   now?: () => number;
   /** Key-exchange keys made ahead (KexKeyPool.prepare); the first exchange takes the one it needs. */
   kexKeys?: KexKeyPool;
+  /** Send our first method's key exchange packet without waiting for the server's KEXINIT (default true; transport.ts). */
+  guessKex?: boolean;
 }
 
 export interface ClientEvents extends Record<string, unknown> {

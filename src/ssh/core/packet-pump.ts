@@ -16,7 +16,7 @@ import { VersionReader } from './version';
 import { SshReader, SshWriter } from './wire/wire';
 
 /** The abstract members are the role; K is its per-exchange kex state. */
-export abstract class PacketPump<K extends { readonly ourInit: Uint8Array }> {
+export abstract class PacketPump<K extends { readonly ourInit: Uint8Array; readonly guessMessage?: Uint8Array }> {
   /** How the role words errors about the other side; its `peer` names that side in log lines too. */
   protected abstract readonly voice: Voice;
   /** State for a new exchange, whoever started it (us, a byte count, or the peer's KEXINIT). */
@@ -148,6 +148,8 @@ export abstract class PacketPump<K extends { readonly ourInit: Uint8Array }> {
     this.running = this.newKex();
     this.newKeysSent = false;
     this.emit(this.running.ourInit);
+    const guess = this.running.guessMessage; // RFC 4253 §7: our first method's packet, before the peer's KEXINIT
+    if (guess) this.emit(guess);
   }
 
   /** Strict kex was agreed in the first exchange (OpenSSH PROTOCOL "kex-strict", the Terrapin fix). */

@@ -21,6 +21,12 @@ export interface TransportOptions {
   rekeyIntervalMs?: number;
   /** Keys made ahead for the first exchange; later exchanges make their own. */
   kexKeys?: KexKeyPool;
+  /**
+   * Send the first exchange's KEX_ECDH_INIT for our first method right behind our KEXINIT (RFC 4253 §7
+   * first_kex_packet_follows; default true): one round trip less when the server prefers the same method
+   * and host key algorithm; otherwise the server skips it and we send the right one.
+   */
+  guessKex?: boolean;
 }
 
 export interface TransportHooks {
@@ -49,6 +55,7 @@ export class Transport extends PacketPump<KexSession> {
   protected readonly peerDisconnected = disconnectError;
   private readonly rekeyIntervalMs: number;
   private readonly kexKeys: KexKeyPool | undefined;
+  private readonly guessKex: boolean;
   private lastKexAt = 0;
   private now = 0;
 
@@ -61,6 +68,7 @@ export class Transport extends PacketPump<KexSession> {
     this.prefs = resolvePreferences(options.algorithms);
     this.rekeyIntervalMs = options.rekeyIntervalMs ?? 3600_000;
     this.kexKeys = options.kexKeys;
+    this.guessKex = options.guessKex ?? true;
   }
 
   get serverVersion(): string | undefined {
@@ -105,16 +113,16 @@ export class Transport extends PacketPump<KexSession> {
 
   protected newKex(): KexSession {
     const first = this.sessionId === undefined;
-    return new KexSession(this.prefs, first, first ? this.kexKeys : undefined);
+    return new KexSession(this.prefs, first, first ? this.kexKeys : undefined, first && this.guessKex);
   }
 
   protected async onKexMessage(payload: Uint8Array, kex: KexSession): Promise<void> {
     const n = payload[0];
     if (n === Msg.KEXINIT) {
-      kex.onServerInit(payload);
+      const stillToSend = kex.onServerInit(payload);
       if (kex.first && kex.strict) this.enableStrictKex();
       this.negotiated = kex.negotiated;
-      this.send(kex.initMessage());
+      if (stillToSend) this.send(kex.initMessage());
       return;
     }
     if (n === Msg.NEWKEYS) {

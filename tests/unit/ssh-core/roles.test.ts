@@ -2,7 +2,7 @@
 // the role that reports them, and user signatures checked with the host-key code.
 
 import { describe, expect, test } from 'vitest';
-import { memoryPipe } from '../../../src/ssh/core/stream';
+import { connectSsh, memoryPipe } from '../../../src/ssh/core/stream';
 import { CLIENT_VOICE, SshError } from '../../../src/ssh/core/wire/errors';
 import { DEFAULT_ALGORITHMS, buildKexInit, negotiate } from '../../../src/ssh/core/kex/kexinit';
 import { framePacket } from '../../../src/ssh/core/packet';
@@ -52,6 +52,46 @@ describe('negotiation', () => {
     expect(e.spokenBy(CLIENT_VOICE).message).toBe(
       'The server and this client have no encryption cipher in common. Server offers: aes128-gcm@openssh.com. This client supports: aes256-ctr.',
     );
+  });
+});
+
+describe('a guessed key exchange packet (RFC 4253 §7 first_kex_packet_follows)', () => {
+  test('stands only when both sides prefer the same method and host key algorithm, as OpenSSH judges it', () => {
+    const guessing = buildKexInit('client', DEFAULT_ALGORITHMS, true, true, true);
+    // The server's first method differs: the guess is skipped, though the client's first method is agreed.
+    const otherFirst = { ...SERVER_LISTS, kex: ['curve25519-sha256', DEFAULT_ALGORITHMS.kex[0]] };
+    const skipped = negotiate('server', otherFirst, guessing);
+    expect(skipped.negotiated.kex).toBe(DEFAULT_ALGORITHMS.kex[0]);
+    expect([skipped.skipGuess, skipped.firstChoicesMatch]).toEqual([true, false]);
+    const sameFirst = negotiate('server', { ...SERVER_LISTS, kex: [DEFAULT_ALGORITHMS.kex[0]], hostKey: [DEFAULT_ALGORITHMS.hostKey[0]] }, guessing);
+    expect([sameFirst.skipGuess, sameFirst.firstChoicesMatch]).toEqual([false, true]);
+    // No guess announced: nothing to skip.
+    expect(negotiate('server', otherFirst, buildKexInit('client', DEFAULT_ALGORITHMS, true)).skipGuess).toBe(false);
+  });
+
+  /** KEX_ECDH_INIT messages the client writes before its keys switch (plaintext packets: the type is byte 5). */
+  async function kexInitsSent(kex: string[] | undefined, guessKex?: boolean): Promise<{ inits: number; agreed: string | undefined }> {
+    const [clientEnd, serverEnd] = memoryPipe();
+    new TestServer(serverEnd);
+    const types: number[] = [];
+    const write = clientEnd.write.bind(clientEnd);
+    clientEnd.write = (bytes) => {
+      if (!types.includes(21) && bytes[0] !== 0x53) types.push(bytes[5]); // 'S': the version line
+      write(bytes);
+    };
+    const client = connectSsh(clientEnd, { username: 'alice', keepaliveIntervalMs: 0, guessKex, algorithms: kex ? { kex } : undefined });
+    client.on('hostKey', () => client.acceptHostKey());
+    await client.ready;
+    const agreed = client.negotiated?.kex;
+    client.close();
+    return { inits: types.filter((t) => t === 30).length, agreed };
+  }
+
+  test('a right guess is the only KEX_ECDH_INIT; a wrong one is followed by the right one; both sign in', async () => {
+    // The test server offers curve25519-sha256 and an ssh-ed25519 host key, the client's first host key algorithm.
+    expect(await kexInitsSent(['curve25519-sha256', 'ecdh-sha2-nistp256'])).toEqual({ inits: 1, agreed: 'curve25519-sha256' });
+    expect(await kexInitsSent(undefined)).toEqual({ inits: 2, agreed: 'curve25519-sha256' });
+    expect(await kexInitsSent(undefined, false)).toEqual({ inits: 1, agreed: 'curve25519-sha256' });
   });
 });
 

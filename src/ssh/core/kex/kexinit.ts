@@ -77,10 +77,11 @@ export interface KexInit {
 
 /**
  * Our KEXINIT (RFC 4253 §7.1): cookie, name-lists (the same ciphers and MACs both ways, no
- * compression, no languages), first_kex_packet_follows false, reserved 0. The first exchange
- * carries the role's ext-info and strict-kex markers (the latter unless `offerStrictKex` is false).
+ * compression, no languages), first_kex_packet_follows (`guess`: our first method's packet follows
+ * at once), reserved 0. The first exchange carries the role's ext-info and strict-kex markers (the
+ * latter unless `offerStrictKex` is false).
  */
-export function buildKexInit(role: Role, lists: AlgorithmPreferences, first: boolean, offerStrictKex = true): Uint8Array {
+export function buildKexInit(role: Role, lists: AlgorithmPreferences, first: boolean, offerStrictKex = true, guess = false): Uint8Array {
   const markers = FIRST_MARKERS[role].filter((m) => offerStrictKex || (m !== STRICT_KEX_C && m !== STRICT_KEX_S));
   const kex = first ? [...lists.kex, ...markers] : [...lists.kex];
   return new SshWriter()
@@ -96,7 +97,7 @@ export function buildKexInit(role: Role, lists: AlgorithmPreferences, first: boo
     .nameList(['none'])
     .nameList([])
     .nameList([])
-    .boolean(false)
+    .boolean(guess)
     .uint32(0)
     .finish();
 }
@@ -142,6 +143,8 @@ export interface PeerKexInit {
   wantsExtInfo: boolean;
   /** The peer guessed a kex packet that does not fit what was agreed: skip it (RFC 4253 §7). */
   skipGuess: boolean;
+  /** Both sides' first key exchange and host key methods are the same: a guessed packet from either side stands. */
+  firstChoicesMatch: boolean;
 }
 
 /** Reads the peer's KEXINIT and negotiates against ours, with the client's preference winning. */
@@ -156,6 +159,7 @@ export function negotiate(role: Role, ours: AlgorithmPreferences, payload: Uint8
   const cipherS2C = pick('cipher', ours.cipher, theirs.cipherS2C);
   pick('compression', ['none'], theirs.compressionC2S);
   pick('compression', ['none'], theirs.compressionS2C);
+  const firstChoicesMatch = theirs.kex[0] === ours.kex[0] && theirs.hostKey[0] === ours.hostKey[0];
   const negotiated: Negotiated = {
     kex: pick('kex', ours.kex, theirs.kex),
     hostKey: pick('hostKey', ours.hostKey, theirs.hostKey),
@@ -168,7 +172,9 @@ export function negotiate(role: Role, ours: AlgorithmPreferences, payload: Uint8
     negotiated,
     strict: theirs.kex.includes(PEER_STRICT[role]),
     wantsExtInfo: role === 'server' && theirs.kex.includes(EXT_INFO_C),
-    // A guess is right only if the peer's first choices are what was agreed.
-    skipGuess: theirs.firstKexPacketFollows && (theirs.kex[0] !== negotiated.kex || theirs.hostKey[0] !== negotiated.hostKey),
+    // RFC 4253 §7: a guess is wrong when the two sides prefer different methods. Judged as OpenSSH
+    // does (proposals_match): both lists' first key exchange and host key methods, whoever guessed.
+    skipGuess: theirs.firstKexPacketFollows && !firstChoicesMatch,
+    firstChoicesMatch,
   };
 }

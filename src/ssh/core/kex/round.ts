@@ -13,17 +13,23 @@ export abstract class KexRound {
   strict = false;
   /** The client asked for EXT_INFO after the server's first NEWKEYS (RFC 8308 §2.1). */
   peerWantsExtInfo = false;
+  /** We sent our first method's kex packet right after our KEXINIT, and the peer's KEXINIT says it stands. */
+  guessRight = false;
   protected peerInit: Uint8Array | undefined;
   private ignoreGuess = false;
 
-  /** `offerStrictKex` false leaves the strict-kex marker out of our first KEXINIT. */
+  /**
+   * `offerStrictKex` false leaves the strict-kex marker out of our first KEXINIT; `guessed` says that our
+   * first method's packet follows our KEXINIT without waiting for the peer's (RFC 4253 §7).
+   */
   constructor(
     protected readonly role: Role,
     protected readonly lists: AlgorithmPreferences,
     readonly first: boolean,
     private readonly offerStrictKex = true,
+    readonly guessed = false,
   ) {
-    this.ourInit = buildKexInit(role, lists, first, offerStrictKex);
+    this.ourInit = buildKexInit(role, lists, first, offerStrictKex, guessed);
   }
 
   get hasPeerInit(): boolean {
@@ -41,6 +47,7 @@ export abstract class KexRound {
       this.peerWantsExtInfo = peer.wantsExtInfo;
     }
     this.ignoreGuess = peer.skipGuess;
+    this.guessRight = this.guessed && peer.firstChoicesMatch;
     return peer.negotiated;
   }
 

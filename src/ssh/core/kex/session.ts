@@ -30,18 +30,32 @@ export class KexSession extends KexRound {
   keys: { sealer: Sealer; opener: Opener } | undefined;
   private result: { k: ExchangeSecret; exchangeHash: Uint8Array } | undefined;
 
-  /** `pool` may hold a key made ahead for the method negotiated; it is taken, so it serves this exchange only. */
+  /**
+   * `pool` may hold a key made ahead for the method negotiated; it is taken, so it serves this exchange only.
+   * `guess`: our first method's KEX_ECDH_INIT goes out right behind our KEXINIT (guessMessage), saving a
+   * round trip when the server prefers the same method and host key algorithm, as a default OpenSSH does.
+   */
   constructor(
     prefs: AlgorithmPreferences,
     first: boolean,
     private readonly pool?: KexKeyPool,
+    guess = false,
   ) {
-    super('client', prefs, first);
+    super('client', prefs, first, true, guess);
+    if (guess) this.agreement = pool?.take(prefs.kex[0]) ?? createAgreement(prefs.kex[0]);
   }
 
-  onServerInit(payload: Uint8Array): void {
+  /** The guessed KEX_ECDH_INIT that follows our KEXINIT, if we guess. */
+  get guessMessage(): Uint8Array | undefined {
+    return this.guessed ? this.initMessage() : undefined;
+  }
+
+  /** The server's KEXINIT; returns whether our KEX_ECDH_INIT must still be sent (no guess, or a wrong one the server skips). */
+  onServerInit(payload: Uint8Array): boolean {
     const kex = this.onPeerInit(payload).kex;
+    if (this.guessRight) return false;
     this.agreement = this.pool?.take(kex) ?? createAgreement(kex);
+    return true;
   }
 
   /** KEX_ECDH_INIT / KEXDH_INIT. */
