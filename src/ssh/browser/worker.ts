@@ -35,8 +35,8 @@ export function hostKeyOrder(preferKeyTypes: string[]): string[] {
 }
 
 /**
- * noble builds its Ed25519 tables on first use (some 25 ms): build them now, while the relay dials the
- * machine and sshd starts, instead of during the key exchange. Ed25519 is the host key type asked for first.
+ * noble builds its Ed25519 tables on first use (some 25 ms): build them as this worker starts, before
+ * Connect, instead of during the key exchange. Ed25519 is the host key type asked for first.
  */
 function warmUp(): void {
   const seed = new Uint8Array(32).fill(7);
@@ -45,10 +45,10 @@ function warmUp(): void {
 }
 
 /**
- * Key-exchange keys, made as soon as this worker starts (when the visitor presses Connect, while the page
- * loads the terminal and the relay dials) so the key exchange spends nothing on them. sntrup761's key pair
- * costs tens of milliseconds, ML-KEM's about one: one task each, so a 'connect' message that arrives
- * meanwhile opens the transport at once. Each worker serves one session, and each key one exchange.
+ * Key-exchange keys and the Ed25519 tables, made as soon as this worker starts (while the visitor fills in
+ * the form, or at the latest while the relay dials) so the key exchange spends nothing on them. sntrup761's
+ * key pair costs tens of milliseconds, ML-KEM's about one: one task each, so a 'connect' message that
+ * arrives meanwhile opens the transport at once. Each worker serves one session, and each key one exchange.
  */
 const PREPARED_KEX = ['mlkem768x25519-sha256', 'sntrup761x25519-sha512', 'curve25519-sha256'];
 const kexKeys = new KexKeyPool();
@@ -57,6 +57,8 @@ const kexKeysMade = (async () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     kexKeys.prepare([kex]);
   }
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  warmUp();
 })();
 
 class WorkerSession {
@@ -122,7 +124,6 @@ class WorkerSession {
     try {
       this.phase('proxy');
       const opening = openStream(req.transport);
-      warmUp();
       // The stream keeps what arrives before connectSsh subscribes.
       const stream = await opening;
       const known = await this.hostKeys;
