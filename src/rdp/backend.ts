@@ -20,7 +20,7 @@ export const rdpBackend: ProtocolBackend = {
       proxyUrl,
       username: options.username,
       password: options.credential.password,
-      shareClipboard: options.shareClipboard,
+      clipboard: options.clipboard,
       authority: options.authority.kind,
       resourceName: options.resourceName,
       port: options.port,

@@ -1,14 +1,16 @@
-// Clipboard text and images between the page and the machine, only when the visitor's toggle says so.
+// Clipboard text and images between the page and the machine, only the ways the visitor's toggle and
+// the link's clipboard rule allow (the proxy enforces the rule too: proxy/rdp/clipboard-rule.ts).
 //   machine → page: IronRDP hands over the machine's clipboard (text/plain, text/html, image/png);
 //     it is written with the async Clipboard API, which needs the page focused: if it is not, the
 //     write waits for the next focus.
 //   page → machine: on `paste` (the paste shortcut inside the desktop) and when the page regains
 //     focus (if the browser already granted clipboard-read, so the visitor is never prompted).
-// With sharing off, the machine is told the page's clipboard is empty and its own is dropped.
+// A way that is closed: the machine is told the page's clipboard is empty, or its own is dropped.
 // Images travel as PNG here; for machines that only speak CF_DIB (xrdp 0.9) the Postern proxy
 // converts between that and the CF_DIBV5 IronRDP uses (proxy/rdp/clipboard-bridge.ts).
 import type { ClipboardData } from 'ironrdp-wasm';
 import type { IronRdp } from '../../wasm/ironrdp';
+import type { ClipboardWays } from '../session/contract';
 
 export interface ClipboardContent {
   text?: string;
@@ -28,13 +30,13 @@ export class ClipboardBridge {
   constructor(
     private readonly rdp: IronRdp,
     private readonly session: ClipboardSession,
-    readonly enabled: boolean,
+    readonly ways: ClipboardWays,
   ) {}
 
   /** IronRDP's remote-clipboard callback. Takes ownership of `data`. */
   async fromMachine(data: ClipboardData): Promise<void> {
     const content = readClipboardData(data);
-    if (!this.enabled) return;
+    if (!this.ways.from) return;
     this.last = signature(content);
     this.pendingWrite = content;
     await this.flushWrite();
@@ -61,7 +63,7 @@ export class ClipboardBridge {
 
   /** The `paste` event inside the desktop: sends what the browser hands over. */
   async fromPasteEvent(e: ClipboardEvent): Promise<void> {
-    if (!this.enabled || !e.clipboardData) return;
+    if (!this.ways.to || !e.clipboardData) return;
     const dt = e.clipboardData;
     const content: ClipboardContent = {};
     const text = dt.getData('text/plain');
@@ -75,7 +77,7 @@ export class ClipboardBridge {
 
   /** Reads the browser clipboard without prompting (only when already permitted) and sends it. */
   async fromBrowserClipboard(): Promise<void> {
-    if (!this.enabled || !navigator.clipboard?.read) return;
+    if (!this.ways.to || !navigator.clipboard?.read) return;
     try {
       const status = await navigator.permissions.query({ name: 'clipboard-read' as PermissionName });
       if (status.state !== 'granted') return;
@@ -93,7 +95,7 @@ export class ClipboardBridge {
 
   /** The machine asks for the page's clipboard (at session start). */
   async answerRequest(): Promise<void> {
-    if (this.enabled) {
+    if (this.ways.to) {
       this.last = '';
       await this.fromBrowserClipboard();
       if (this.last) return;

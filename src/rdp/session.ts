@@ -3,7 +3,7 @@
 // again at the new size, which reattaches the same session. Desktop.svelte draws what `model` holds and
 // hands its canvas and sizes to this class; IronRDP (connect) and the input and clipboard wiring (wire)
 // are injected, so the loop runs in tests without WASM or a page.
-import { ConnectError, type Session } from '../session/contract';
+import { ConnectError, type ClipboardWays, type Session } from '../session/contract';
 import { connectRdp, type RdpConnectParams, type RdpConnection } from './connection';
 import { describeConnectError, describeFailure, type FailureContext } from './errors';
 import type { Size } from './geometry';
@@ -20,12 +20,13 @@ export interface RdpSessionParams extends FailureContext {
   destination: string;
   username: string;
   password: string;
-  shareClipboard: boolean;
+  /** Which ways the clipboard may cross (the visitor's toggle within the link's rule). */
+  clipboard: ClipboardWays;
 }
 
 export interface RdpSessionDeps {
   connect(params: RdpConnectParams): Promise<RdpConnection>;
-  wire(conn: RdpConnection, canvas: HTMLCanvasElement, o: { shareClipboard: boolean; desktop(): Size }): Wiring;
+  wire(conn: RdpConnection, canvas: HTMLCanvasElement, o: { clipboard: ClipboardWays; desktop(): Size }): Wiring;
   timers?: ResizeTimers;
 }
 
@@ -173,7 +174,7 @@ export class RdpSession implements Session {
       }
       this.conn = c;
       model.desktop = c.desktop;
-      this.wiring = this.deps.wire(c, canvas, { shareClipboard: p.shareClipboard, desktop: () => model.desktop });
+      this.wiring = this.deps.wire(c, canvas, { clipboard: p.clipboard, desktop: () => model.desktop });
       if (!model.up) {
         model.up = true;
         this.resolveUp();

@@ -2,6 +2,7 @@
 // (the paste shortcut, the `paste` event, and reading the browser's clipboard when the page gets
 // focus). Each connection gets its own wiring, undone when it ends, so a reconnection at a new
 // desktop size starts clean.
+import type { ClipboardWays } from '../session/contract';
 import { ClipboardBridge } from './clipboard';
 import type { RdpConnection } from './connection';
 import type { Size } from './geometry';
@@ -16,8 +17,8 @@ export interface Wiring {
 /** How long the paste shortcut's keys wait for the `paste` event's content to reach the machine. */
 const PASTE_WAIT_MS = 300;
 
-export function wireSession(conn: RdpConnection, canvas: HTMLCanvasElement, o: { shareClipboard: boolean; desktop(): Size }): Wiring {
-  const bridge = new ClipboardBridge(conn.rdp, conn.session, o.shareClipboard);
+export function wireSession(conn: RdpConnection, canvas: HTMLCanvasElement, o: { clipboard: ClipboardWays; desktop(): Size }): Wiring {
+  const bridge = new ClipboardBridge(conn.rdp, conn.session, o.clipboard);
   const cleanups: (() => void)[] = [];
 
   let pasteDone: (() => void) | undefined;
@@ -34,23 +35,25 @@ export function wireSession(conn: RdpConnection, canvas: HTMLCanvasElement, o: {
 
   cleanups.push(attachInput(canvas, ironSink(conn.rdp, conn.session), {
     desktop: o.desktop,
-    beforePaste: o.shareClipboard ? pasteArrived : undefined,
+    beforePaste: o.clipboard.to ? pasteArrived : undefined,
   }));
 
-  if (o.shareClipboard) {
+  if (o.clipboard.to) {
     const onPaste = (e: ClipboardEvent) => {
       e.preventDefault();
       void bridge.fromPasteEvent(e).finally(() => pasteDone?.());
     };
-    const onFocus = () => {
-      void bridge.flushWrite();
-      void bridge.fromBrowserClipboard();
-    };
     canvas.addEventListener('paste', onPaste);
+    cleanups.push(() => canvas.removeEventListener('paste', onPaste));
+  }
+  if (o.clipboard.to || o.clipboard.from) {
+    const onFocus = () => {
+      if (o.clipboard.from) void bridge.flushWrite();
+      if (o.clipboard.to) void bridge.fromBrowserClipboard();
+    };
     window.addEventListener('focus', onFocus);
     canvas.addEventListener('focus', onFocus);
     cleanups.push(() => {
-      canvas.removeEventListener('paste', onPaste);
       window.removeEventListener('focus', onFocus);
       canvas.removeEventListener('focus', onFocus);
     });

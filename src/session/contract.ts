@@ -19,6 +19,12 @@ export type Credential =
   /** An OpenSSH/PEM private key as text (pasted, or read from a file), with its passphrase if encrypted. */
   | { kind: 'private-key'; keyText: string; passphrase?: string };
 
+/** `to`: page → machine (a paste into the machine); `from`: machine → page (a copy out of it). */
+export interface ClipboardWays {
+  to: boolean;
+  from: boolean;
+}
+
 export interface ConnectOptions {
   authority: ConnectAuthority;
   /** Shown in titles and prompts; never used to choose the target (the proxy resolves that itself). */
@@ -27,8 +33,11 @@ export interface ConnectOptions {
   port: number;
   username: string;
   credential: Credential;
-  /** The visitor's choice in the corner toggle: share clipboard text and images with the remote side. */
-  shareClipboard: boolean;
+  /**
+   * Which ways clipboard text and images may cross: what the visitor's corner toggle and the link's
+   * clipboard rule both allow (neither way while the toggle is off).
+   */
+  clipboard: ClipboardWays;
   /** The admin's pinned SSH host key fingerprint ("SHA256:…"), when the resource has one. */
   sshHostKeyFingerprint?: string;
   /**

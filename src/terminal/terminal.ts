@@ -2,19 +2,23 @@
 // host element and following it when the window resizes. It knows nothing of SSH: bytes go in with
 // write(), keystrokes come out through onInput, and size changes through onResize.
 //
-// Clipboard, per the visitor's "share clipboard" toggle:
-//   on:  Ctrl+Shift+C copies the selection, Ctrl+Shift+V and the context menu paste, through the system clipboard;
-//   off: nothing reads or writes the system clipboard. Copy and paste still work inside this terminal,
-//        from a buffer that never leaves the page; the context menu is suppressed.
+// Clipboard, per the visitor's "share clipboard" toggle within the link's clipboard rule, each way:
+//   from (machine → page): Ctrl+Shift+C and the browser's copy put the selection on the system clipboard;
+//   to (page → machine): Ctrl+Shift+V, the browser's paste and the context menu paste from it.
+// A closed way never touches the system clipboard: copy and paste then still work inside this
+// terminal, through a buffer that never leaves the page. With both closed the context menu is
+// suppressed. For SSH this is advisory (end to end, the proxy cannot see it); the page holds it.
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
+import type { ClipboardWays } from '../session/contract';
 
 export interface TerminalViewOptions {
-  shareClipboard: boolean;
+  /** Which ways the system clipboard may be used: `to` pastes into the session, `from` copies out of it. */
+  clipboard: ClipboardWays;
   /** Keystrokes and pastes, UTF-8 encoded, for the remote side. */
   onInput(bytes: Uint8Array): void;
   onResize(cols: number, rows: number): void;
@@ -27,7 +31,7 @@ export class TerminalView {
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon();
   private readonly cleanups: Array<() => void> = [];
-  /** The copy buffer used while the clipboard is not shared. */
+  /** The copy buffer used for a way that is not shared. */
   private localClip = '';
   private fitFrame = 0;
 
@@ -38,7 +42,7 @@ export class TerminalView {
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
       scrollback: 5000,
-      rightClickSelectsWord: options.shareClipboard,
+      rightClickSelectsWord: options.clipboard.to || options.clipboard.from,
     });
     this.term.loadAddon(this.fit);
     this.term.loadAddon(this.search);
@@ -136,12 +140,12 @@ export class TerminalView {
       e.preventDefault();
       const selection = this.term.getSelection();
       if (!selection) return false;
-      if (this.options.shareClipboard) void navigator.clipboard?.writeText(selection).catch(() => undefined);
+      if (this.options.clipboard.from) void navigator.clipboard?.writeText(selection).catch(() => undefined);
       else this.localClip = selection;
       return false;
     }
     if (key === 'v') {
-      if (this.options.shareClipboard) return false; // the browser's own paste event follows; xterm.js handles it
+      if (this.options.clipboard.to) return false; // the browser's own paste event follows; xterm.js handles it
       e.preventDefault();
       if (this.localClip) this.term.paste(this.localClip);
       return false;
@@ -149,9 +153,9 @@ export class TerminalView {
     return true;
   }
 
-  /** With sharing off, copy/cut/paste events and the context menu stop here, before xterm.js sees them. */
+  /** For each closed way, copy/cut or paste events stop here, before xterm.js sees them; with both, the context menu too. */
   private guardClipboard(): void {
-    if (this.options.shareClipboard) return;
+    const { to, from } = this.options.clipboard;
     const onCopy = (e: ClipboardEvent) => {
       e.preventDefault();
       e.stopPropagation();
@@ -164,15 +168,13 @@ export class TerminalView {
       if (this.localClip) this.term.paste(this.localClip);
     };
     const onMenu = (e: Event) => e.preventDefault();
-    this.host.addEventListener('copy', onCopy, true);
-    this.host.addEventListener('cut', onCopy, true);
-    this.host.addEventListener('paste', onPaste, true);
-    this.host.addEventListener('contextmenu', onMenu, true);
+    const listeners: Array<[string, (e: never) => void]> = [];
+    if (!from) listeners.push(['copy', onCopy], ['cut', onCopy]);
+    if (!to) listeners.push(['paste', onPaste]);
+    if (!to && !from) listeners.push(['contextmenu', onMenu]);
+    for (const [type, fn] of listeners) this.host.addEventListener(type, fn as EventListener, true);
     this.cleanups.push(() => {
-      this.host.removeEventListener('copy', onCopy, true);
-      this.host.removeEventListener('cut', onCopy, true);
-      this.host.removeEventListener('paste', onPaste, true);
-      this.host.removeEventListener('contextmenu', onMenu, true);
+      for (const [type, fn] of listeners) this.host.removeEventListener(type, fn as EventListener, true);
     });
   }
 }

@@ -22,10 +22,10 @@ let password = '';
 /** Links by resource name; most resources pin the sshd's host key so no first-use prompt interrupts. */
 const links: Record<string, string> = {};
 
-async function resourceWithLink(name: string, port: number, pin?: string): Promise<string> {
+async function resourceWithLink(name: string, port: number, pin?: string, policy?: Record<string, unknown>): Promise<string> {
   const r = await addResource(pt, name, { ssh: [port] });
   if (pin) await ok(pt.owner('PUT', `/api/resources/${r.id}`, { name, address: '127.0.0.1', ports: { ssh: [port] }, sshHostKeyFingerprint: pin }));
-  const [link] = await createLinks(pt, [r.id]);
+  const [link] = policy ? await ok<Array<{ token: string }>>(pt.owner('POST', '/api/links', { resourceIds: [r.id], policy })) : await createLinks(pt, [r.id]);
   links[name] = link.token;
   return link.token;
 }
@@ -44,6 +44,8 @@ test.beforeAll(async () => {
   await resourceWithLink('tofu-box', sshd.port);
   await resourceWithLink('wrong-pin-box', sshd.port, 'SHA256:' + 'A'.repeat(43));
   await resourceWithLink('closed-box', await freePort(), sshd.hostFingerprints.ed25519);
+  await resourceWithLink('no-clip-box', sshd.port, sshd.hostFingerprints.ed25519, { clipboard: 'off' });
+  await resourceWithLink('paste-only-box', sshd.port, sshd.hostFingerprints.ed25519, { clipboard: 'to-machine' });
 });
 test.afterAll(async () => {
   await pt?.stop();
@@ -274,5 +276,40 @@ test.describe('the clipboard toggle', () => {
     await page.keyboard.press('Control+Shift+V');
     await page.keyboard.press('Enter');
     await waitForTerminal(page, /^Yfrom-system-9$/m);
+  });
+
+  test("a link's rule 'off': the toggle is off and disabled, says why, and nothing touches the system clipboard", async ({ page }) => {
+    await open(page, 'no-clip-box');
+    const toggle = page.getByRole('switch', { name: 'Share clipboard (text and images)' });
+    await expect(toggle).toBeDisabled();
+    await expect(toggle).not.toBeChecked();
+    await expect(toggle).toHaveAccessibleDescription('The person who shared this link turned clipboard sharing off.');
+    await page.evaluate(() => navigator.clipboard.writeText('system-before'));
+    await fillAndConnect(page, { username: user, password });
+    await waitForTerminal(page, PROMPT);
+    await copyPrinted(page, 'echo "rule$((3+4))off"', 'rule7off');
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('echo Z');
+    await page.keyboard.press('Control+Shift+V');
+    await page.keyboard.press('Enter');
+    await waitForTerminal(page, /^Zrule7off$/m); // pasted from the terminal's own buffer
+    expect(await readClipboard(page)).toBe('system-before');
+  });
+
+  test("a link's rule 'to-machine' with the toggle on: pasting in works, copying out stays in the terminal", async ({ page }) => {
+    await open(page, 'paste-only-box');
+    const toggle = page.getByRole('switch', { name: 'Share clipboard (text and images)' });
+    await expect(toggle).toHaveAccessibleDescription(/you can paste into the machine, not copy out of it/);
+    await toggle.check();
+    await page.evaluate(() => navigator.clipboard.writeText('into-the-machine-5'));
+    await fillAndConnect(page, { username: user, password });
+    await waitForTerminal(page, PROMPT);
+    await copyPrinted(page, 'echo "out$((2+2))word"', 'out4word');
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('echo W');
+    await page.keyboard.press('Control+Shift+V');
+    await page.keyboard.press('Enter');
+    await waitForTerminal(page, /^Winto-the-machine-5$/m);
+    expect(await readClipboard(page)).toBe('into-the-machine-5');
   });
 });

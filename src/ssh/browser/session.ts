@@ -5,6 +5,7 @@ import { mount, tick, unmount } from 'svelte';
 import { ConnectError, type ConnectOptions, type Session, type SessionHost } from '../../session/contract';
 import { TerminalView } from '../../terminal/terminal';
 import { KnownHosts, resourceKeyFor } from './known-hosts';
+import { browserLanguages, loadLocale, localeChoices, localeStorage, saveLocale } from './locale';
 import type { FromWorker, ToWorker, WireError } from './protocol';
 import { startSshWorker, takeSshWorker } from './spare-worker';
 import SshView from './SshView.svelte';
@@ -41,7 +42,12 @@ export class SshSession implements Session {
       close: () => this.finish(null),
       find: (text, backwards) => this.terminal.find(text, backwards),
       focus: () => this.terminal.focus(),
+      chooseLocale: (locale) => {
+        if (saveLocale(localeStorage(), locale)) this.model.locale = locale;
+      },
     });
+    this.model.locale = loadLocale(localeStorage());
+    this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
     this.knownLoaded = this.loadKnownHosts();
     // The worker starts first: its module loads, the transport opens and the key is parsed while this thread
     // builds the view and the terminal.
@@ -50,7 +56,7 @@ export class SshSession implements Session {
     this.terminalHost.className = 'ssh-terminal';
     this.view = mount(SshView, { target: host.element, props: { model: this.model, terminalHost: this.terminalHost } });
     this.terminal = new TerminalView(this.terminalHost, {
-      shareClipboard: options.shareClipboard,
+      clipboard: options.clipboard,
       onInput: (bytes) => this.post({ type: 'data', data: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]),
       onResize: (cols, rows) => this.post({ type: 'resize', cols, rows }),
     });
@@ -154,7 +160,9 @@ export class SshSession implements Session {
       };
       const { username, credential } = this.options;
       const transport = this.open(this.options); // a fresh one per attempt: a port is used once
-      this.post({ type: 'connect', transport, username, credential, keepalive: !this.options.idleLimited }, transferables(transport));
+      const locale = (this.model.sessionLocale = this.model.locale);
+      const keepalive = !this.options.idleLimited;
+      this.post({ type: 'connect', transport, username, credential, keepalive, locale }, transferables(transport));
       if (this.terminal) this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
       this.knownLoaded.then(
         (known) => {

@@ -14,7 +14,7 @@ const params: RdpSessionParams = {
   destination: 'link:3389',
   username: 'alice',
   password: 'secret',
-  shareClipboard: false,
+  clipboard: { to: false, from: false },
   authority: 'link',
   resourceName: 'build-box',
   port: 3389,
