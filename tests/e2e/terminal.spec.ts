@@ -1,6 +1,7 @@
 // The terminal as a visitor meets it: keys go to the shell right after Connect without a click, and when
 // the session ends the sentence is written below the last output, not over it; a reconnection starts
-// on a fresh line below. Real Chromium, the real proxy, a real OpenSSH sshd.
+// on a fresh line below. The shell runs in the locale the visitor chose (LANG), by default C.UTF-8.
+// Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
 import { startSshd, type Sshd } from '../support/sshd';
 import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
@@ -73,4 +74,58 @@ test('accented and other non-ASCII input reaches the shell: the session runs in 
   await page.keyboard.type('echo "[$LANG] XéY 漢字 ✓"');
   await page.keyboard.press('Enter');
   await waitForTerminal(page, /^\[C\.UTF-8\] XéY 漢字 ✓$/m);
+});
+
+test.describe('the shell locale', () => {
+  test.use({ locale: 'de-DE' });
+
+  /** Runs `echo` of $LANG behind a fresh marker and returns what the shell printed. */
+  async function shellLang(page: Page, marker: string): Promise<string> {
+    await page.keyboard.type(`echo "${marker}=[$LANG]"`);
+    await page.keyboard.press('Enter');
+    return (await waitForTerminal(page, new RegExp(`^${marker}=\\[(.*)\\]$`, 'm')))[1];
+  }
+
+  test("defaults to C.UTF-8, the browser's language can be chosen for Reconnect, and the choice survives a reload", async ({ page }) => {
+    await page.goto(`${pt.url}/#/l/${token}`);
+    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await waitForTerminal(page, PROMPT);
+    expect(await shellLang(page, 'first')).toBe('C.UTF-8');
+
+    await page.getByTestId('connection-details').locator('summary').click();
+    const choice = page.getByLabel('Locale (LANG)');
+    await expect(choice).toHaveValue('C.UTF-8');
+    await expect(choice.locator('option')).toHaveText(['C.UTF-8', 'de_DE.UTF-8']);
+    await expect(page.getByText('The server must have the locale installed; C.UTF-8 always works.')).toBeVisible();
+    await choice.selectOption('de_DE.UTF-8');
+    await expect(page.getByText('This session runs in C.UTF-8; Reconnect to use de_DE.UTF-8.')).toBeVisible();
+    expect(await page.evaluate(() => localStorage.getItem('postern.locale'))).toBe('de_DE.UTF-8');
+
+    // The running shell keeps its locale; Reconnect starts one in the new locale.
+    await page.locator('.xterm-helper-textarea').focus();
+    expect(await shellLang(page, 'still')).toBe('C.UTF-8');
+    await page.keyboard.type('exit');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await expect(page.getByRole('button', { name: 'Reconnect' })).toHaveCount(0);
+    await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
+    // de_DE.UTF-8 is not installed here: bash warns and runs on, with LANG as sent.
+    expect(await shellLang(page, 'reconnected')).toBe('de_DE.UTF-8');
+
+    // A new visit in this browser asks for the remembered locale.
+    await page.reload();
+    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await waitForTerminal(page, PROMPT);
+    expect(await shellLang(page, 'reloaded')).toBe('de_DE.UTF-8');
+    await page.getByTestId('connection-details').locator('summary').click();
+    await expect(page.getByLabel('Locale (LANG)')).toHaveValue('de_DE.UTF-8');
+  });
+
+  test('an invalid stored locale is never sent: C.UTF-8 is used instead', async ({ page }) => {
+    await page.addInitScript(() => localStorage.setItem('postern.locale', 'C.UTF-8 POSTERN_X=1'));
+    await page.goto(`${pt.url}/#/l/${token}`);
+    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await waitForTerminal(page, PROMPT);
+    expect(await shellLang(page, 'guarded')).toBe('C.UTF-8');
+  });
 });

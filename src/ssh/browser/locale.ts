@@ -1,8 +1,8 @@
 // The locale the shell is asked to run in, sent as LANG in an env request (RFC 4254 §6.4) as OpenSSH's
 // SendEnv does. Without a UTF-8 locale the shell drops accented and other non-ASCII input. The default
-// follows the browser's language; C.UTF-8 is always offered, because every current Linux has it, while
-// en_US.UTF-8, de_DE.UTF-8… exist only where they were installed. The visitor's choice is remembered
-// in this browser.
+// is C.UTF-8, because every current Linux has it, while en_US.UTF-8, de_DE.UTF-8… exist only where they
+// were installed (a missing one brings the POSIX locale back, and non-ASCII input is lost again). The
+// browser's languages are offered as locales beside it; the visitor's choice is remembered in this browser.
 
 export const FALLBACK_LOCALE = 'C.UTF-8';
 export const LOCALE_STORAGE_KEY = 'postern.locale';
@@ -42,25 +42,24 @@ export function localeFromLanguage(tag: string): string {
   return isLocale(locale) ? locale : FALLBACK_LOCALE;
 }
 
-/** What the choice offers: the browser's languages as locales (the first is the default), then C.UTF-8. */
+/** What the choice offers: C.UTF-8 (the default), then the browser's languages as locales. */
 export function localeChoices(languages: readonly string[], chosen?: string): string[] {
-  const all = [...languages.map(localeFromLanguage), FALLBACK_LOCALE];
+  const all = [FALLBACK_LOCALE, ...languages.map(localeFromLanguage)];
   if (isLocale(chosen)) all.unshift(chosen);
   return [...new Set(all)];
 }
 
 type LocaleStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
-/** The remembered choice if it is a valid locale, else the browser's first language as one. */
-export function loadLocale(storage: LocaleStorage | undefined, languages: readonly string[]): string {
+/** The remembered choice if it is a valid locale, else C.UTF-8. */
+export function loadLocale(storage: LocaleStorage | undefined): string {
   let stored: string | null = null;
   try {
     stored = storage?.getItem(LOCALE_STORAGE_KEY) ?? null;
   } catch {
     // Storage blocked (a privacy setting): the default for this visit.
   }
-  if (isLocale(stored)) return stored;
-  return localeFromLanguage(languages[0] ?? '');
+  return isLocale(stored) ? stored : FALLBACK_LOCALE;
 }
 
 /** Remembers a valid choice; refuses anything else, so nothing invalid is read back. */

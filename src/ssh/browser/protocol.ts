@@ -38,6 +38,8 @@ export type ToWorker =
       credential: WireCredential;
       /** Whether to send keepalives in silence (not when the link ends idle sessions: they would count as input). */
       keepalive: boolean;
+      /** The shell's locale, sent as LANG (locale.ts); the worker sends C.UTF-8 instead of anything invalid. */
+      locale: string;
     }
   /**
    * What the page knows about the resource's host key, sent once it has read its known hosts; the handshake

@@ -38,10 +38,22 @@ export class SshViewModel {
   endMessage = $state('');
   endIsError = $state(false);
   reconnecting = $state(false);
+  /** The locale the next connection asks for (LANG), and the one the current connection asked for. */
+  locale = $state('');
+  sessionLocale = $state('');
+  /** What the locale choice offers: the chosen one, the browser's languages as locales, C.UTF-8. */
+  localeChoices = $state<string[]>([]);
 
   constructor(
     readonly title: string,
-    readonly actions: { reconnect(): void; close(): void; find(text: string, backwards: boolean): boolean; focus(): void },
+    readonly actions: {
+      reconnect(): void;
+      close(): void;
+      find(text: string, backwards: boolean): boolean;
+      focus(): void;
+      /** Remembers the locale for the next connection (Reconnect, or the next visit). */
+      chooseLocale(locale: string): void;
+    },
   ) {}
 
   phaseIndex(): number {

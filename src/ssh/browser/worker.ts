@@ -9,13 +9,16 @@ import { endReason, toWire } from './errors';
 import { sameFingerprint } from './fingerprint';
 import type { FromWorker, Phase, ToWorker, WireError } from './protocol';
 import { openStream } from './open-stream';
+import { FALLBACK_LOCALE, isLocale } from './locale';
 
 /**
- * A UTF-8 locale for the shell, as Debian's ssh sends its LANG: without one the shell runs in the POSIX
- * locale and drops accented and other non-ASCII input. C.UTF-8 exists on every current Linux, where the
- * browser's own (en_US.UTF-8, de_DE.UTF-8…) may not be installed and would fall back to POSIX again.
+ * The shell's environment: LANG only, as OpenSSH's SendEnv passes the client's. Without a UTF-8 locale
+ * the shell runs in the POSIX locale and drops non-ASCII input. The env request asks for no reply, so a
+ * server whose AcceptEnv refuses it simply ignores it. Only a valid locale name is ever sent.
  */
-const SESSION_ENV = { LANG: 'C.UTF-8' };
+function sessionEnv(locale: unknown): Record<string, string> {
+  return { LANG: isLocale(locale) ? locale : FALLBACK_LOCALE };
+}
 
 /** The part of DedicatedWorkerGlobalScope used here (the root tsconfig types `self` as a Window). */
 interface WorkerScope {
@@ -156,7 +159,7 @@ class WorkerSession {
       await this.signIn(client, key);
       this.phase('shell');
       const asked = this.size;
-      const channel = await client.openShell({ term: 'xterm-256color', ...asked, env: SESSION_ENV }, 'manual');
+      const channel = await client.openShell({ term: 'xterm-256color', ...asked, env: sessionEnv(req.locale) }, 'manual');
       this.channel = channel;
       if (this.size !== asked) channel.resize(this.size.cols, this.size.rows); // resized while the shell opened
       channel.on('data', (bytes) => this.output.push(bytes));
