@@ -22,7 +22,10 @@ export interface LiveSession {
   facts?: LiveFacts;
   /** Bytes relayed so far. */
   bytes?(): { bytesUp: number; bytesDown: number };
-  /** The link's policy as the session opened, for its session limits (session-limits.ts). */
+  /**
+   * The link's policy for this session: as it opened, then as edited (link-policy.ts keeps it current),
+   * for its session limits (session-limits.ts).
+   */
   limits?: LinkPolicy;
 }
 
@@ -117,6 +120,11 @@ export class LiveSessions {
   }
 
   /** Ends the sessions through these links, with the code and sentence the caller gives (a policy's refusal). */
+  /** This proxy's live sessions through one link. */
+  ofLink(linkId: string): LiveSession[] {
+    return [...this.sessions].filter((s) => s.linkId === linkId);
+  }
+
   endLinksFor(linkIds: Iterable<string>, code: number, reason: string): number {
     const ids = new Set(linkIds);
     return this.endWhere((s) => s.linkId !== undefined && ids.has(s.linkId), code, reason);

@@ -1,14 +1,13 @@
 // Ends link sessions that reach their link's longest session or sit idle past its idle limit
-// (sessionLimitState, by the proxy's clock). Input is what the visitor's browser sends toward the
+// (sessionLimitState, by the proxy's clock; the limits as the link's policy says now, edits included). Input is what the visitor's browser sends toward the
 // machine; it is sampled once a second, which is also how late a session may end.
-import { CLOSE, type LinkPolicy } from '../../src/shared/api.ts';
+import { CLOSE } from '../../src/shared/api.ts';
 import { sessionLimitState } from '../../src/shared/rules/policy.ts';
 import type { LiveSession, LiveSessions } from './live-sessions.ts';
 
 const TICK_MS = 1_000;
 
 interface Watched {
-  policy: LinkPolicy;
   startedAt: Date;
   lastInputAt: Date;
   lastBytesUp: number;
@@ -22,10 +21,10 @@ export class SessionLimits {
   constructor(live: LiveSessions, private readonly now: () => Date) {
     this.unwatch = [
       live.onAdd((s) => {
-        const p = s.limits;
-        if (!p || (p.maxSessionMinutes === undefined && p.idleMinutes === undefined)) return;
+        // Every link session is watched: an edit may give its link limits later.
+        if (s.linkId === undefined) return;
         const at = this.now();
-        this.watched.set(s, { policy: p, startedAt: at, lastInputAt: at, lastBytesUp: s.bytes?.().bytesUp ?? 0 });
+        this.watched.set(s, { startedAt: at, lastInputAt: at, lastBytesUp: s.bytes?.().bytesUp ?? 0 });
         this.timer ??= setInterval(() => this.tick(), TICK_MS).unref();
       }),
       live.onRemove((s) => {
@@ -54,7 +53,7 @@ export class SessionLimits {
         w.lastBytesUp = up;
         w.lastInputAt = now;
       }
-      const state = sessionLimitState(w.policy, w.startedAt, w.lastInputAt, now);
+      const state = sessionLimitState(s.limits ?? {}, w.startedAt, w.lastInputAt, now);
       if (!state.end) continue;
       this.watched.delete(s);
       s.end(state.why === 'idle' ? CLOSE.sessionIdle : CLOSE.sessionTooLong, state.message);

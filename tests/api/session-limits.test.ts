@@ -100,6 +100,28 @@ describe('session limits', () => {
     expect(bad.body.error).toMatchObject({ code: 'bad-request', field: 'clipboard' });
   });
 
+  it('an edit applies to live sessions: limits added later count, and a narrowed clipboard rule ends the session', async () => {
+    const link = await newLink({});
+    const relay = connect(link);
+    await within(5_000, relay.opened);
+    await within(5_000, relay.echoes('hello'));
+    await new Promise((r) => setTimeout(r, 1.5 * SECOND)); // the proxy sees that input
+    expect((await owner.call('PUT', `/api/links/${link.id}`, { policy: { idleMinutes: 1 } })).status).toBe(200);
+    setClock(75 * SECOND);
+    expect(await within(5_000, relay.closed)).toMatchObject({ code: CLOSE.sessionIdle });
+    setClock(0);
+
+    const other = connect(link);
+    await within(5_000, other.opened);
+    // Widening or keeping the rule leaves the session alone; narrowing it ends the session.
+    expect((await owner.call('PUT', `/api/links/${link.id}`, { policy: { clipboard: 'both' } })).status).toBe(200);
+    expect(await stillOpenAfterTwoTicks(other)).toBe(true);
+    expect((await owner.call('PUT', `/api/links/${link.id}`, { policy: { clipboard: 'to-machine' } })).status).toBe(200);
+    expect(await within(5_000, other.closed)).toEqual({
+      code: CLOSE.forbidden, reason: "The link's clipboard rule was narrowed, so the session was ended. Connect again to continue under the new rule.",
+    });
+  });
+
   it('a link without limits keeps its session however long it lasts', async () => {
     const link = await newLink({});
     const relay = connect(link);
