@@ -5,6 +5,7 @@
 import { ConnectError, loadOnDemand, type ConnectBackend, type ConnectOptions, type ProtocolBackend } from '../session/contract';
 import type { Resource } from '../shared/api';
 import { localApi } from './local-api';
+import { underLinkRules } from './live-rules';
 import { DEMO_ADDRESS } from './seed';
 import { demoDb } from './storage';
 
@@ -49,7 +50,12 @@ const ssh: ProtocolBackend = {
     }
     const [{ sshBackend }, { demoMachine }] = await Promise.all([import('../ssh/browser/backend'), import('./machine')]);
     // A new port for each attempt, reconnections included: the machine serves one connection per port.
-    const toMachine = sshBackend(() => ({ kind: 'port', port: demoMachine().connect() }));
+    // Through a link, the link's rules watch the connection as the proxy would.
+    const a = options.authority;
+    const toMachine = sshBackend(() => ({
+      kind: 'port',
+      port: a.kind === 'link' ? underLinkRules(demoMachine().connect(), localApi(), a.token) : demoMachine().connect(),
+    }));
     const session = await toMachine.connect(options, host);
     const api = localApi();
     void api

@@ -370,6 +370,19 @@ export class LocalApi implements PosternApi {
     if (others.length === 0) throw conflict({ code: 'last-owner' });
   }
 
+  /**
+   * For a session open through a link (src/demo/live-rules.ts): the link as it is now, or why it no
+   * longer allows the session (deleted, links off, machine gone, expired, outside its hours).
+   */
+  async liveLink(token: string, now: Date): Promise<{ link: Link } | { refused: string }> {
+    const t = extractToken(token);
+    const d = await demoDb();
+    const link = looksLikeToken(t) ? (await d.getAll('links')).find((l) => l.token === t) : undefined;
+    const resource = link?.status === 'active' ? await d.get('resources', link.resourceId) : undefined;
+    const refused = linkRefusal(link, (await this.settings()).shareableLinks, resource, now, { live: true });
+    return refused ? { refused: refused.message } : { link: link! };
+  }
+
   /** The link and its resource, or the refusal the proxy would give (the same rule). */
   private async linkResource(token: string): Promise<{ link: Link; resource: Resource }> {
     await this.ready();

@@ -124,3 +124,25 @@ test('a new user\'s one-time sign-in link works in the demo, once', async ({ pag
   await page.goto(url);
   await expect(page.getByRole('alert')).toHaveText('This sign-in link is not valid: it was already used, has expired, or is mistyped. Ask an owner for a new one.');
 });
+
+test("the demo ends a live session by the link's rules, as the proxy does: deleted in another tab, it ends with the sentence", async ({ page, context }) => {
+  await page.goto(`${site.url}#/console/links`);
+  await page.getByLabel('View the console as').selectOption('owner');
+  await page.getByRole('button', { name: '+ Add' }).click();
+  const panel = page.getByRole('form', { name: 'Create shareable links' });
+  await panel.getByRole('checkbox', { name: 'Demo machine' }).check();
+  await panel.getByLabel('End idle sessions after (minutes)').fill('30');
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('button', { name: 'Copy link to Demo machine' }).first()).toBeVisible();
+  const token = (await demoTokens(page))['Demo machine'];
+
+  const visitor = await context.newPage();
+  await signInAndEcho(visitor, token);
+  await expect(visitor.getByRole('note')).toHaveText('A session with no typing or clicking for 30 minutes ends.');
+
+  // The owner deletes the link by its token in the console tab.
+  await page.getByRole('button', { name: 'Delete by token' }).click();
+  await page.getByLabel('Links or tokens, one per line').fill(token);
+  await page.getByRole('button', { name: 'Delete these links' }).click();
+  await waitForTerminal(visitor, /This link does not exist\. It may have been deleted, or mistyped\./);
+});

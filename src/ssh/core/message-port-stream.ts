@@ -52,7 +52,7 @@ export function messagePortStream(port: MessagePortLike): ByteStream {
       if (held) held.push(bytes);
       else for (const h of dataHandlers) h(bytes);
     } else if (isEnd(data)) {
-      end(data.error ? new SshError('stream-error', data.error) : undefined);
+      end(data.error ? new SshError('stream-error', data.error, { serverMessage: data.error }) : undefined);
     } else {
       port.postMessage({ end: true, error: NOT_BINARY } satisfies End, []);
       end(new SshError('stream-error', NOT_BINARY));
