@@ -5,7 +5,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { Link } from '../../src/shared/api';
 import type { Sshd } from '../support/sshd';
-import { addResource, ok, setFeature, startPostern, type Postern } from './postern';
+import { addResource, ok, row, setFeature, signInAs, startPostern, type Postern } from './postern';
 import { fillAndConnect, makeExtraKeys, PROMPT, startSshdWithKeys, waitForTerminal, type ExtraKeys } from './sshd-fixture';
 
 let pt: Postern;
@@ -40,7 +40,23 @@ test('the first visitor binds the link to a passkey and connects; only that brow
   await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
     name: 'passkey-box', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
   }));
-  const [link] = await ok<Link[]>(pt.owner('POST', '/api/links', { resourceIds: [r.id], policy: { passkey: true } }));
+  // The owner makes the link in the console; a code and a passkey together are refused beside the field.
+  const admin = await (await browser.newContext()).newPage();
+  await signInAs(admin, pt, 'owner');
+  await admin.getByRole('link', { name: 'Shareable links' }).click();
+  await admin.getByRole('button', { name: '+ Add' }).click();
+  const panel = admin.getByRole('form', { name: 'Create shareable links' });
+  await panel.getByRole('checkbox', { name: 'passkey-box' }).check();
+  await panel.getByRole('checkbox', { name: "Bind to the first visitor's passkey" }).check();
+  await panel.getByRole('checkbox', { name: 'Ask for an access code' }).check();
+  await panel.getByRole('button', { name: 'Generate' }).click();
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect(panel.getByRole('alert')).toHaveText('A link asks for an access code or a passkey, not both.');
+  await panel.getByRole('checkbox', { name: 'Ask for an access code' }).uncheck();
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect(row(admin, 'passkey-box')).toContainText('Passkey, not bound yet');
+  const link = (await ok<Link[]>(pt.owner('GET', '/api/links'))).find((l) => l.resourceName === 'passkey-box')!;
+  expect(link.policy).toEqual({ passkey: true });
   // WebAuthn refuses IP addresses as the relying party: open the link by name.
   const url = `${pt.url.replace('127.0.0.1', 'localhost')}/#/l/${link.token}`;
 
@@ -70,11 +86,17 @@ test('the first visitor binds the link to a passkey and connects; only that brow
   await expect(stranger.getByRole('alert')).toHaveText(/did not confirm the passkey this link is bound to/);
   await expect(stranger.getByRole('button', { name: 'Connect' })).toHaveCount(0);
 
-  // Unbound by an owner, the link binds to the next visitor's passkey.
-  await ok(pt.owner('PUT', `/api/links/${link.id}`, { unbindPasskey: true }));
+  // The console says when it was bound; unbound there by the owner, the link binds to the next visitor's passkey.
+  await admin.reload();
+  await expect(row(admin, 'passkey-box')).toContainText('Passkey bound on');
+  await admin.getByRole('button', { name: 'Edit link to passkey-box' }).click();
+  await admin.getByRole('checkbox', { name: /^Unbind the passkey bound on/ }).check();
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await expect(row(admin, 'passkey-box')).toContainText('Passkey, not bound yet');
   await stranger.reload();
   await stranger.getByRole('button', { name: 'Continue with a passkey' }).click();
   await expect(stranger.getByRole('button', { name: 'Connect' })).toBeVisible();
   await first.close();
   await other.close();
+  await admin.context().close();
 });
