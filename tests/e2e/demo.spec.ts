@@ -95,10 +95,10 @@ test('choosing RDP in the demo explains that it needs a proxy, and loads no WebA
   await expect(page.getByRole('heading', { name: 'Sign in to Office desktop' })).toBeVisible();
   const sentence = /RDP needs a Postern proxy: the proxy makes the connection to the desktop, and this demo runs without one\./;
   await expect(page.getByText(sentence)).toBeVisible();
+  // Having said why, the form offers no Connect for it.
   await page.getByLabel('Username').fill('someone');
   await page.getByLabel('Password', { exact: true }).fill('secret');
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: sentence })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Connect' })).toBeDisabled();
   expect(wasm).toEqual([]);
 });
 

@@ -38,6 +38,13 @@ test('the form offers what the resource allows and explains what is missing', as
   await expect(page.getByLabel('Key passphrase (if the key has one)')).toBeVisible();
 
   await page.getByRole('radio', { name: 'A private key file' }).check();
+  // A file far too big to be a key is said beside the field, and Connect says it again (not "choose a file").
+  await page.getByLabel('SSH private key file').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(5 << 20) });
+  const tooLarge = '"photo.jpg" is 5120 KB, too large to be an SSH private key.';
+  await expect(page.getByText(tooLarge)).toBeVisible();
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByText(tooLarge)).toBeVisible();
+  await expect(page.getByText('Choose the file that holds your SSH private key.')).toHaveCount(0);
   await page.getByLabel('SSH private key file').setInputFiles({
     name: 'id_ed25519',
     mimeType: 'text/plain',
