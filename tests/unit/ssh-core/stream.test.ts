@@ -52,3 +52,10 @@ test('an end before anyone listens is reported to the first close subscriber, af
   expect(error?.kind).toBe('stream-error');
   expect(error?.message).toMatch(/bye/);
 });
+
+test("a relay's close code and reason reach the client as its words (websockify's 1011 when it cannot dial)", async () => {
+  const ws = new WebSocket(await serve([], 1011));
+  const stream = await webSocketStream(ws as unknown as WebSocketLike);
+  const error = await new Promise<SshError | undefined>((resolve) => stream.onClose(resolve));
+  expect(error).toMatchObject({ kind: 'stream-error', reasonCode: 1011, serverMessage: 'bye', message: 'The relay closed the connection: bye' });
+});
