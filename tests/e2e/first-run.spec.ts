@@ -50,6 +50,8 @@ test('first owner signs in, registers a resource, enables links, creates, copies
     await form.getByRole('button', { name: 'Save changes' }).click();
     await expect(form).toBeHidden();
     await expect(row(page, 'build-box')).toContainText('RDP 3389');
+    // Focus goes back to the row's Edit button, not to the page's body.
+    await expect(page.getByRole('button', { name: 'Edit build-box' })).toBeFocused();
   });
 
   await test.step('a bad port is explained beside its field, and the draft is kept', async () => {

@@ -36,6 +36,8 @@ test('create links for all resources, then delete by resource', async ({ page })
   for (const n of names) await expect(panel.getByRole('checkbox', { name: n })).toBeChecked();
   await panel.getByRole('button', { name: 'Apply' }).click();
   await expect(panel).toBeHidden();
+  // Focus goes back to the button that opened the panel, not to the page's body.
+  await expect(page.getByRole('button', { name: '+ Add' })).toBeFocused();
   for (const n of names) await expect(row(page, n)).toContainText('Active');
 
   const del = page.getByRole('button', { name: 'Delete', exact: true });
