@@ -129,3 +129,29 @@ test.describe('the shell locale', () => {
     expect(await shellLang(page, 'guarded')).toBe('C.UTF-8');
   });
 });
+
+test('closing the tab during a session asks first; after Disconnect it does not', async ({ page }) => {
+  await page.goto(`${pt.url}/#/l/${token}`);
+  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  await page.keyboard.type('echo asked');
+  await page.keyboard.press('Enter');
+  const asked = new Promise<string>((resolve) => page.once('dialog', (d) => {
+    resolve(d.type());
+    void d.dismiss(); // stay on the page
+  }));
+  await page.close({ runBeforeUnload: true });
+  expect(await asked).toBe('beforeunload');
+  expect(page.isClosed()).toBe(false);
+  // Disconnected, there is nothing to lose: the tab closes without asking.
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(page.getByRole('button', { name: 'Connect' })).toBeVisible();
+  let dialogs = 0;
+  page.on('dialog', (d) => {
+    dialogs++;
+    void d.accept();
+  });
+  await page.close({ runBeforeUnload: true });
+  await expect.poll(() => page.isClosed()).toBe(true);
+  expect(dialogs).toBe(0);
+});
