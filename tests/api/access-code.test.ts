@@ -1,63 +1,39 @@
 // Access codes through the proxy: set on create and edit (only a slow hash is kept), asked for on the
 // link page's look-up and on every tunnel, and the two lockouts (per address, per link) by the proxy's
 // clock, which POSTERN_TEST_CLOCK_FILE moves: nothing here sleeps through a lockout.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Link } from '../../src/shared/api.ts';
 import { LOCKOUT } from '../../src/shared/rules/policy.ts';
-import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
-import { echoServerForFile, openRelay, within } from '../support/relay-client.ts';
+import { apiClient } from '../support/proxy.ts';
+import { policyProxyForFile } from '../support/policy-proxy.ts';
+import { openRelay, within } from '../support/relay-client.ts';
 
-let proxy: ProxyProcess;
-let owner: Awaited<ReturnType<typeof signIn>>;
-let resourceId: string;
-const echo = echoServerForFile();
-const dataDir = mkdtempSync(join(tmpdir(), 'postern-codes-'));
-const clockFile = join(dataDir, 'clock-offset');
-const setClock = (ms: number) => writeFileSync(clockFile, String(ms));
+const stage = policyProxyForFile({ args: ['--client-address-header', 'X-Forwarded-For', '--trusted-proxies', '127.0.0.1'] });
 let addressCounter = 0;
 /** A fresh client address each time (the proxy believes X-Forwarded-For from 127.0.0.1 here). */
 const newAddress = () => `198.51.100.${++addressCounter}`;
 
-beforeAll(async () => {
-  setClock(0);
-  proxy = await startProxy({
-    dataDir,
-    waitForSignin: true,
-    env: { POSTERN_TEST_CLOCK_FILE: clockFile },
-    args: ['--client-address-header', 'X-Forwarded-For', '--trusted-proxies', '127.0.0.1'],
-  });
-  owner = await signIn(proxy.url, proxy.ownerSigninUrl);
-  await owner.call('PUT', '/api/settings', { shareableLinks: true });
-  resourceId = (await owner.call('POST', '/api/resources', { name: 'echo-box', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body.id;
-});
-afterEach(() => setClock(0));
-afterAll(async () => {
-  await proxy?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
 async function newLink(extra: Record<string, unknown> = {}): Promise<Link> {
-  const r = await owner.call('POST', '/api/links', { resourceIds: [resourceId], ...extra });
+  const r = await stage.owner.call('POST', '/api/links', { resourceIds: [stage.resourceId], ...extra });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body[0];
 }
 
 const lookUp = (link: Link, accessCode: unknown, address = newAddress()) =>
-  apiClient(proxy.url)('POST', '/api/link-info', { token: link.token, ...(accessCode === undefined ? {} : { accessCode }) }, {
+  apiClient(stage.proxy.url)('POST', '/api/link-info', { token: link.token, ...(accessCode === undefined ? {} : { accessCode }) }, {
     'x-forwarded-for': address,
   });
 const connect = (link: Link, code?: string, address = newAddress()) =>
-  openRelay(proxy.url, `protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}${code ? `.${code}` : ''}`], {
+  openRelay(stage.proxy.url, `protocol=ssh&port=${stage.echoPort}`, ['binary', `postern.link.${link.token}${code ? `.${code}` : ''}`], {
     'x-forwarded-for': address,
   });
-const listed = async (link: Link): Promise<Link> => (await owner.call('GET', '/api/links')).body.find((l: Link) => l.id === link.id);
+const listed = async (link: Link): Promise<Link> => (await stage.owner.call('GET', '/api/links')).body.find((l: Link) => l.id === link.id);
 
 describe('access codes', () => {
   it('refuses a missing or malformed code on create with a sentence beside the field, and creates nothing', async () => {
-    const before = (await owner.call('GET', '/api/links')).body.length;
+    const before = (await stage.owner.call('GET', '/api/links')).body.length;
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ policy: { accessCode: true } }, /^Type an access code, or generate one\.$/],
       [{ accessCode: 'ABC' }, /has 6 to 10 characters/],
@@ -65,24 +41,24 @@ describe('access codes', () => {
       [{ accessCode: 42 }, /Type an access code/],
     ];
     for (const [extra, message] of cases) {
-      const r = await owner.call('POST', '/api/links', { resourceIds: [resourceId], ...extra });
+      const r = await stage.owner.call('POST', '/api/links', { resourceIds: [stage.resourceId], ...extra });
       expect(r.status).toBe(400);
       expect(r.body.error).toMatchObject({ code: 'bad-request', field: 'accessCode', message: expect.stringMatching(message) });
     }
-    const flag = await owner.call('POST', '/api/links', { resourceIds: [resourceId], policy: { accessCode: 'yes' } });
+    const flag = await stage.owner.call('POST', '/api/links', { resourceIds: [stage.resourceId], policy: { accessCode: 'yes' } });
     expect(flag.body.error).toMatchObject({ field: 'policy.accessCode' });
-    expect((await owner.call('GET', '/api/links')).body).toHaveLength(before);
+    expect((await stage.owner.call('GET', '/api/links')).body).toHaveLength(before);
   });
 
   it('keeps only a slow hash: the code is in no answer, no audit entry and not in the database file', async () => {
     const link = await newLink({ label: 'vendor', accessCode: 'kx7m-q2pz' });
     expect(link.policy).toEqual({ accessCode: true });
     expect(await listed(link)).toMatchObject({ policy: { accessCode: true }, status: 'active' });
-    const everything = JSON.stringify([(await owner.call('GET', '/api/links')).body, (await owner.call('GET', '/api/audit')).body]);
+    const everything = JSON.stringify([(await stage.owner.call('GET', '/api/links')).body, (await stage.owner.call('GET', '/api/audit')).body]);
     expect(everything).not.toMatch(/KX7MQ2PZ|kx7m/i);
     expect(everything).not.toContain('scrypt');
-    if (proxy.databaseUrl) return; // PostgreSQL: no file to read here
-    const db = readdirSync(dataDir).filter((n) => /\.db(-wal)?$/.test(n)).map((f) => readFileSync(join(dataDir, f)).toString('latin1')).join('');
+    if (stage.proxy.databaseUrl) return; // PostgreSQL: no file to read here
+    const db = readdirSync(stage.dataDir).filter((n) => /\.db(-wal)?$/.test(n)).map((f) => readFileSync(join(stage.dataDir, f)).toString('latin1')).join('');
     expect(db).toMatch(/scrypt\$16384\$8\$1\$/);
     expect(db).not.toContain('KX7MQ2PZ');
   });
@@ -112,12 +88,12 @@ describe('access codes', () => {
     const link = await newLink({ accessCode: 'KX7MQ2PZ' });
     expect((await within(5_000, connect(link).refused)).status).toBe(403);
     expect((await within(5_000, connect(link, 'KX7MQ2PA').refused)).status).toBe(403);
-    const check = await apiClient(proxy.url)('POST', '/api/tunnel-check', {
-      credential: `postern.link.${link.token}.WRONGCODE`, protocol: 'ssh', port: echo.port,
+    const check = await apiClient(stage.proxy.url)('POST', '/api/tunnel-check', {
+      credential: `postern.link.${link.token}.WRONGCODE`, protocol: 'ssh', port: stage.echoPort,
     }, { 'x-forwarded-for': newAddress() });
     expect(check.body.error).toMatchObject({ code: 'wrong-access-code' });
-    const ok = await apiClient(proxy.url)('POST', '/api/tunnel-check', {
-      credential: `postern.link.${link.token}.KX7MQ2PZ`, protocol: 'ssh', port: echo.port,
+    const ok = await apiClient(stage.proxy.url)('POST', '/api/tunnel-check', {
+      credential: `postern.link.${link.token}.KX7MQ2PZ`, protocol: 'ssh', port: stage.echoPort,
     }, { 'x-forwarded-for': newAddress() });
     expect(ok.status).toBe(204);
     const relay = connect(link, 'KX7MQ2PZ');
@@ -137,7 +113,7 @@ describe('access codes', () => {
     expect((await lookUp(link, 'KX7MQ2PZ', guesser)).status).toBe(423);
     expect((await within(5_000, connect(link, 'KX7MQ2PZ', guesser).refused)).status).toBe(423);
     expect((await lookUp(link, 'KX7MQ2PZ')).status).toBe(200);
-    setClock(LOCKOUT.windowMs + 1_000);
+    stage.setClock(LOCKOUT.windowMs + 1_000);
     expect((await lookUp(link, 'KX7MQ2PZ', guesser)).status).toBe(200);
   });
 
@@ -150,11 +126,11 @@ describe('access codes', () => {
     const locked = await listed(link);
     expect(locked.status).toBe('locked');
     expect(locked.wrongCodes).toHaveLength(LOCKOUT.perLink);
-    const audit = (await owner.call('GET', '/api/audit?limit=50')).body as { action: string; outcome: string; count?: number }[];
+    const audit = (await stage.owner.call('GET', '/api/audit?limit=50')).body as { action: string; outcome: string; count?: number }[];
     expect(audit.some((e) => e.action === 'link.lookup' && e.outcome === 'wrong-code')).toBe(true);
     expect(audit.some((e) => e.action === 'link.lookup' && e.outcome === 'locked')).toBe(true);
 
-    const unlocked = await owner.call('PUT', `/api/links/${link.id}`, { unlock: true });
+    const unlocked = await stage.owner.call('PUT', `/api/links/${link.id}`, { unlock: true });
     expect(unlocked.body).toMatchObject({ status: 'active' });
     expect(unlocked.body.wrongCodes).toBeUndefined();
     expect((await lookUp(link, 'KX7MQ2PZ')).status).toBe(200);
@@ -163,18 +139,18 @@ describe('access codes', () => {
   it('an edit sets a new code (the old one stops working), keeps it, or removes it; asking for a code needs one', async () => {
     const link = await newLink({ accessCode: 'KX7MQ2PZ' });
     const plain = await newLink();
-    const needs = await owner.call('PUT', `/api/links/${plain.id}`, { policy: { accessCode: true } });
+    const needs = await stage.owner.call('PUT', `/api/links/${plain.id}`, { policy: { accessCode: true } });
     expect(needs.body.error).toMatchObject({ code: 'bad-request', field: 'accessCode' });
 
-    expect((await owner.call('PUT', `/api/links/${link.id}`, { accessCode: 'NEWKEY99' })).status).toBe(200);
+    expect((await stage.owner.call('PUT', `/api/links/${link.id}`, { accessCode: 'NEWKEY99' })).status).toBe(200);
     expect((await lookUp(link, 'KX7MQ2PZ')).body.error.code).toBe('wrong-access-code');
     expect((await lookUp(link, 'NEWKEY99')).status).toBe(200);
 
-    const kept = await owner.call('PUT', `/api/links/${link.id}`, { label: 'renamed', policy: { maxUses: 3, accessCode: true } });
+    const kept = await stage.owner.call('PUT', `/api/links/${link.id}`, { label: 'renamed', policy: { maxUses: 3, accessCode: true } });
     expect(kept.body).toMatchObject({ label: 'renamed', policy: { maxUses: 3, accessCode: true } });
     expect((await lookUp(link, 'NEWKEY99')).status).toBe(200);
 
-    const removed = await owner.call('PUT', `/api/links/${link.id}`, { policy: { maxUses: 3 } });
+    const removed = await stage.owner.call('PUT', `/api/links/${link.id}`, { policy: { maxUses: 3 } });
     expect(removed.body.policy).toEqual({ maxUses: 3 });
     expect((await lookUp(link, undefined)).status).toBe(200);
   });

@@ -3,48 +3,25 @@
 // look-up and the tunnel, the use count (a single-use link works once, however many race for it),
 // and live sessions ended by expiry and by an edit. The proxy's clock is moved through
 // POSTERN_TEST_CLOCK_FILE (proxy/clock.ts): nothing here sleeps for a policy's time.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE, type AuditEntry, type Link } from '../../src/shared/api.ts';
-import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
-import { echoServerForFile, openRelay, within } from '../support/relay-client.ts';
+import { apiClient, signIn } from '../support/proxy.ts';
+import { policyProxyForFile } from '../support/policy-proxy.ts';
+import { openRelay, within } from '../support/relay-client.ts';
 
-let proxy: ProxyProcess;
-let owner: Awaited<ReturnType<typeof signIn>>;
-let resourceId: string;
-const echo = echoServerForFile();
-const clockDir = mkdtempSync(join(tmpdir(), 'postern-clock-'));
-const clockFile = join(clockDir, 'offset');
-
-/** Moves the proxy's clock `ms` ahead of the real time. */
-const setClock = (ms: number) => writeFileSync(clockFile, String(ms));
+const stage = policyProxyForFile();
 const HOUR = 3_600_000;
 const inHours = (h: number) => new Date(Date.now() + h * HOUR).toISOString();
 
-beforeAll(async () => {
-  setClock(0);
-  proxy = await startProxy({ env: { POSTERN_TEST_CLOCK_FILE: clockFile } });
-  owner = await signIn(proxy.url, proxy.ownerSigninUrl);
-  await owner.call('PUT', '/api/settings', { shareableLinks: true });
-  resourceId = (await owner.call('POST', '/api/resources', { name: 'echo-box', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body.id;
-});
-afterEach(() => setClock(0));
-afterAll(async () => {
-  await proxy?.stop();
-  rmSync(clockDir, { recursive: true, force: true });
-});
-
 async function newLink(extra: Record<string, unknown> = {}): Promise<Link> {
-  const r = await owner.call('POST', '/api/links', { resourceIds: [resourceId], ...extra });
+  const r = await stage.owner.call('POST', '/api/links', { resourceIds: [stage.resourceId], ...extra });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body[0];
 }
 
-const linkInfo = (link: Link) => apiClient(proxy.url)('POST', '/api/link-info', { token: link.token });
-const listed = async (link: Link): Promise<Link> => (await owner.call('GET', '/api/links')).body.find((l: Link) => l.id === link.id);
-const connect = (link: Link) => openRelay(proxy.url, `protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
+const linkInfo = (link: Link) => apiClient(stage.proxy.url)('POST', '/api/link-info', { token: link.token });
+const listed = async (link: Link): Promise<Link> => (await stage.owner.call('GET', '/api/links')).body.find((l: Link) => l.id === link.id);
+const connect = (link: Link) => openRelay(stage.proxy.url, `protocol=ssh&port=${stage.echoPort}`, ['binary', `postern.link.${link.token}`]);
 
 /** Hours that exclude the present: one window, three days from today (UTC). */
 const closedHours = () => ({ timeZone: 'UTC', windows: [{ days: [(new Date().getUTCDay() + 3) % 7], from: '09:00', to: '10:00' }] });
@@ -59,12 +36,12 @@ describe('link policies', () => {
     expect(info.body).toMatchObject({ resourceName: 'echo-box', closesAt: expiresAt, usesLeft: 3 });
     const plain = await newLink();
     expect((await linkInfo(plain)).body.closesAt).toBeUndefined();
-    const audit = (await owner.call('GET', '/api/audit')).body.find((e: AuditEntry) => e.action === 'link.create' && e.linkId === link.id);
+    const audit = (await stage.owner.call('GET', '/api/audit')).body.find((e: AuditEntry) => e.action === 'link.create' && e.linkId === link.id);
     expect(audit.detail).toBe('for the vendor');
   });
 
   it('refuses a bad label or policy with a sentence that names the field, and creates nothing', async () => {
-    const before = (await owner.call('GET', '/api/links')).body.length;
+    const before = (await stage.owner.call('GET', '/api/links')).body.length;
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ policy: { expiresAt: new Date(Date.now() - 60_000).toISOString() } }, 'expiresAt', /Expiry must be in the future/],
       [{ policy: { expiresAt: 'tomorrow' } }, 'expiresAt', /Expiry must be a date and time/],
@@ -75,17 +52,17 @@ describe('link policies', () => {
       [{ label: 'x'.repeat(201) }, 'label', /Label must be at most 200 characters/],
     ];
     for (const [extra, field, message] of cases) {
-      const r = await owner.call('POST', '/api/links', { resourceIds: [resourceId], ...extra });
+      const r = await stage.owner.call('POST', '/api/links', { resourceIds: [stage.resourceId], ...extra });
       expect(r.status, field).toBe(400);
       expect(r.body.error).toMatchObject({ code: 'bad-request', field });
       expect(r.body.error.message).toMatch(message);
     }
-    expect((await owner.call('GET', '/api/links')).body).toHaveLength(before);
+    expect((await stage.owner.call('GET', '/api/links')).body).toHaveLength(before);
   });
 
   it('refuses an expired link on the look-up and the tunnel, by the proxy\'s clock, and renews it without a new URL', async () => {
     const link = await newLink({ policy: { expiresAt: inHours(1) } });
-    setClock(2 * HOUR);
+    stage.setClock(2 * HOUR);
     const info = await linkInfo(link);
     expect(info.status).toBe(410);
     expect(info.body.error).toMatchObject({ code: 'link-expired' });
@@ -95,7 +72,7 @@ describe('link policies', () => {
     expect(refused.body).toMatch(/This link expired/);
     expect((await listed(link)).status).toBe('expired');
 
-    const renewed = await owner.call('PUT', `/api/links/${link.id}`, { policy: { expiresAt: inHours(3) } });
+    const renewed = await stage.owner.call('PUT', `/api/links/${link.id}`, { policy: { expiresAt: inHours(3) } });
     expect(renewed.status).toBe(200);
     expect(renewed.body).toMatchObject({ id: link.id, token: link.token, status: 'active' });
     expect((await linkInfo(link)).status).toBe(200);
@@ -115,7 +92,7 @@ describe('link policies', () => {
     expect((await listed(link)).status).toBe('outside-hours');
     // Edited to hours that include every day, all day: it works.
     const allDay = { timeZone: 'UTC', windows: [{ days: [0, 1, 2, 3, 4, 5, 6], from: '00:00', to: '23:59' }] };
-    expect((await owner.call('PUT', `/api/links/${link.id}`, { policy: { hours: allDay } })).status).toBe(200);
+    expect((await stage.owner.call('PUT', `/api/links/${link.id}`, { policy: { hours: allDay } })).status).toBe(200);
     if (new Date().toISOString().slice(11, 16) < '23:59') expect((await linkInfo(link)).status).toBe(200);
   });
 
@@ -137,10 +114,10 @@ describe('link policies', () => {
     const info = await linkInfo(link);
     expect(info.body.error.code).toBe('link-used-up');
 
-    const renewed = await owner.call('PUT', `/api/links/${link.id}`, { resetUses: true });
+    const renewed = await stage.owner.call('PUT', `/api/links/${link.id}`, { resetUses: true });
     expect(renewed.body).toMatchObject({ uses: 0, status: 'active', token: link.token });
     expect((await linkInfo(link)).body.usesLeft).toBe(1);
-    const audit = (await owner.call('GET', '/api/audit')).body.filter((e: AuditEntry) => e.action === 'link.update' && e.linkId === link.id);
+    const audit = (await stage.owner.call('GET', '/api/audit')).body.filter((e: AuditEntry) => e.action === 'link.update' && e.linkId === link.id);
     expect(audit).toHaveLength(1);
   });
 
@@ -163,7 +140,7 @@ describe('link policies', () => {
   it('ends a live session when its link expires, by a timer to the proxy\'s clock', async () => {
     const link = await newLink({ policy: { expiresAt: inHours(1) } });
     // The proxy's clock now stands 300 ms before the expiry.
-    setClock(HOUR - 300);
+    stage.setClock(HOUR - 300);
     const c = connect(link);
     await c.opened;
     await c.echoes('before');
@@ -178,9 +155,9 @@ describe('link policies', () => {
     await c.opened;
     await c.echoes('hi');
     // Lowering the use limit to the uses made does not end a session that was counted.
-    expect((await owner.call('PUT', `/api/links/${link.id}`, { label: 'kept', policy: { maxUses: 1 } })).status).toBe(200);
+    expect((await stage.owner.call('PUT', `/api/links/${link.id}`, { label: 'kept', policy: { maxUses: 1 } })).status).toBe(200);
     await c.echoes('still');
-    expect((await owner.call('PUT', `/api/links/${link.id}`, { policy: { hours: closedHours() } })).status).toBe(200);
+    expect((await stage.owner.call('PUT', `/api/links/${link.id}`, { policy: { hours: closedHours() } })).status).toBe(200);
     const closed = await within(1000, c.closed);
     expect(closed.code).toBe(CLOSE.outsideHours);
     expect(closed.reason).toMatch(/works only at set hours/);
@@ -190,7 +167,7 @@ describe('link policies', () => {
     const want = ['expired', 'used-up', 'outside-hours'];
     let rows: AuditEntry[] = [];
     for (let i = 0; i < 50; i++) {
-      rows = (await owner.call('GET', '/api/audit?limit=500')).body;
+      rows = (await stage.owner.call('GET', '/api/audit?limit=500')).body;
       if (want.every((o) => rows.some((e) => e.action === 'connect' && e.outcome === o))) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -204,13 +181,13 @@ describe('link policies', () => {
 
   it('edits only with links.create, and says when the link is gone', async () => {
     const link = await newLink();
-    const missing = await owner.call('PUT', '/api/links/no-such-link', { label: 'x' });
+    const missing = await stage.owner.call('PUT', '/api/links/no-such-link', { label: 'x' });
     expect(missing.status).toBe(404);
     expect(missing.body.error.message).toBe('That link no longer exists.');
-    const bad = await owner.call('PUT', `/api/links/${link.id}`, { policy: { maxUses: -1 } });
+    const bad = await stage.owner.call('PUT', `/api/links/${link.id}`, { policy: { maxUses: -1 } });
     expect(bad.body.error).toMatchObject({ code: 'bad-request', field: 'maxUses' });
-    const signin = (await owner.call('POST', '/api/users', { name: 'rita', role: 'reader' })).body.signinUrl;
-    const reader = await signIn(proxy.url, signin);
+    const signin = (await stage.owner.call('POST', '/api/users', { name: 'rita', role: 'reader' })).body.signinUrl;
+    const reader = await signIn(stage.proxy.url, signin);
     expect((await reader.call('PUT', `/api/links/${link.id}`, { label: 'x' })).status).toBe(403);
     expect((await listed(link)).label).toBeUndefined();
   });
@@ -219,12 +196,12 @@ describe('link policies', () => {
 describe('defaults for new links', () => {
   it('an owner saves them (audited), everyone signed in reads them in /api/me; mistakes name their field and change nothing', async () => {
     const defaults = { expiresIn: '1d', maxUses: 3, idleMinutes: 15, clipboard: 'to-machine', accessCode: true };
-    const saved = await owner.call('PUT', '/api/settings', { linkDefaults: defaults });
+    const saved = await stage.owner.call('PUT', '/api/settings', { linkDefaults: defaults });
     expect(saved.status).toBe(200);
     expect(saved.body).toMatchObject({ shareableLinks: true, linkDefaults: defaults });
-    expect((await owner.call('GET', '/api/me')).body.settings.linkDefaults).toEqual(defaults);
-    const audit = (await owner.call('GET', '/api/audit?limit=5')).body.find((e: AuditEntry) => e.action === 'settings.link-defaults');
-    expect(audit).toMatchObject({ actor: owner.me.user.name, outcome: 'ok' });
+    expect((await stage.owner.call('GET', '/api/me')).body.settings.linkDefaults).toEqual(defaults);
+    const audit = (await stage.owner.call('GET', '/api/audit?limit=5')).body.find((e: AuditEntry) => e.action === 'settings.link-defaults');
+    expect(audit).toMatchObject({ actor: stage.owner.me.user.name, outcome: 'ok' });
 
     for (const [bad, field] of [
       [{ expiresIn: '2d' }, 'expiresIn'],
@@ -233,15 +210,15 @@ describe('defaults for new links', () => {
       [{ clipboard: 'sideways' }, 'clipboard'],
       ['none', 'linkDefaults'],
     ] as const) {
-      const r = await owner.call('PUT', '/api/settings', { linkDefaults: bad, shareableLinks: false });
+      const r = await stage.owner.call('PUT', '/api/settings', { linkDefaults: bad, shareableLinks: false });
       expect(r.status).toBe(400);
       expect(r.body.error.field).toBe(field);
     }
     // Nothing changed: neither the defaults nor the switch sent beside the bad defaults.
-    expect((await owner.call('GET', '/api/me')).body.settings).toMatchObject({ shareableLinks: true, linkDefaults: defaults });
-    expect((await owner.call('PUT', '/api/settings', {})).body.error.message).toBe('Send shareableLinks, linkDefaults, or both.');
+    expect((await stage.owner.call('GET', '/api/me')).body.settings).toMatchObject({ shareableLinks: true, linkDefaults: defaults });
+    expect((await stage.owner.call('PUT', '/api/settings', {})).body.error.message).toBe('Send shareableLinks, linkDefaults, or both.');
     // Links made through the API get only what they ask for.
     expect((await newLink()).policy).toEqual({});
-    await owner.call('PUT', '/api/settings', { linkDefaults: {} });
+    await stage.owner.call('PUT', '/api/settings', { linkDefaults: {} });
   });
 });

@@ -2,8 +2,9 @@
 // shows a focus ring; in the terminal Tab belongs to the shell, and Ctrl+Alt+Up leads back out to the
 // terminal's toolbar (full screen, Disconnect). Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
-import { startSshd, type Sshd } from '../support/sshd';
-import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
+import type { Sshd } from '../support/sshd';
+import { type Postern } from './postern';
+import { startSshLink } from './ssh-link';
 import { PROMPT, waitForTerminal } from './sshd-fixture';
 
 let pt: Postern;
@@ -11,14 +12,7 @@ let sshd: Sshd;
 let token = '';
 
 test.beforeAll(async () => {
-  sshd = await startSshd();
-  pt = await startPostern();
-  await setFeature(pt, true);
-  const r = await addResource(pt, 'keys-box', { ssh: [sshd.port] });
-  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
-    name: 'keys-box', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
-  }));
-  [{ token }] = await createLinks(pt, [r.id]);
+  ({ pt, sshd, token } = await startSshLink('keys-box'));
 });
 test.afterAll(async () => {
   await pt?.stop();

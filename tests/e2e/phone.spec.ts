@@ -2,8 +2,9 @@
 // (the page never scrolls sideways; wide tables scroll inside their own box), toolbars wrap, and the
 // terminal's columns fit the screen. Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
-import { startSshd, type Sshd } from '../support/sshd';
-import { addResource, createLinks, ok, setFeature, signInAs, startPostern, type Postern } from './postern';
+import type { Sshd } from '../support/sshd';
+import { signInAs, type Postern } from './postern';
+import { startSshLink } from './ssh-link';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
 
 let pt: Postern;
@@ -11,15 +12,7 @@ let sshd: Sshd;
 let token = '';
 
 test.beforeAll(async () => {
-  sshd = await startSshd();
-  pt = await startPostern();
-  await setFeature(pt, true);
-  const r = await addResource(pt, 'a-machine-with-a-rather-long-name-for-a-phone', { ssh: [sshd.port] });
-  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
-    name: 'a-machine-with-a-rather-long-name-for-a-phone', address: '127.0.0.1', ports: { ssh: [sshd.port] },
-    sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
-  }));
-  [{ token }] = await createLinks(pt, [r.id]);
+  ({ pt, sshd, token } = await startSshLink('a-machine-with-a-rather-long-name-for-a-phone'));
 });
 test.afterAll(async () => {
   await pt?.stop();

@@ -5,8 +5,9 @@
 // Connect until the service worker had stages). Real Chromium, the real proxy, a real OpenSSH sshd.
 import { gzipSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
-import { startSshd, type Sshd } from '../support/sshd';
-import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
+import type { Sshd } from '../support/sshd';
+import { type Postern } from './postern';
+import { startSshLink } from './ssh-link';
 import { cachedFiles, COMPLETE_KEY, controlled, fullyPrecached, type CachedFile } from './service-worker';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
 
@@ -15,14 +16,7 @@ let sshd: Sshd;
 let token = '';
 
 test.beforeAll(async () => {
-  sshd = await startSshd();
-  pt = await startPostern();
-  await setFeature(pt, true);
-  const r = await addResource(pt, 'cache-box', { ssh: [sshd.port] });
-  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
-    name: 'cache-box', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
-  }));
-  [{ token }] = await createLinks(pt, [r.id]);
+  ({ pt, sshd, token } = await startSshLink('cache-box'));
 });
 test.afterAll(async () => {
   await pt?.stop();

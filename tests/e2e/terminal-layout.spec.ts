@@ -3,8 +3,9 @@
 // or Ctrl+Alt+Enter, the shell told the new size, and Escape leaves. Real Chromium, the real proxy, a
 // real OpenSSH sshd.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startSshd, type Sshd } from '../support/sshd';
-import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
+import type { Sshd } from '../support/sshd';
+import { type Postern } from './postern';
+import { startSshLink } from './ssh-link';
 import { fillAndConnect, PROMPT, terminalText, waitForTerminal } from './sshd-fixture';
 
 let pt: Postern;
@@ -12,14 +13,7 @@ let sshd: Sshd;
 let token = '';
 
 test.beforeAll(async () => {
-  sshd = await startSshd();
-  pt = await startPostern();
-  await setFeature(pt, true);
-  const r = await addResource(pt, 'layout-box', { ssh: [sshd.port] });
-  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
-    name: 'layout-box', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
-  }));
-  [{ token }] = await createLinks(pt, [r.id]);
+  ({ pt, sshd, token } = await startSshLink('layout-box'));
 });
 test.afterAll(async () => {
   await pt?.stop();

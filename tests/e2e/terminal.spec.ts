@@ -3,8 +3,9 @@
 // on a fresh line below. The shell runs in the locale the visitor chose (LANG), by default C.UTF-8.
 // Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
-import { startSshd, type Sshd } from '../support/sshd';
-import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
+import type { Sshd } from '../support/sshd';
+import { type Postern } from './postern';
+import { startSshLink } from './ssh-link';
 import { fillAndConnect, PROMPT, terminalText, waitForTerminal } from './sshd-fixture';
 
 let pt: Postern;
@@ -12,15 +13,7 @@ let sshd: Sshd;
 let token = '';
 
 test.beforeAll(async () => {
-  sshd = await startSshd();
-  pt = await startPostern();
-  await setFeature(pt, true);
-  const r = await addResource(pt, 'term-box', { ssh: [sshd.port] });
-  // Pinned, so no host-key question comes between Connect and the prompt.
-  await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
-    name: 'term-box', address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
-  }));
-  [{ token }] = await createLinks(pt, [r.id]);
+  ({ pt, sshd, token } = await startSshLink('term-box'));
 });
 test.afterAll(async () => {
   await pt?.stop();
