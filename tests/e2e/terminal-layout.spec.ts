@@ -4,7 +4,7 @@
 // real OpenSSH sshd.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { Sshd } from '../support/sshd';
-import { type Postern } from './postern';
+import { signInAs, type Postern } from './postern';
 import { startSshLink } from './ssh-link';
 import { fillAndConnect, PROMPT, terminalText, waitForTerminal } from './sshd-fixture';
 
@@ -53,6 +53,18 @@ test.describe('at 1280×800', () => {
     const b = await box(title);
     const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.className ?? '', [b.x + b.width / 2, b.y + b.height / 2]);
     expect(hit).toContain('ssh-title');
+  });
+
+  test("the console's Connect page gives the terminal the window's height, not a strip", async ({ page }) => {
+    await signInAs(page, pt, 'owner');
+    await page.getByRole('link', { name: 'Connect to layout-box' }).click();
+    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await waitForTerminal(page, PROMPT);
+    // Down to the window's bottom edge (within a row of text), and no further: no page scroll, no empty band.
+    const terminal = await box(page.locator('.xterm-screen'));
+    expect(terminal.height, 'terminal height at 800 px').toBeGreaterThan(400);
+    expect(terminal.y + terminal.height, 'terminal bottom').toBeLessThanOrEqual(801);
+    expect(terminal.y + terminal.height, 'terminal bottom').toBeGreaterThan(760);
   });
 });
 
