@@ -60,6 +60,26 @@ test('typing reaches the shell right after Connect, and the end of the session i
   await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
 });
 
+test('screen readers are told the connection steps and when the shell is ready', async ({ page }) => {
+  // Each step is written to a status region as it starts; record what it said.
+  await page.addInitScript(() => {
+    const said: string[] = ((window as unknown as { said: string[] }).said = []);
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="connection-progress"]')?.textContent?.trim();
+      if (text && said.at(-1) !== text) said.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await page.goto(`${pt.url}/#/l/${token}`);
+  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  const region = page.getByTestId('connection-progress');
+  await expect(region).toHaveAttribute('role', 'status');
+  await expect(region).toHaveText(`Connected to ${sshd.fixture.user}@term-box.`);
+  const said = await page.evaluate(() => (window as unknown as { said: string[] }).said);
+  expect(said.at(-1)).toBe(`Connected to ${sshd.fixture.user}@term-box.`);
+  expect(said.filter((s) => s.endsWith('…')).length, said.join(' | ')).toBeGreaterThanOrEqual(1);
+});
+
 test('accented and other non-ASCII input reaches the shell: the session runs in a UTF-8 locale', async ({ page }) => {
   await page.goto(`${pt.url}/#/l/${token}`);
   await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
