@@ -2,22 +2,10 @@
 // shows a focus ring; in the terminal Tab belongs to the shell, and Ctrl+Alt+Up leads back out to the
 // terminal's toolbar (full screen, Disconnect). Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
-import type { Sshd } from '../support/sshd';
-import { type Postern } from './postern';
-import { startSshLink } from './ssh-link';
+import { sshLinkForFile } from './ssh-link';
 import { PROMPT, waitForTerminal } from './sshd-fixture';
 
-let pt: Postern;
-let sshd: Sshd;
-let token = '';
-
-test.beforeAll(async () => {
-  ({ pt, sshd, token } = await startSshLink('keys-box'));
-});
-test.afterAll(async () => {
-  await pt?.stop();
-  await sshd?.stop();
-});
+const stage = sshLinkForFile('keys-box');
 
 /** The focused element, named for a failure message, and whether a focus ring of 2px or more is drawn around it. */
 function focused(page: Page) {
@@ -46,16 +34,16 @@ async function tabTo(page: Page, label: RegExp, key = 'Tab', max = 15): Promise<
 
 test('open a link, sign in and work in the shell with the keyboard only, then leave the terminal and disconnect', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(`${pt.url}/#/l/${token}`);
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
   await expect(page.getByRole('heading', { name: 'Sign in to keys-box' })).toBeVisible();
 
   const order = await tabTo(page, /^input "Username"/);
   // The clipboard switch comes first (it is the page's corner), then the form in reading order.
   expect(order[0]).toMatch(/Share clipboard/);
-  await page.keyboard.type(sshd.fixture.user);
+  await page.keyboard.type(stage.sshd.fixture.user);
   await tabTo(page, /^input "A password"/);
   await tabTo(page, /^input "Password"/);
-  await page.keyboard.type(sshd.fixture.password);
+  await page.keyboard.type(stage.sshd.fixture.password);
   await tabTo(page, /^button "Connect"/);
   await page.keyboard.press('Enter');
 

@@ -2,22 +2,11 @@
 // (the page never scrolls sideways; wide tables scroll inside their own box), toolbars wrap, and the
 // terminal's columns fit the screen. Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
-import type { Sshd } from '../support/sshd';
-import { signInAs, type Postern } from './postern';
-import { startSshLink } from './ssh-link';
+import { signInAs } from './postern';
+import { sshLinkForFile } from './ssh-link';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
 
-let pt: Postern;
-let sshd: Sshd;
-let token = '';
-
-test.beforeAll(async () => {
-  ({ pt, sshd, token } = await startSshLink('a-machine-with-a-rather-long-name-for-a-phone'));
-});
-test.afterAll(async () => {
-  await pt?.stop();
-  await sshd?.stop();
-});
+const stage = sshLinkForFile('a-machine-with-a-rather-long-name-for-a-phone');
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
 
@@ -49,11 +38,11 @@ async function fits(page: Page, where: string) {
 }
 
 test('the link page and the terminal fit a phone, and the terminal\'s columns fit the screen', async ({ page }) => {
-  await page.goto(`${pt.url}/#/l/${token}`);
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
   await expect(page.getByRole('heading', { name: /Sign in to/ })).toBeVisible();
   await fits(page, 'link page');
 
-  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
   await fits(page, 'terminal page');
   // Every toolbar control is on screen (wrapped, not pushed off the right edge).
@@ -74,10 +63,10 @@ test('the link page and the terminal fit a phone, and the terminal\'s columns fi
 });
 
 test('every console page fits a phone', async ({ page }) => {
-  await signInAs(page, pt, 'owner');
+  await signInAs(page, stage.pt, 'owner');
   for (const [section, heading] of [['resources', 'Resources'], ['links', 'Shareable links'], ['sessions', 'Live sessions'], ['users', 'Users'],
     ['audit', 'Audit'], ['settings', 'Settings']]) {
-    await page.goto(`${pt.url}/#/console/${section}`);
+    await page.goto(`${stage.pt.url}/#/console/${section}`);
     await expect(page.getByRole('heading', { name: heading, exact: true }).first()).toBeVisible();
     await fits(page, `console ${section}`);
   }

@@ -5,23 +5,11 @@
 // Connect until the service worker had stages). Real Chromium, the real proxy, a real OpenSSH sshd.
 import { gzipSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
-import type { Sshd } from '../support/sshd';
-import { type Postern } from './postern';
-import { startSshLink } from './ssh-link';
+import { sshLinkForFile } from './ssh-link';
 import { cachedFiles, COMPLETE_KEY, controlled, fullyPrecached, type CachedFile } from './service-worker';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
 
-let pt: Postern;
-let sshd: Sshd;
-let token = '';
-
-test.beforeAll(async () => {
-  ({ pt, sshd, token } = await startSshLink('cache-box'));
-});
-test.afterAll(async () => {
-  await pt?.stop();
-  await sshd?.stop();
-});
+const stage = sshLinkForFile('cache-box');
 
 function weight(files: CachedFile[]): string {
   const raw = files.reduce((n, f) => n + f.body.length, 0);
@@ -30,7 +18,7 @@ function weight(files: CachedFile[]): string {
 }
 
 test('a first visit stores only the link page before Connect, and the rest once the session is up', async ({ page, context }) => {
-  await page.goto(`${pt.url}/#/l/${token}`);
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
   await expect(page.getByRole('heading', { name: 'Sign in to cache-box' })).toBeVisible();
   await controlled(page);
 
@@ -42,7 +30,7 @@ test('a first visit stores only the link page before Connect, and the rest once 
   expect(paths.filter((p) => /^assets\/(backend|ui|worker|rdp_client|ConsoleApp)-/.test(p)), paths.join('\n')).toEqual([]);
   expect(paths).not.toContain(COMPLETE_KEY);
 
-  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
   await fullyPrecached(page);
   const after = await cachedFiles(page);
@@ -58,7 +46,7 @@ test('a first visit stores only the link page before Connect, and the rest once 
 
   // The console, never opened in this browser, opens with the network gone.
   await context.setOffline(true);
-  await page.goto(`${pt.url}/#/console/resources`);
+  await page.goto(`${stage.pt.url}/#/console/resources`);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'You are not signed in' })).toBeVisible();
   await expect(page.getByText('This page could not be loaded')).toHaveCount(0);

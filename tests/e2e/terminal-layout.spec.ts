@@ -3,22 +3,11 @@
 // or Ctrl+Alt+Enter, the shell told the new size, and Escape leaves. Real Chromium, the real proxy, a
 // real OpenSSH sshd.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import type { Sshd } from '../support/sshd';
-import { signInAs, type Postern } from './postern';
-import { startSshLink } from './ssh-link';
+import { signInAs } from './postern';
+import { sshLinkForFile } from './ssh-link';
 import { fillAndConnect, PROMPT, terminalText, waitForTerminal } from './sshd-fixture';
 
-let pt: Postern;
-let sshd: Sshd;
-let token = '';
-
-test.beforeAll(async () => {
-  ({ pt, sshd, token } = await startSshLink('layout-box'));
-});
-test.afterAll(async () => {
-  await pt?.stop();
-  await sshd?.stop();
-});
+const stage = sshLinkForFile('layout-box');
 
 async function box(l: Locator) {
   const b = await l.boundingBox();
@@ -33,8 +22,8 @@ async function overlap(a: Locator, b: Locator): Promise<boolean> {
 }
 
 async function connect(page: Page) {
-  await page.goto(`${pt.url}/#/l/${token}`);
-  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
 }
 
@@ -46,7 +35,7 @@ test.describe('at 1280×800', () => {
     const corner = page.locator('.signin .corner');
     await expect(corner.getByRole('button', { name: 'Disconnect' })).toBeVisible();
     const title = page.locator('.ssh-title');
-    await expect(title).toHaveText(`${sshd.fixture.user}@layout-box`);
+    await expect(title).toHaveText(`${stage.sshd.fixture.user}@layout-box`);
     expect(await overlap(corner, title), 'corner box over the title').toBe(false);
     expect(await overlap(corner, page.getByRole('searchbox', { name: 'Find in terminal' })), 'corner box over Find').toBe(false);
     // And the title is really painted there: the topmost element at its centre is the title itself.
@@ -56,9 +45,9 @@ test.describe('at 1280×800', () => {
   });
 
   test("the console's Connect page gives the terminal the window's height, not a strip", async ({ page }) => {
-    await signInAs(page, pt, 'owner');
+    await signInAs(page, stage.pt, 'owner');
     await page.getByRole('link', { name: 'Connect to layout-box' }).click();
-    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
     await waitForTerminal(page, PROMPT);
     // Down to the window's bottom edge (within a row of text), and no further: no page scroll, no empty band.
     const terminal = await box(page.locator('.xterm-screen'));

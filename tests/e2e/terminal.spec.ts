@@ -3,22 +3,10 @@
 // on a fresh line below. The shell runs in the locale the visitor chose (LANG), by default C.UTF-8.
 // Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
-import type { Sshd } from '../support/sshd';
-import { type Postern } from './postern';
-import { startSshLink } from './ssh-link';
+import { sshLinkForFile } from './ssh-link';
 import { fillAndConnect, PROMPT, terminalText, waitForTerminal } from './sshd-fixture';
 
-let pt: Postern;
-let sshd: Sshd;
-let token = '';
-
-test.beforeAll(async () => {
-  ({ pt, sshd, token } = await startSshLink('term-box'));
-});
-test.afterAll(async () => {
-  await pt?.stop();
-  await sshd?.stop();
-});
+const stage = sshLinkForFile('term-box');
 
 /** The terminal's visible rows, top to bottom. */
 async function rows(page: Page): Promise<string[]> {
@@ -28,8 +16,8 @@ async function rows(page: Page): Promise<string[]> {
 const rowOf = (all: string[], pattern: RegExp) => all.findIndex((r) => pattern.test(r));
 
 test('typing reaches the shell right after Connect, and the end of the session is written below the output', async ({ page }) => {
-  await page.goto(`${pt.url}/#/l/${token}`);
-  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
   await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
 
@@ -69,20 +57,20 @@ test('screen readers are told the connection steps and when the shell is ready',
       if (text && said.at(-1) !== text) said.push(text);
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
-  await page.goto(`${pt.url}/#/l/${token}`);
-  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
   const region = page.getByTestId('connection-progress');
   await expect(region).toHaveAttribute('role', 'status');
-  await expect(region).toHaveText(`Connected to ${sshd.fixture.user}@term-box.`);
+  await expect(region).toHaveText(`Connected to ${stage.sshd.fixture.user}@term-box.`);
   const said = await page.evaluate(() => (window as unknown as { said: string[] }).said);
-  expect(said.at(-1)).toBe(`Connected to ${sshd.fixture.user}@term-box.`);
+  expect(said.at(-1)).toBe(`Connected to ${stage.sshd.fixture.user}@term-box.`);
   expect(said.filter((s) => s.endsWith('…')).length, said.join(' | ')).toBeGreaterThanOrEqual(1);
 });
 
 test('accented and other non-ASCII input reaches the shell: the session runs in a UTF-8 locale', async ({ page }) => {
-  await page.goto(`${pt.url}/#/l/${token}`);
-  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
   await page.keyboard.type('echo "[$LANG] XéY 漢字 ✓"');
   await page.keyboard.press('Enter');
@@ -100,8 +88,8 @@ test.describe('the shell locale', () => {
   }
 
   test("defaults to C.UTF-8, the browser's language can be chosen for Reconnect, and the choice survives a reload", async ({ page }) => {
-    await page.goto(`${pt.url}/#/l/${token}`);
-    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+    await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
     await waitForTerminal(page, PROMPT);
     expect(await shellLang(page, 'first')).toBe('C.UTF-8');
 
@@ -127,7 +115,7 @@ test.describe('the shell locale', () => {
 
     // A new visit in this browser asks for the remembered locale.
     await page.reload();
-    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
     await waitForTerminal(page, PROMPT);
     expect(await shellLang(page, 'reloaded')).toBe('de_DE.UTF-8');
     await page.getByTestId('connection-details').locator('summary').click();
@@ -136,16 +124,16 @@ test.describe('the shell locale', () => {
 
   test('an invalid stored locale is never sent: C.UTF-8 is used instead', async ({ page }) => {
     await page.addInitScript(() => localStorage.setItem('postern.locale', 'C.UTF-8 POSTERN_X=1'));
-    await page.goto(`${pt.url}/#/l/${token}`);
-    await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+    await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+    await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
     await waitForTerminal(page, PROMPT);
     expect(await shellLang(page, 'guarded')).toBe('C.UTF-8');
   });
 });
 
 test('closing the tab during a session asks first; after Disconnect it does not', async ({ page }) => {
-  await page.goto(`${pt.url}/#/l/${token}`);
-  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
   await page.keyboard.type('echo asked');
   await page.keyboard.press('Enter');
