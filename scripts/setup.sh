@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Postern needs on a fresh Debian machine, skipping what is already there:
-# npm packages, and for the tests Debian's chromium, OpenSSH, xrdp with xorgxrdp, websockify and PostgreSQL.
+# npm packages, and for the tests Debian's chromium, OpenSSH, xrdp with xorgxrdp, FreeRDP's shadow server
+# and client under Xvfb, websockify and PostgreSQL.
 # Usage: scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,10 @@ if [ "${1:-}" = "--test" ]; then
     [xclip]=/usr/bin/xclip
     [python3-cryptography]=/usr/lib/python3/dist-packages/cryptography
     [postgresql]=/usr/lib/postgresql
+    [openssh-sftp-server]=/usr/lib/openssh/sftp-server
+    [xvfb]=/usr/bin/Xvfb
+    [freerdp2-shadow-x11]=/usr/bin/freerdp-shadow-cli
+    [freerdp2-x11]=/usr/bin/xfreerdp
   )
   missing=()
   for pkg in "${!want[@]}"; do [ -e "${want[$pkg]}" ] || missing+=("$pkg"); done
