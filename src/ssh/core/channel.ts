@@ -106,6 +106,11 @@ export class SshChannel extends Emitter<ChannelEvents> {
     return this.request('exec', (w) => w.string(command));
   }
 
+  /** subsystem (§6.5), such as "sftp". */
+  requestSubsystem(name: string): Promise<void> {
+    return this.request('subsystem', (w) => w.string(name));
+  }
+
   /** window-change (§6.7): no reply is requested. */
   resize(cols: number, rows: number, widthPx = 0, heightPx = 0): void {
     if (this.state !== 'open') return;

@@ -235,6 +235,19 @@ export class SshClient extends SessionBase<ClientEvents> {
     return channel;
   }
 
+  /** Opens a session channel running a subsystem of the server (RFC 4254 §6.5), such as "sftp". */
+  async openSubsystem(name: string): Promise<SshChannel> {
+    this.requireState('connected');
+    const channel = await this.connection.openSession();
+    try {
+      await channel.requestSubsystem(name);
+    } catch (e) {
+      channel.close();
+      throw e;
+    }
+    return channel;
+  }
+
   /** Ends the session: DISCONNECT (by application) to the server, state 'closed'. */
   close(): void {
     if (this.state.name === 'idle') return this.onFatal(new SshError('closed', 'The session was closed.'));

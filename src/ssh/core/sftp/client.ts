@@ -1,0 +1,563 @@
+// The SFTP version 3 client, sans-IO: bytes from the subsystem channel go in through receive(),
+// requests go out through the `write` it is given. Every request carries an id and waits for the
+// reply with that id; downloads and uploads keep many requests outstanding (pipelining), bounded
+// by a count and a chunk size, so memory stays bounded whatever the file's size.
+// Anything malformed from the server ends this SFTP session only (the channel is closed).
+
+import { SshError } from '../wire/errors';
+import { SshWriter } from '../wire/wire';
+import { SftpError, lostError, statusError, writeFailure, type Doing } from './errors';
+import {
+  Fxp,
+  Open,
+  PacketFramer,
+  Status,
+  decodeReply,
+  decodeVersion,
+  encodeInit,
+  encodeRequest,
+  type Reply,
+  type Request,
+  type SftpAttrs,
+  type SftpName,
+} from './protocol';
+
+/** Where the client's packets go and how it ends the channel. */
+export interface SftpOutput {
+  write(bytes: Uint8Array): void;
+  close(): void;
+}
+
+export interface TransferOptions {
+  /** Bytes per READ or WRITE (default 32 KiB, capped by the server's limits@openssh.com). */
+  chunkSize?: number;
+  /** Requests outstanding at once (default 64). */
+  maxOutstanding?: number;
+  /** Called after each chunk is delivered (download) or acknowledged (upload). */
+  onProgress?(bytes: number, total: number | undefined): void;
+}
+
+export interface UploadOptions extends TransferOptions {
+  /** Permission bits for a new file (default 0o644; an existing file keeps its own). */
+  mode?: number;
+  /** Refuse to replace an existing file (CREAT|EXCL): 'file-exists' then. */
+  exclusive?: boolean;
+  /** The size, when the caller knows it, for progress. */
+  size?: number;
+}
+
+/** A running download or upload. */
+export interface Transfer {
+  /** Resolves with the number of bytes moved; rejects with an SftpError (kind 'cancelled' after cancel()). */
+  readonly done: Promise<number>;
+  /** Stops issuing requests, waits for the outstanding ones, closes the handle. */
+  cancel(): void;
+}
+
+type Pending = { resolve(reply: Reply): void; reject(error: SftpError): void };
+
+export const DEFAULT_CHUNK = 32 * 1024;
+export const DEFAULT_OUTSTANDING = 64;
+/** Entries one list() returns at most: a listing is held in memory whole. */
+export const MAX_LIST_ENTRIES = 100_000;
+
+export class SftpClient {
+  /** Extensions the server announced in VERSION (name to data). */
+  extensions = new Map<string, string>();
+  /** Resolves with the reason once the session is over. */
+  readonly closed: Promise<SftpError>;
+  private readonly framer = new PacketFramer();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private version: { resolve(): void; reject(e: SftpError): void } | undefined;
+  private ended: SftpError | undefined;
+  private settleClosed!: (e: SftpError) => void;
+  private maxRead = 0;
+  private maxWrite = 0;
+
+  constructor(private readonly output: SftpOutput) {
+    this.closed = new Promise((resolve) => (this.settleClosed = resolve));
+  }
+
+  /** Sends INIT and waits for VERSION 3. */
+  init(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.version = { resolve, reject };
+      this.send(encodeInit());
+    });
+  }
+
+  /** Bytes from the channel. A malformed packet ends the session (never throws). */
+  receive(bytes: Uint8Array): void {
+    if (this.ended) return;
+    try {
+      for (const body of this.framer.push(bytes)) this.dispatch(body);
+    } catch (e) {
+      this.fail(asSftpError(e));
+    }
+  }
+
+  /** The channel closed (with the SSH layer's reason, if it failed). */
+  channelClosed(reason?: string): void {
+    this.fail(lostError(reason));
+  }
+
+  /** Ends the session: closes the channel, fails whatever is waiting. */
+  close(): void {
+    this.fail(new SftpError('connection-lost', 'The file transfer session was closed.'));
+  }
+
+  get isOpen(): boolean {
+    return this.ended === undefined;
+  }
+
+  // ---- Single requests ----
+
+  async realpath(path: string): Promise<string> {
+    const reply = await this.request({ type: Fxp.REALPATH, path }, { what: 'resolve', path });
+    const names = expect(reply, Fxp.NAME, 'REALPATH').names;
+    if (names.length !== 1) throw new SftpError('bad-message', `The server answered REALPATH with ${names.length} names instead of one.`);
+    return names[0].filename;
+  }
+
+  async stat(path: string): Promise<SftpAttrs> {
+    return expect(await this.request({ type: Fxp.STAT, path }, { what: 'look at', path }), Fxp.ATTRS, 'STAT').attrs;
+  }
+
+  async lstat(path: string): Promise<SftpAttrs> {
+    return expect(await this.request({ type: Fxp.LSTAT, path }, { what: 'look at', path }), Fxp.ATTRS, 'LSTAT').attrs;
+  }
+
+  /** The entries of a folder, "." and ".." left out, in the server's order. */
+  async list(path: string, maxEntries = MAX_LIST_ENTRIES): Promise<SftpName[]> {
+    const doing = { what: 'list', path };
+    const handle = expect(await this.request({ type: Fxp.OPENDIR, path }, doing), Fxp.HANDLE, 'OPENDIR').handle;
+    const out: SftpName[] = [];
+    try {
+      for (;;) {
+        const reply = await this.request({ type: Fxp.READDIR, handle }, doing, true);
+        if (reply.type === Fxp.STATUS) break; // EOF
+        for (const n of expect(reply, Fxp.NAME, 'READDIR').names) if (n.filename !== '.' && n.filename !== '..') out.push(n);
+        if (out.length > maxEntries) throw new SftpError('failure', `“${path}” holds more than ${maxEntries} entries; it is too large to list here.`);
+      }
+    } finally {
+      await this.closeHandle(handle, path).catch(() => undefined);
+    }
+    return out;
+  }
+
+  async mkdir(path: string, mode = 0o755): Promise<void> {
+    await this.withExists(path, { what: 'create the folder', path }, () => this.request({ type: Fxp.MKDIR, path, attrs: { permissions: mode } }, { what: 'create the folder', path }));
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await this.request({ type: Fxp.RMDIR, path }, { what: 'delete the folder', path });
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.request({ type: Fxp.REMOVE, path }, { what: 'delete', path });
+  }
+
+  /**
+   * Renames `from` to `to`. Plain RENAME refuses an existing target ('file-exists'); with
+   * `overwrite`, posix-rename@openssh.com replaces it atomically where the server offers it.
+   */
+  async rename(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    const doing = { what: 'rename', path: from };
+    if (options.overwrite) {
+      if (!this.extensions.has('posix-rename@openssh.com')) throw new SftpError('unsupported', 'This server cannot replace a file by renaming onto it (no posix-rename@openssh.com).');
+      const data = new SshWriter().string(from).string(to).finish();
+      await this.request({ type: Fxp.EXTENDED, name: 'posix-rename@openssh.com', data }, doing);
+      return;
+    }
+    await this.withExists(to, doing, () => this.request({ type: Fxp.RENAME, from, to }, doing));
+  }
+
+  async setstat(path: string, attrs: SftpAttrs): Promise<void> {
+    await this.request({ type: Fxp.SETSTAT, path, attrs }, { what: 'change', path });
+  }
+
+  // ---- Handles ----
+
+  async open(path: string, flags: number, attrs: SftpAttrs = {}): Promise<Uint8Array> {
+    const doing = { what: flags & Open.WRITE ? 'write to' : 'open', path };
+    const open = () => this.request({ type: Fxp.OPEN, path, flags, attrs }, doing);
+    const reply = flags & Open.EXCL ? await this.withExists(path, doing, open) : await open();
+    return expect(reply, Fxp.HANDLE, 'OPEN').handle;
+  }
+
+  async closeHandle(handle: Uint8Array, path: string): Promise<void> {
+    await this.request({ type: Fxp.CLOSE, handle }, { what: 'close', path });
+  }
+
+  async fstat(handle: Uint8Array, path: string): Promise<SftpAttrs> {
+    return expect(await this.request({ type: Fxp.FSTAT, handle }, { what: 'look at', path }), Fxp.ATTRS, 'FSTAT').attrs;
+  }
+
+  /** One READ: the bytes, or null at end of file. */
+  async read(handle: Uint8Array, offset: number, length: number, path: string): Promise<Uint8Array | null> {
+    const reply = await this.request({ type: Fxp.READ, handle, offset, length }, { what: 'read', path }, true);
+    if (reply.type === Fxp.STATUS) return null;
+    const data = expect(reply, Fxp.DATA, 'READ').data;
+    if (data.length > length) throw this.fail(new SftpError('bad-message', `The server answered a read of ${length} bytes with ${data.length}. The file transfer session was closed.`));
+    return data;
+  }
+
+  async write(handle: Uint8Array, offset: number, data: Uint8Array, path: string): Promise<void> {
+    try {
+      await this.request({ type: Fxp.WRITE, handle, offset, data }, { what: 'write', path });
+    } catch (e) {
+      // SSH_FX_FAILURE on a write: OpenSSH maps ENOSPC and EDQUOT to it, with no word of which.
+      if (e instanceof SftpError && e.kind === 'failure' && this.isOpen) throw writeFailure(path, e.serverMessage ?? '');
+      throw e;
+    }
+  }
+
+  // ---- Streaming transfers ----
+
+  /**
+   * Reads the file at `path` into `sink`, chunk by chunk and in order; the next chunks are asked
+   * for while the sink works, and the sink's promise holds back delivery, never the bytes in flight.
+   */
+  download(path: string, sink: (chunk: Uint8Array) => void | Promise<void>, options: TransferOptions = {}): Transfer {
+    const control = cancelControl();
+    const done = this.runDownload(path, sink, options, control);
+    return { done, cancel: control.cancel };
+  }
+
+  /** Writes the chunks of `source` to `path` (created or truncated), several WRITEs in flight. */
+  upload(path: string, source: AsyncIterable<Uint8Array>, options: UploadOptions = {}): Transfer {
+    const control = cancelControl();
+    const done = this.runUpload(path, source, options, control);
+    return { done, cancel: control.cancel };
+  }
+
+  private chunkFor(limit: number, requested: number | undefined): number {
+    const want = requested ?? DEFAULT_CHUNK;
+    if (!Number.isInteger(want) || want < 1) throw new RangeError(`chunkSize: a positive whole number, got ${want}`);
+    return limit > 0 ? Math.min(want, limit) : want;
+  }
+
+  private async runDownload(path: string, sink: (chunk: Uint8Array) => void | Promise<void>, options: TransferOptions, control: CancelControl): Promise<number> {
+    const chunk = this.chunkFor(this.maxRead, options.chunkSize);
+    const max = Math.max(1, options.maxOutstanding ?? DEFAULT_OUTSTANDING);
+    const handle = await this.open(path, Open.READ);
+    let total: number | undefined;
+    try {
+      total = (await this.fstat(handle, path)).size;
+    } catch {
+      total = undefined; // progress without a total; the transfer still reads to EOF
+    }
+    // Reads are asked for up to one past the known end (to see EOF); if the file has grown, data
+    // past the end moves the end on.
+    let end = total ?? Number.MAX_SAFE_INTEGER;
+    let next = 0;
+    let delivered = 0;
+    let eofAt = Number.MAX_SAFE_INTEGER;
+    let inFlight = 0;
+    let failure: SftpError | undefined;
+    const gaps: Array<{ offset: number; length: number }> = [];
+    const arrived = new Map<number, Uint8Array>();
+    let wake: (() => void) | undefined;
+    const poke = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const issue = (offset: number, length: number) => {
+      inFlight++;
+      this.read(handle, offset, length, path).then(
+        (data) => {
+          inFlight--;
+          if (data === null || data.length === 0) eofAt = Math.min(eofAt, offset);
+          else if (offset < eofAt) {
+            arrived.set(offset, data);
+            if (data.length < length) gaps.push({ offset: offset + data.length, length: length - data.length });
+            end = Math.max(end, offset + data.length);
+          }
+          poke();
+        },
+        (e: unknown) => {
+          inFlight--;
+          failure ??= asSftpError(e);
+          poke();
+        },
+      );
+    };
+    try {
+      for (;;) {
+        if (control.cancelled) throw cancelled(path);
+        if (failure) throw failure;
+        // Deliver what is in order, then ask for more while the window allows.
+        let piece = arrived.get(delivered);
+        while (piece && !control.cancelled) {
+          arrived.delete(delivered);
+          await sink(piece);
+          delivered += piece.length;
+          options.onProgress?.(delivered, total);
+          piece = arrived.get(delivered);
+        }
+        if (control.cancelled) throw cancelled(path);
+        if (delivered >= eofAt && inFlight === 0) break;
+        // The rest of a short read comes first, even when the window is full of later chunks
+        // waiting for it: those can only be delivered once the hole before them is filled.
+        while (gaps.length && inFlight < max) {
+          const gap = gaps.shift()!;
+          issue(gap.offset, gap.length);
+        }
+        while (inFlight + arrived.size < max) {
+          if (next <= end && next < eofAt) {
+            issue(next, chunk);
+            next += chunk;
+          } else break;
+        }
+        if (inFlight === 0 && !arrived.has(delivered)) {
+          if (delivered >= eofAt) break;
+          throw new SftpError('bad-message', `The download of “${path}” stalled: nothing is outstanding yet the file is not complete.`);
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          control.onCancel = poke;
+        });
+      }
+    } finally {
+      while (inFlight > 0 && this.isOpen) await new Promise<void>((resolve) => (wake = resolve));
+      await this.closeHandle(handle, path).catch(() => undefined);
+    }
+    return delivered;
+  }
+
+  private async runUpload(path: string, source: AsyncIterable<Uint8Array>, options: UploadOptions, control: CancelControl): Promise<number> {
+    let existed = true;
+    try {
+      await this.lstat(path);
+    } catch (e) {
+      if (!(e instanceof SftpError && e.kind === 'no-such-file')) throw e;
+      existed = false;
+    }
+    const flags = Open.WRITE | Open.CREAT | Open.TRUNC | (options.exclusive ? Open.EXCL : 0);
+    const handle = await this.open(path, flags, { permissions: options.mode ?? 0o644 });
+    const chunk = this.chunkFor(this.maxWrite, options.chunkSize);
+    const max = Math.max(1, options.maxOutstanding ?? DEFAULT_OUTSTANDING);
+    let offset = 0;
+    let acknowledged = 0;
+    let inFlight = 0;
+    let failure: SftpError | undefined;
+    let wake: (() => void) | undefined;
+    const poke = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    control.onCancel = poke;
+    const waitForRoom = async (room: number) => {
+      while (inFlight > room && !failure && !control.cancelled) await new Promise<void>((resolve) => (wake = resolve));
+    };
+    const send = (data: Uint8Array) => {
+      const at = offset;
+      offset += data.length;
+      inFlight++;
+      this.write(handle, at, data, path).then(
+        () => {
+          inFlight--;
+          acknowledged += data.length;
+          options.onProgress?.(acknowledged, options.size);
+          poke();
+        },
+        (e: unknown) => {
+          inFlight--;
+          failure ??= asSftpError(e);
+          poke();
+        },
+      );
+    };
+    let ok = false;
+    try {
+      const pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      for await (const piece of source) {
+        if (control.cancelled) throw cancelled(path);
+        if (failure) throw failure;
+        if (piece.length === 0) continue;
+        pending.push(piece);
+        pendingBytes += piece.length;
+        // Re-cut the source's pieces into chunks of the transfer's size.
+        while (pendingBytes >= chunk) {
+          await waitForRoom(max - 1);
+          if (control.cancelled) throw cancelled(path);
+          if (failure) throw failure;
+          send(takeBytes(pending, chunk));
+          pendingBytes -= chunk;
+        }
+      }
+      if (pendingBytes > 0) {
+        await waitForRoom(max - 1);
+        if (control.cancelled) throw cancelled(path);
+        send(takeBytes(pending, pendingBytes));
+      }
+      await waitForRoom(0);
+      if (control.cancelled) throw cancelled(path);
+      if (failure) throw failure;
+      ok = true;
+    } finally {
+      while (inFlight > 0 && this.isOpen) await new Promise<void>((resolve) => (wake = resolve));
+      // CLOSE can report a late write error (NFS, quotas), so its answer counts when all went well.
+      const closing = this.closeHandle(handle, path);
+      if (ok) await closing;
+      else {
+        await closing.catch(() => undefined);
+        // A file this upload created and did not finish is removed rather than left half-written.
+        if (!existed) await this.remove(path).catch(() => undefined);
+      }
+    }
+    return offset;
+  }
+
+  // ---- Plumbing ----
+
+  /** On a generic failure, looks whether `path` exists, so the sentence can say "already exists". */
+  private async withExists<T>(path: string, doing: Doing, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (!(e instanceof SftpError && e.kind === 'failure') || !this.isOpen) throw e;
+      const exists = await this.lstat(path).then(
+        () => true,
+        () => false,
+      );
+      if (exists) throw new SftpError('file-exists', `Could not ${doing.what} “${doing.path}”: “${path}” already exists.`, undefined, e.serverMessage);
+      throw e;
+    }
+  }
+
+  /**
+   * Sends a request and resolves with its reply. A STATUS other than OK rejects with a sentence,
+   * except EOF when `eofIsAnswer` (READ, READDIR) — then the STATUS is the reply.
+   */
+  private request(q: DistributiveOmit<Request, 'id'>, doing: Doing, eofIsAnswer = false): Promise<Reply> {
+    if (this.ended) return Promise.reject(this.ended);
+    const id = this.nextId;
+    this.nextId = (this.nextId + 1) >>> 0 || 1;
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (reply) => {
+          if (reply.type !== Fxp.STATUS || reply.code === Status.OK || (eofIsAnswer && reply.code === Status.EOF)) resolve(reply);
+          else reject(statusError(reply.code, reply.message, doing));
+        },
+        reject,
+      });
+      this.send(encodeRequest({ ...q, id } as Request));
+    });
+  }
+
+  private send(bytes: Uint8Array): void {
+    try {
+      this.output.write(bytes);
+    } catch (e) {
+      this.fail(lostError(e instanceof Error ? e.message : undefined));
+    }
+  }
+
+  private dispatch(body: Uint8Array): void {
+    if (this.version) {
+      const { version, extensions } = decodeVersion(body);
+      if (version !== 3) throw new SftpError('unsupported', `The server speaks SFTP version ${version}; this client speaks version 3.`);
+      this.extensions = extensions;
+      const waiting = this.version;
+      this.version = undefined;
+      waiting.resolve();
+      return;
+    }
+    const reply = decodeReply(body);
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) throw new SftpError('bad-message', `The server answered request ${reply.id}, which was never sent. The file transfer session was closed.`);
+    this.pending.delete(reply.id);
+    waiting.resolve(reply);
+  }
+
+  /** Learns the server's limits (limits@openssh.com) so chunks never exceed what it accepts. */
+  async readLimits(): Promise<void> {
+    if (!this.extensions.has('limits@openssh.com')) return;
+    const reply = await this.request({ type: Fxp.EXTENDED, name: 'limits@openssh.com', data: new Uint8Array(0) }, { what: 'ask the limits of', path: 'the server' });
+    const data = expect(reply, Fxp.EXTENDED_REPLY, 'limits@openssh.com').data;
+    // uint64 max-packet-length, uint64 max-read-length, uint64 max-write-length, uint64 max-open-handles
+    if (data.length < 24) return;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const u64 = (at: number) => view.getUint32(at) * 0x100000000 + view.getUint32(at + 4);
+    this.maxRead = Math.min(u64(8), 1 << 20);
+    this.maxWrite = Math.min(u64(16), 1 << 20);
+  }
+
+  private fail(error: SftpError): SftpError {
+    if (this.ended) return this.ended;
+    this.ended = error;
+    const version = this.version;
+    this.version = undefined;
+    version?.reject(error);
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    try {
+      this.output.close();
+    } catch {
+      // the channel is already gone
+    }
+    this.settleClosed(error);
+    return error;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function expect<T extends Reply['type']>(reply: Reply, type: T, what: string): Extract<Reply, { type: T }> {
+  if (reply.type !== type) throw new SftpError('bad-message', `The server answered ${what} with a message of type ${reply.type}.`);
+  return reply as Extract<Reply, { type: T }>;
+}
+
+function asSftpError(e: unknown): SftpError {
+  if (e instanceof SftpError) return e;
+  if (e instanceof SshError) return new SftpError('bad-message', `${e.message} The file transfer session was closed.`);
+  return new SftpError('failure', e instanceof Error ? e.message : String(e));
+}
+
+function cancelled(path: string): SftpError {
+  return new SftpError('cancelled', `The transfer of “${path}” was cancelled.`);
+}
+
+interface CancelControl {
+  cancelled: boolean;
+  onCancel: (() => void) | undefined;
+  cancel(): void;
+}
+
+function cancelControl(): CancelControl {
+  const c: CancelControl = {
+    cancelled: false,
+    onCancel: undefined,
+    cancel: () => {
+      c.cancelled = true;
+      c.onCancel?.();
+    },
+  };
+  return c;
+}
+
+/** Removes exactly `n` bytes from the front of `parts` (which hold at least n) as one array. */
+function takeBytes(parts: Uint8Array[], n: number): Uint8Array {
+  if (parts[0].length === n) return parts.shift()!;
+  if (parts[0].length > n) {
+    const out = parts[0].subarray(0, n);
+    parts[0] = parts[0].subarray(n);
+    return out;
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  while (at < n) {
+    const head = parts[0];
+    const k = Math.min(head.length, n - at);
+    out.set(head.subarray(0, k), at);
+    at += k;
+    if (k === head.length) parts.shift();
+    else parts[0] = head.subarray(k);
+  }
+  return out;
+}
