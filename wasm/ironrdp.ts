@@ -1,24 +1,44 @@
-/// <reference types="vite/client" />
-// Loads IronRDP's web client (ironrdp-wasm 1.1.0) once per page, on first use. Nothing imports this
-// file statically: the RDP backend is itself a dynamic import, so the 4 MB WebAssembly module is
-// fetched only after a visitor chooses RDP and presses Connect.
+// Loads IronRDP's web client once per page: Devolutions' official build, @devolutions/iron-remote-desktop-rdp
+// (exact version pinned in package.json, built from IronRDP's tag npm-iron-remote-desktop-rdp-v<version>).
+// Nothing imports this file statically: the RDP back end is itself a dynamic import, and this module is
+// imported by it only through import(), so the package (about 6 MB of JavaScript, most of it the
+// WebAssembly inlined as a base64 data URL) is its own chunk, fetched when a visitor chooses RDP.
 //
-// `?url` makes Vite emit the .wasm as a hashed asset next to the JavaScript (the proxy serves it as
-// application/wasm, which streaming compilation requires). The package's `exports` list does not
-// name the .wasm, so it is addressed by path.
-import wasmUrl from '../node_modules/ironrdp-wasm/pkg/rdp_client_bg.wasm?url';
+// The package's init() fetches that data: URL and compiles it (WebAssembly.instantiateStreaming), which
+// is why the proxy's CSP allows `connect-src data:` and `script-src 'wasm-unsafe-eval'`
+// (proxy/http/headers.ts). One initialised module serves every connection of the page: reconnections
+// (a new desktop size, Connect again after an error) reuse it.
+type Package = typeof import('@devolutions/iron-remote-desktop-rdp');
 
-export type IronRdp = typeof import('ironrdp-wasm');
+/** The classes and the extensions Postern uses, from the initialised package. */
+export type IronRdp = Package['Backend'] & Pick<Package, 'displayControl' | 'enableCredssp' | 'outboundMessageSizeLimit'>;
+export type IronSession = Awaited<ReturnType<InstanceType<IronRdp['SessionBuilder']>['connect']>>;
+export type ClipboardData = InstanceType<IronRdp['ClipboardData']>;
+export type DeviceEvent = ReturnType<IronRdp['DeviceEvent']['keyPressed']>;
+
+/** How long the last load took, in ms: fetching and evaluating the chunk, and compiling the WebAssembly. */
+export interface IronRdpLoadTimes {
+  fetch: number;
+  init: number;
+}
 
 let loading: Promise<IronRdp> | undefined;
+let times: IronRdpLoadTimes | undefined;
 
-/** The initialised module; a failed load is forgotten so that pressing Connect again retries it. */
-export function loadIronRdp(logLevel: 'error' | 'warn' | 'info' | 'debug' = 'warn'): Promise<IronRdp> {
+/**
+ * The initialised module; a failed load is forgotten so that pressing Connect again retries it.
+ * The first call's log level applies ('debug' is never passed: at that level IronRDP prints the
+ * RDCleanPath request, link token included).
+ */
+export function loadIronRdp(logLevel: 'error' | 'warn' | 'info' = 'warn'): Promise<IronRdp> {
   loading ??= (async () => {
-    const mod = await import('ironrdp-wasm');
-    await mod.default({ module_or_path: new URL(wasmUrl, document.baseURI) });
-    mod.setup(logLevel);
-    return mod;
+    const t0 = performance.now();
+    const pkg = await import('@devolutions/iron-remote-desktop-rdp');
+    const t1 = performance.now();
+    await pkg.init(logLevel);
+    times = { fetch: t1 - t0, init: performance.now() - t1 };
+    const { displayControl, enableCredssp, outboundMessageSizeLimit } = pkg;
+    return { ...pkg.Backend, displayControl, enableCredssp, outboundMessageSizeLimit };
   })().catch((e: unknown) => {
     loading = undefined;
     throw e;
@@ -26,5 +46,7 @@ export function loadIronRdp(logLevel: 'error' | 'warn' | 'info' | 'debug' = 'war
   return loading;
 }
 
-/** The URL the .wasm is served from (for preloading and tests). */
-export const IRONRDP_WASM_URL = wasmUrl;
+/** The times of the load that succeeded, once it has (for the benchmark, through the console). */
+export function ironRdpLoadTimes(): IronRdpLoadTimes | undefined {
+  return times;
+}

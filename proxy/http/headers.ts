@@ -7,7 +7,9 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self' 'wasm-unsafe-eval'",
   // Svelte transitions and xterm.js set style attributes.
   "style-src 'self' 'unsafe-inline'",
-  "connect-src 'self' ws: wss:",
+  // data: only for IronRDP: its official build inlines its WebAssembly as a data: URL and fetch()es it
+  // (wasm/ironrdp.ts). A data: fetch reaches no network, so this lets nothing leave the page.
+  "connect-src 'self' ws: wss: data:",
   "img-src 'self' data: blob:",
   "worker-src 'self' blob:",
   "font-src 'self' data:",

@@ -20,7 +20,8 @@
 //     wsaLastError       [2] INTEGER OPTIONAL,              -- Windows socket error number
 //     tlsAlertCode       [3] INTEGER OPTIONAL }             -- RFC 8446 §6 alert number
 //
-// ironrdp-wasm 1.1.0 sends [0], [2], [3], [6] (and [5] only if a "pcb" extension is set), reads
+// IronRDP's web client (ironrdp-wasm 1.1.0, and @devolutions/iron-remote-desktop-rdp 0.7.0 as the
+// interop tests run it) sends [0], [2], [3], [6] (and [5] only if a "pcb" extension is set), reads
 // the answer's header to learn its length, and treats a PDU with [9] as success, [1] as failure.
 
 import {

@@ -8,8 +8,7 @@
 // A way that is closed: the machine is told the page's clipboard is empty, or its own is dropped.
 // Images travel as PNG here; for machines that only speak CF_DIB (xrdp 0.9) the Postern proxy
 // converts between that and the CF_DIBV5 IronRDP uses (proxy/rdp/clipboard-bridge.ts).
-import type { ClipboardData } from 'ironrdp-wasm';
-import type { IronRdp } from '../../wasm/ironrdp';
+import type { ClipboardData, IronRdp } from '../../wasm/ironrdp';
 import type { ClipboardWays } from '../session/contract';
 
 export interface ClipboardContent {

@@ -9,8 +9,7 @@
 //   'running'     a frame was drawn.
 // The first two come from watching the one WebSocket IronRDP opens to the proxy URL, the last from
 // the canvas context IronRDP draws into.
-import type { Session as IronSession, ClipboardData } from 'ironrdp-wasm';
-import { loadIronRdp, type IronRdp } from '../../wasm/ironrdp';
+import { loadIronRdp, type ClipboardData, type IronRdp, type IronSession } from '../../wasm/ironrdp';
 import type { Size } from './geometry';
 import { RdpClientUnavailable, RdpConnectFailed, readIronError, type IronFailure } from './errors';
 
@@ -82,6 +81,12 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
       .remoteClipboardChangedCallback((data: ClipboardData) => p.onRemoteClipboard(data))
       .forceClipboardUpdateCallback(() => p.onClipboardRequested())
       .canvasResizedCallback(() => p.onResized())
+      // Resize in place where the machine offers Display Control (MS-RDPEDISP); off by default in this build.
+      .extension(rdp.displayControl(true))
+      // A pasted bitmap is megabytes of CF_DIBV5 in one PDU, but the proxy takes WebSocket messages of at
+      // most 1 MiB (proxy/server.ts maxPayload) and closes on larger ones: the tunnel is a byte stream,
+      // so IronRDP sends a large PDU as several messages.
+      .extension(rdp.outboundMessageSizeLimit(MAX_MESSAGE))
       .connect();
   } catch (e) {
     stopDrawWatch();
@@ -130,37 +135,17 @@ const MAX_MESSAGE = 256 * 1024;
 
 /**
  * Watches the next WebSocket opened to `url` (IronRDP opens exactly one, with the global
- * constructor): reports its opening and its first message, and splits large messages it sends.
- * Returns a function that stops watching.
+ * constructor): reports its opening and its first message. Returns a function that stops watching.
  */
 function watchProxySocket(url: string, on: { open(): void; firstMessage(): void }): () => void {
   const Original = globalThis.WebSocket;
   class Watched extends Original {
-    private split = false;
-
     constructor(target: string | URL, protocols?: string | string[]) {
       super(target, protocols);
       if (String(target) !== url) return;
       if (globalThis.WebSocket === Watched) globalThis.WebSocket = Original;
-      this.split = true;
       this.addEventListener('open', () => on.open(), { once: true });
       this.addEventListener('message', () => on.firstMessage(), { once: true });
-    }
-
-    // IronRDP sends a pasted bitmap (megabytes of CF_DIBV5) as one message, but the proxy takes
-    // messages of at most 1 MiB and closes the connection on larger ones (1009). The tunnel is a
-    // byte stream, so a large message goes as several.
-    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
-      if (!this.split || typeof data === 'string') return super.send(data);
-      if (data instanceof Blob) {
-        // What IronRDP hands over; sent slices keep their order.
-        if (data.size <= MAX_MESSAGE) return super.send(data);
-        for (let at = 0; at < data.size; at += MAX_MESSAGE) super.send(data.slice(at, at + MAX_MESSAGE));
-        return;
-      }
-      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-      if (bytes.length <= MAX_MESSAGE) return super.send(data);
-      for (let at = 0; at < bytes.length; at += MAX_MESSAGE) super.send(bytes.subarray(at, at + MAX_MESSAGE));
     }
   }
   globalThis.WebSocket = Watched;

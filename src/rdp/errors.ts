@@ -4,7 +4,7 @@
 import { RDP_STATUS } from '../shared/api';
 import { ConnectError, type ConnectAuthority } from '../session/contract';
 
-/** IronErrorKind of ironrdp-wasm 1.1.0, by value (the enum lives in the lazily loaded module). */
+/** IronErrorKind of @devolutions/iron-remote-desktop-rdp (crates/iron-remote-desktop/src/error.rs), by value (the enum lives in the lazily loaded module). */
 export const IRON_KIND = {
   general: 0,
   wrongPassword: 1,

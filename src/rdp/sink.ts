@@ -1,10 +1,9 @@
 // The input layer's small sink, backed by IronRDP: each call becomes one InputTransaction.
 // IronRDP keeps its own table of held keys and buttons, so releaseAllInputs() lifts exactly those.
-import type { DeviceEvent, Session } from 'ironrdp-wasm';
-import type { IronRdp } from '../../wasm/ironrdp';
+import type { DeviceEvent, IronRdp, IronSession } from '../../wasm/ironrdp';
 import type { InputSink } from './input';
 
-export function ironSink(rdp: IronRdp, session: Session): InputSink {
+export function ironSink(rdp: IronRdp, session: IronSession): InputSink {
   const apply = (events: DeviceEvent[]) => {
     if (!events.length) return;
     const tx = new rdp.InputTransaction();

@@ -1,13 +1,10 @@
-// Runs the real IronRDP web client (ironrdp-wasm 1.1.0, the same build the SPA loads) in Node, so
-// the proxy's RDCleanPath endpoint is tested against the client it serves without a browser.
+// Runs the real IronRDP web client (@devolutions/iron-remote-desktop-rdp, the same build the SPA loads,
+// through the same loader, wasm/ironrdp.ts) in Node, so the proxy's RDCleanPath endpoint is tested
+// against the client it serves without a browser.
 // Node 20 has no global WebSocket; the `ws` client stands in. connect() never touches the canvas
 // (only Session.run() draws), so a placeholder object is enough for these tests.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { WebSocket } from 'ws';
-
-type IronRdp = typeof import('ironrdp-wasm');
+import { loadIronRdp as loadShared, type IronRdp } from '../../../wasm/ironrdp.ts';
 
 /**
  * After a failed connect() IronRDP frees its WebSocket callbacks but leaves them attached, so the
@@ -42,11 +39,8 @@ let loaded: Promise<IronRdp> | undefined;
 export function loadIronRdp(): Promise<IronRdp> {
   loaded ??= (async () => {
     (globalThis as { WebSocket?: unknown }).WebSocket ??= NodeWebSocket;
-    const mod = await import('ironrdp-wasm');
-    const wasmPath = join(dirname(createRequire(import.meta.url).resolve('ironrdp-wasm')), 'rdp_client_bg.wasm');
-    await mod.default({ module_or_path: readFileSync(wasmPath) });
-    mod.setup('error');
-    return mod;
+    // The package's init() fetches its inlined WebAssembly from a data: URL, which Node's fetch serves too.
+    return loadShared('error');
   })();
   return loaded;
 }
@@ -61,6 +55,8 @@ export interface IronConnect {
   height?: number;
   /** Ask for the clipboard channel (IronRDP adds CLIPRDR only with a remote-clipboard callback). */
   clipboard?: boolean;
+  /** Offer CredSSP (NLA); on by default in IronRDP. */
+  credssp?: boolean;
 }
 
 export async function ironConnect(o: IronConnect) {
@@ -74,7 +70,8 @@ export async function ironConnect(o: IronConnect) {
     .desktopSize(new rdp.DesktopSize(o.width ?? 1024, o.height ?? 768))
     .renderCanvas({} as HTMLCanvasElement)
     .setCursorStyleCallback(() => {})
-    .setCursorStyleCallbackContext({});
+    .setCursorStyleCallbackContext({})
+    .extension(rdp.enableCredssp(o.credssp ?? true));
   return (o.clipboard ? builder.remoteClipboardChangedCallback(() => {}) : builder).connect();
 }
 
