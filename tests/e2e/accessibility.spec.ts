@@ -1,0 +1,278 @@
+// The accessibility audit: axe-core over every page of Postern and every state of the link page, at
+// 1280×800 and at 390×844, in real Chromium against the real proxy and a real OpenSSH sshd, plus the
+// offline demo and the built site on a plain static server. Any violation fails (see axe-audit.ts for the
+// few narrow exceptions and why); each is printed with its rule, target and help.
+import { expect, test, type Page } from '@playwright/test';
+import type { Link, Resource } from '../../src/shared/api';
+import { startSshd, type Sshd } from '../support/sshd';
+import { expectAccessible } from './axe-audit';
+import { addResource, E2E_DIST, ok, setFeature, signInAs, startPostern, type Postern } from './postern';
+import { fillAndConnect, PROMPT, runInTerminal, waitForTerminal } from './sshd-fixture';
+import { startStaticSite, type StaticSite } from './static-site';
+
+const SIZES = [
+  { name: '1280×800', viewport: { width: 1280, height: 800 } },
+  { name: '390×844', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+] as const;
+
+let sshd: Sshd;
+let pt: Postern;
+/** A resource with the sshd's host key pinned, and one without (the visitor is asked about the key). */
+let pinned: Resource;
+let unpinned: Resource;
+const tokens = { pinned: '', unpinned: '', code: '', passkey: '', closed: '' };
+
+async function linkTo(r: Resource, body: Record<string, unknown> = {}): Promise<string> {
+  const [link] = await ok<Link[]>(pt.owner('POST', '/api/links', { resourceIds: [r.id], ...body }));
+  return link.token;
+}
+
+test.beforeAll(async () => {
+  sshd = await startSshd();
+  pt = await startPostern();
+  await setFeature(pt, true);
+  pinned = await addResource(pt, 'pinned-box', { ssh: [sshd.port], rdp: [3389] });
+  await ok(pt.owner('PUT', `/api/resources/${pinned.id}`, {
+    name: 'pinned-box', address: '127.0.0.1', ports: { ssh: [sshd.port], rdp: [3389] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
+  }));
+  unpinned = await addResource(pt, 'asking-box', { ssh: [sshd.port] });
+  tokens.pinned = await linkTo(pinned, { label: 'for the audit' });
+  tokens.unpinned = await linkTo(unpinned);
+  tokens.code = await linkTo(pinned, { accessCode: 'GREAT234' });
+  tokens.passkey = await linkTo(pinned, { policy: { passkey: true } });
+  // Open one hour a week, three days from now: closed right now.
+  const day = (new Date().getUTCDay() + 3) % 7;
+  tokens.closed = await linkTo(pinned, { policy: { hours: { timeZone: 'UTC', windows: [{ days: [day], from: '09:00', to: '10:00' }] } } });
+});
+test.afterAll(async () => {
+  await pt?.stop();
+  await sshd?.stop();
+});
+
+const linkUrl = (token: string) => `${pt.url}/#/l/${token}`;
+
+/** Signs in on the link page and waits for the shell. */
+async function connectThroughLink(page: Page, token: string) {
+  await page.goto(linkUrl(token));
+  await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+}
+
+for (const size of SIZES) {
+  test.describe(`at ${size.name}`, () => {
+    const { name: _name, ...use } = size;
+    test.use(use);
+
+    test('home, not found and the owner sign-in page', async ({ page, browser }) => {
+      await page.goto(`${pt.url}/#/`);
+      await expect(page.getByRole('heading', { name: 'Postern' })).toBeVisible();
+      await expectAccessible(page, `home ${size.name}`);
+
+      await page.goto(`${pt.url}/#/nowhere/at/all`);
+      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+      await expectAccessible(page, `not found ${size.name}`);
+
+      // The sign-in page while it signs in (its answer held back) and when the one-time link was already used.
+      // No service worker here: requests it made itself would pass by the held-back route.
+      const fresh = await browser.newContext({ ...use, serviceWorkers: 'block' });
+      const signin = await fresh.newPage();
+      let release = () => {};
+      await signin.route('**/api/session', async (route) => {
+        await new Promise<void>((r) => (release = r));
+        await route.continue();
+      });
+      await signin.goto(`${pt.url}/#/signin/${'B'.repeat(43)}`);
+      await expect(signin.getByText('Signing you in…')).toBeVisible();
+      await expectAccessible(signin, `sign-in, signing in ${size.name}`);
+      release();
+      await expect(signin.getByRole('heading', { name: 'Sign-in failed' })).toBeVisible();
+      await expectAccessible(signin, `sign-in, failed ${size.name}`);
+      await fresh.close();
+    });
+
+    test('every console page, its forms and dialogs', async ({ page, context }) => {
+      await signInAs(page, pt, 'owner');
+      const section = async (path: string, heading: string) => {
+        await page.goto(`${pt.url}/#/console/${path}`);
+        await expect(page.getByRole('heading', { name: heading, exact: true }).first()).toBeVisible();
+      };
+
+      await section('resources', 'Resources');
+      await expect(page.getByRole('rowheader', { name: 'pinned-box' })).toBeVisible();
+      await expectAccessible(page, `console resources ${size.name}`);
+      await page.getByRole('button', { name: '+ Add resource' }).click();
+      await page.getByRole('button', { name: 'Add resource', exact: true }).click(); // empty: every field explains itself
+      await expectAccessible(page, `console new resource form, with errors ${size.name}`);
+      await page.goto(`${pt.url}/#/console/resources`);
+      await page.getByRole('button', { name: 'Edit pinned-box' }).click();
+      await expectAccessible(page, `console edit resource form ${size.name}`);
+
+      await section('links', 'Shareable links');
+      await expectAccessible(page, `console links ${size.name}`);
+      await page.getByRole('button', { name: '+ Add' }).click();
+      await expect(page.getByRole('form', { name: 'Create shareable links' })).toBeVisible();
+      await expectAccessible(page, `console create links ${size.name}`);
+      await section('links', 'Shareable links');
+      await page.getByRole('button', { name: 'Edit link to pinned-box' }).first().click();
+      await expect(page.getByRole('form', { name: 'Edit the link to pinned-box' })).toBeVisible();
+      await expectAccessible(page, `console edit link dialog ${size.name}`);
+
+      // A live session to list: a visitor through a link, in another tab.
+      const visitor = await context.newPage();
+      await connectThroughLink(visitor, tokens.pinned);
+      await section('sessions', 'Live sessions');
+      await expect(page.getByRole('row').filter({ hasText: 'pinned-box' })).toBeVisible();
+      await expectAccessible(page, `console live sessions ${size.name}`);
+      await visitor.close();
+
+      await section('audit', 'Audit');
+      await expect(page.getByRole('row').nth(1)).toBeVisible();
+      await expectAccessible(page, `console audit ${size.name}`);
+      await section('users', 'Users');
+      await expectAccessible(page, `console users ${size.name}`);
+      await section('settings', 'Settings');
+      await expectAccessible(page, `console settings ${size.name}`);
+
+      await page.goto(`${pt.url}/#/known-hosts`);
+      await expect(page.getByRole('heading', { name: 'Known hosts' })).toBeVisible();
+      await expectAccessible(page, `known hosts ${size.name}`);
+      await page.goto(`${pt.url}/#/keys`);
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expectAccessible(page, `key vaults ${size.name}`);
+
+      // The console's own Connect page: the form, the host-key question, then a live terminal.
+      await page.goto(`${pt.url}/#/console/connect/${unpinned.id}`);
+      await expect(page.getByRole('button', { name: 'Connect' })).toBeVisible();
+      await expectAccessible(page, `console connect form ${size.name}`);
+      await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+      const question = page.getByRole('dialog', { name: 'First connection to asking-box' });
+      await expect(question).toBeVisible();
+      await expectAccessible(page, `console connect, host-key question ${size.name}`);
+      await question.getByRole('button', { name: 'Trust' }).click();
+      await waitForTerminal(page, PROMPT);
+      await expectAccessible(page, `console connect, live terminal ${size.name}`);
+    });
+
+    test('the link page in each of its states', async ({ page, browser }) => {
+      await page.goto(linkUrl(tokens.pinned));
+      await expect(page.getByRole('heading', { name: 'Sign in to pinned-box' })).toBeVisible();
+      await expectAccessible(page, `link sign-in form, SSH ${size.name}`);
+      await page.getByRole('button', { name: 'Connect' }).click();
+      await expect(page.getByText('Enter the username to sign in as.')).toBeVisible();
+      await expectAccessible(page, `link sign-in form, SSH, with errors ${size.name}`);
+      await page.getByRole('radio', { name: 'A pasted private key' }).check();
+      await expectAccessible(page, `link sign-in form, pasted key ${size.name}`);
+      await page.getByRole('radio', { name: 'RDP', exact: true }).check();
+      await expect(page.getByLabel('Port')).toHaveValue('3389');
+      await expectAccessible(page, `link sign-in form, RDP ${size.name}`);
+
+      await page.goto(linkUrl(tokens.code));
+      await expect(page.getByRole('textbox', { name: 'Access code' })).toBeVisible();
+      await expectAccessible(page, `link access code form ${size.name}`);
+      await page.getByRole('textbox', { name: 'Access code' }).fill('WRONG2AA');
+      await page.getByRole('textbox', { name: 'Access code' }).press('Enter');
+      await expect(page.getByRole('textbox', { name: 'Access code' })).toHaveAttribute('aria-invalid', 'true');
+      await expectAccessible(page, `link access code form, wrong code ${size.name}`);
+
+      // A fresh browser, so no passkey of this one's is involved.
+      const other = await browser.newContext({ ...use });
+      const stranger = await other.newPage();
+      await stranger.goto(linkUrl(tokens.passkey));
+      await expect(stranger.getByRole('heading', { name: 'This link is protected by a passkey' })).toBeVisible();
+      await expectAccessible(stranger, `link passkey step ${size.name}`);
+      await other.close();
+
+      await page.goto(linkUrl(tokens.closed));
+      await expect(page.getByRole('heading', { name: 'This link is closed right now' })).toBeVisible();
+      await expectAccessible(page, `link refused, closed hours ${size.name}`);
+      await page.goto(linkUrl('A'.repeat(43)));
+      await expect(page.getByRole('heading', { name: 'This link does not exist' })).toBeVisible();
+      await expectAccessible(page, `link refused, unknown ${size.name}`);
+    });
+
+    test('a visitor\'s session: connecting, the host-key question, the live terminal, the end', async ({ page }) => {
+      await page.goto(linkUrl(tokens.unpinned));
+      await fillAndConnect(page, { username: sshd.fixture.user, password: sshd.fixture.password });
+      // The host-key question holds the connection mid-way: the progress list is on screen behind it.
+      const question = page.getByRole('dialog', { name: 'First connection to asking-box' });
+      await expect(question).toBeVisible();
+      await expect(page.getByRole('region', { name: 'Connection progress' })).toBeAttached();
+      await expectAccessible(page, `link connecting, host-key question ${size.name}`);
+      await question.getByRole('button', { name: 'Trust' }).click();
+      await waitForTerminal(page, PROMPT);
+      await expectAccessible(page, `link live terminal ${size.name}`);
+      await runInTerminal(page, 'exit');
+      await expect(page.getByRole('button', { name: 'Reconnect' })).toBeVisible();
+      await expectAccessible(page, `link session ended ${size.name}`);
+    });
+  });
+}
+
+test.describe('without the proxy', () => {
+  let demo: StaticSite;
+  let plain: StaticSite;
+  test.beforeAll(async () => {
+    demo = await startStaticSite(E2E_DIST, { proxy: null });
+    plain = await startStaticSite(E2E_DIST);
+  });
+  test.afterAll(async () => {
+    await demo?.dispose();
+    await plain?.dispose();
+  });
+
+  /** The demo's link tokens, from where the demo keeps them (this browser's IndexedDB). */
+  function demoTokens(page: Page): Promise<Record<string, string>> {
+    return page.evaluate(() => new Promise<Record<string, string>>((resolve, reject) => {
+      const open = indexedDB.open('postern-demo');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const req = open.result.transaction('links').objectStore('links').getAll();
+        req.onsuccess = () => {
+          open.result.close();
+          resolve(Object.fromEntries((req.result as { resourceName: string; token: string }[]).map((l) => [l.resourceName, l.token])));
+        };
+        req.onerror = () => reject(req.error);
+      };
+    }));
+  }
+
+  for (const size of SIZES) {
+    test.describe(`at ${size.name}`, () => {
+      const { name: _name, ...use } = size;
+      test.use(use);
+
+      test('the offline demo: home, console, a link and its terminal', async ({ page }) => {
+        await page.goto(demo.url);
+        await expect(page.getByRole('heading', { name: 'Postern' })).toBeVisible();
+        await expectAccessible(page, `demo home ${size.name}`);
+        await page.goto(`${demo.url}#/console/resources`);
+        await expect(page.getByRole('rowheader', { name: 'Demo machine' }).first()).toBeVisible();
+        await expectAccessible(page, `demo console resources ${size.name}`);
+        await page.goto(`${demo.url}#/console/links`);
+        await expect(page.getByRole('heading', { name: 'Shareable links', exact: true })).toBeVisible();
+        await page.getByLabel('View the console as').selectOption('owner');
+        await page.getByRole('button', { name: '+ Add' }).click();
+        const panel = page.getByRole('form', { name: 'Create shareable links' });
+        await panel.getByRole('checkbox', { name: 'Demo machine' }).check();
+        await panel.getByRole('button', { name: 'Apply' }).click();
+        await expect(page.getByRole('button', { name: 'Copy link to Demo machine' }).first()).toBeVisible();
+        await expectAccessible(page, `demo console links ${size.name}`);
+
+        const token = (await demoTokens(page))['Demo machine'];
+        expect(token, 'the demo holds a link to its machine').toBeTruthy();
+        await page.goto(`${demo.url}#/l/${token}`);
+        await expect(page.getByRole('heading', { name: 'Sign in to Demo machine' })).toBeVisible();
+        await expectAccessible(page, `demo link page ${size.name}`);
+        await fillAndConnect(page, { username: 'demo', password: 'demo' });
+        await waitForTerminal(page, /demo@postern-demo:~\$/);
+        await expectAccessible(page, `demo terminal ${size.name}`);
+      });
+
+      test('the static page whose proxy cannot be reached', async ({ page }) => {
+        await page.goto(plain.url);
+        await expect(page.getByRole('alert')).toContainText("Can't reach the Postern proxy");
+        await expectAccessible(page, `static page, proxy unreachable ${size.name}`);
+      });
+    });
+  }
+});
