@@ -38,6 +38,8 @@ export interface ConnectOptions {
    * clipboard rule both allow (neither way while the toggle is off).
    */
   clipboard: ClipboardWays;
+  /** What the link's clipboard rule allows at most: what the toggle could open (to say how a blocked paste is allowed). */
+  clipboardRule?: ClipboardWays;
   /** The admin's pinned SSH host key fingerprint ("SHA256:…"), when the resource has one. */
   sshHostKeyFingerprint?: string;
   /**
@@ -80,6 +82,11 @@ export interface Session {
    * on screen), so the form shows none: one control per name on the page.
    */
   readonly ownDisconnect?: boolean;
+  /**
+   * The visitor's toggle changed during the session (within the link's rule): the session applies the
+   * new ways from now on. A session without it keeps the ways it started with, and the toggle is locked.
+   */
+  setClipboard?(ways: ClipboardWays): void;
 }
 
 /** CSS pixels. */

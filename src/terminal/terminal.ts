@@ -2,12 +2,15 @@
 // host element and following it when the window resizes. It knows nothing of SSH: bytes go in with
 // write(), keystrokes come out through onInput, and size changes through onResize.
 //
-// Clipboard, per the visitor's "share clipboard" toggle within the link's clipboard rule, each way:
-//   from (machine → page): Ctrl+Shift+C and the browser's copy put the selection on the system clipboard;
-//   to (page → machine): Ctrl+Shift+V, the browser's paste and the context menu paste from it.
-// A closed way never touches the system clipboard: copy and paste then still work inside this
-// terminal, through a buffer that never leaves the page. With both closed the context menu is
-// suppressed. For SSH this is advisory (end to end, the proxy cannot see it); the page holds it.
+// Clipboard, per the visitor's "share clipboard" toggle within the link's clipboard rule, each way
+// (the toggle may change during the session: setClipboard). The keys are the platform's (keys.ts):
+//   from (machine → page): Ctrl+Shift+C (⌘C on a Mac) and the browser's copy put the selection on the system clipboard;
+//   to (page → machine): Ctrl+Shift+V or Shift+Insert (⌘V), the browser's paste and the context menu paste from it.
+// Plain Ctrl+V stays the shell's (^V), as in native terminals. A closed way never touches the system
+// clipboard: copy and paste then still work inside this terminal, through a buffer that never leaves
+// the page, and a paste says it was blocked (onPasteBlocked). With both closed the context menu is
+// suppressed. A right click pastes when the visitor turned that on (settings.ts).
+// For SSH this is advisory (end to end, the proxy cannot see it); the page holds it.
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
@@ -15,6 +18,8 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import type { ClipboardWays } from '../session/contract';
+import { applyModifiers, clipboardKey, detectPlatform, fontKey, extraKeyText, type ExtraKey, type Modifiers, type Platform } from './keys';
+import { SCHEMES, type TerminalSettings } from './settings';
 
 export interface TerminalViewOptions {
   /** Which ways the system clipboard may be used: `to` pastes into the session, `from` copies out of it. */
@@ -22,6 +27,14 @@ export interface TerminalViewOptions {
   /** Keystrokes and pastes, UTF-8 encoded, for the remote side. */
   onInput(bytes: Uint8Array): void;
   onResize(cols: number, rows: number): void;
+  /** The visitor's font size, colour scheme and right-click choice. */
+  settings: TerminalSettings;
+  /** A paste key or paste event met a closed "to" way; `local` when this terminal's own copy was pasted instead. */
+  onPasteBlocked?(local: boolean): void;
+  /** A font size key: one step bigger (1), smaller (-1), or the default (0). */
+  onFontStep?(step: -1 | 0 | 1): void;
+  /** The sticky modifiers were used up by a key (the extra-keys row shows them released). */
+  onModifiersUsed?(): void;
 }
 
 const encoder = new TextEncoder();
@@ -34,15 +47,26 @@ export class TerminalView {
   /** The copy buffer used for a way that is not shared. */
   private localClip = '';
   private fitFrame = 0;
+  private clipboard: ClipboardWays;
+  private settings: TerminalSettings;
+  private readonly platform: Platform = detectPlatform(globalThis.navigator as never);
+  /** A paste key went to the browser; if its paste event does not follow, the Clipboard API is asked. */
+  private awaitingPaste = false;
+  /** The keydown was a clipboard key: its keypress (if any) is not the shell's either. */
+  private swallowKeypress = false;
+  private sticky: Modifiers = { ctrl: false, alt: false };
 
   constructor(private readonly host: HTMLElement, private readonly options: TerminalViewOptions) {
+    this.clipboard = { ...options.clipboard };
+    this.settings = { ...options.settings };
     this.term = new Terminal({
       allowProposedApi: true, // the unicode11 addon's activeVersion is a proposed API
       cursorBlink: true,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
-      fontSize: 14,
+      fontSize: this.settings.fontSize,
+      theme: { ...SCHEMES[this.settings.scheme].theme },
       scrollback: 5000,
-      rightClickSelectsWord: options.clipboard.to || options.clipboard.from,
+      rightClickSelectsWord: this.selectsWordOnRightClick(),
     });
     this.term.loadAddon(this.fit);
     this.term.loadAddon(this.search);
@@ -57,7 +81,7 @@ export class TerminalView {
     this.term.unicode.activeVersion = '11';
     this.term.open(host);
 
-    const onData = this.term.onData((text) => options.onInput(encoder.encode(text)));
+    const onData = this.term.onData((text) => options.onInput(encoder.encode(this.withSticky(text))));
     // onBinary carries mouse reports as one byte per char (not UTF-8).
     const onBinary = this.term.onBinary((text) => options.onInput(Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff)));
     const onResize = this.term.onResize(({ cols, rows }) => options.onResize(cols, rows));
@@ -103,6 +127,33 @@ export class TerminalView {
     this.term.focus();
   }
 
+  /** The toggle changed during the session: each way opens or closes from the next key on. */
+  setClipboard(ways: ClipboardWays): void {
+    this.clipboard = { ...ways };
+    this.term.options.rightClickSelectsWord = this.selectsWordOnRightClick();
+  }
+
+  /** Applies new settings live; a new font size refits, so the shell is told its new size (window-change). */
+  applySettings(settings: TerminalSettings): void {
+    const fontChanged = settings.fontSize !== this.settings.fontSize;
+    this.settings = { ...settings };
+    this.term.options.theme = { ...SCHEMES[settings.scheme].theme };
+    this.term.options.fontSize = settings.fontSize;
+    this.term.options.rightClickSelectsWord = this.selectsWordOnRightClick();
+    if (fontChanged) this.scheduleFit();
+  }
+
+  /** Ctrl and Alt from the extra-keys row: they apply to the next key, then release (onModifiersUsed). */
+  setSticky(mods: Modifiers): void {
+    this.sticky = { ...mods };
+  }
+
+  /** A key of the extra-keys row, sent as if typed (so sticky modifiers apply to it). */
+  sendExtraKey(key: ExtraKey): void {
+    if (this.term.options.disableStdin) return;
+    this.term.input(extraKeyText(key, this.term.modes.applicationCursorKeysMode), true);
+  }
+
   /** Stops input (the session ended) while keeping the scrollback readable. */
   set inputEnabled(on: boolean) {
     this.term.options.disableStdin = !on;
@@ -133,45 +184,112 @@ export class TerminalView {
     this.fitFrame = requestAnimationFrame(() => this.fitNow());
   }
 
+  private selectsWordOnRightClick(): boolean {
+    return !this.settings.rightClickPaste && (this.clipboard.to || this.clipboard.from);
+  }
+
+  /** Sticky modifiers apply to the first key typed after them, then release. */
+  private withSticky(text: string): string {
+    if (!this.sticky.ctrl && !this.sticky.alt) return text;
+    const out = applyModifiers(text, this.sticky);
+    this.sticky = { ctrl: false, alt: false };
+    this.options.onModifiersUsed?.();
+    return out;
+  }
+
   private onKey(e: KeyboardEvent): boolean {
-    if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey || e.altKey || e.metaKey) return true;
-    const key = e.key.toLowerCase();
-    if (key === 'c') {
+    if (e.type === 'keypress' && this.swallowKeypress) return false;
+    if (e.type !== 'keydown') return true;
+    const step = fontKey(e, this.platform);
+    if (step !== null && this.options.onFontStep) {
       e.preventDefault();
-      const selection = this.term.getSelection();
-      if (!selection) return false;
-      if (this.options.clipboard.from) void navigator.clipboard?.writeText(selection).catch(() => undefined);
-      else this.localClip = selection;
+      this.swallowKeypress = true;
+      this.options.onFontStep(step);
       return false;
     }
-    if (key === 'v') {
-      if (this.options.clipboard.to) return false; // the browser's own paste event follows; xterm.js handles it
+    const action = clipboardKey(e, this.platform);
+    this.swallowKeypress = action !== null;
+    if (action === 'copy') {
       e.preventDefault();
-      if (this.localClip) this.term.paste(this.localClip);
+      this.copySelection();
+      return false;
+    }
+    if (action === 'paste') {
+      if (this.clipboard.to) {
+        // The browser's own paste event follows where the key is its paste key (no permission needed);
+        // xterm.js handles it. Where it is not (⌘V outside a Mac's browser), ask the Clipboard API.
+        this.awaitingPaste = true;
+        setTimeout(() => {
+          if (!this.awaitingPaste) return;
+          this.awaitingPaste = false;
+          this.pasteFromSystem();
+        }, 0);
+        return false;
+      }
+      e.preventDefault();
+      this.pasteBlocked();
       return false;
     }
     return true;
   }
 
-  /** For each closed way, copy/cut or paste events stop here, before xterm.js sees them; with both, the context menu too. */
+  private copySelection(): void {
+    const selection = this.term.getSelection();
+    if (!selection) return;
+    if (this.clipboard.from) void navigator.clipboard?.writeText(selection).catch(() => undefined);
+    else this.localClip = selection;
+  }
+
+  private pasteFromSystem(): void {
+    void navigator.clipboard
+      ?.readText()
+      .then((text) => {
+        if (text && !this.term.options.disableStdin) this.term.paste(text);
+      })
+      .catch(() => undefined); // permission refused: nothing is pasted
+  }
+
+  /** The "to" way is closed: this terminal's own copy is pasted, if there is one, and the page says why nothing else was. */
+  private pasteBlocked(): void {
+    if (this.localClip) this.term.paste(this.localClip);
+    this.options.onPasteBlocked?.(!!this.localClip);
+  }
+
+  /**
+   * Copy/cut and paste events of a closed way stop here, before xterm.js sees them; with both closed, the
+   * context menu too. A right click pastes when the visitor chose that. The ways are read at each event,
+   * so a change of the toggle applies at once.
+   */
   private guardClipboard(): void {
-    const { to, from } = this.options.clipboard;
     const onCopy = (e: ClipboardEvent) => {
+      if (this.clipboard.from) return;
       e.preventDefault();
       e.stopPropagation();
       const selection = this.term.getSelection();
       if (selection) this.localClip = selection;
     };
     const onPaste = (e: ClipboardEvent) => {
+      this.awaitingPaste = false;
+      if (this.clipboard.to) return;
       e.preventDefault();
       e.stopPropagation();
-      if (this.localClip) this.term.paste(this.localClip);
+      this.pasteBlocked();
     };
-    const onMenu = (e: Event) => e.preventDefault();
-    const listeners: Array<[string, (e: never) => void]> = [];
-    if (!from) listeners.push(['copy', onCopy], ['cut', onCopy]);
-    if (!to) listeners.push(['paste', onPaste]);
-    if (!to && !from) listeners.push(['contextmenu', onMenu]);
+    const onMenu = (e: MouseEvent) => {
+      // A program that reads the mouse (mc, vim with mouse=a) gets the right click; Shift+right click still pastes, as in xterm.
+      if (this.settings.rightClickPaste && (this.term.modes.mouseTrackingMode === 'none' || e.shiftKey)) {
+        e.preventDefault();
+        e.stopPropagation();
+        this.term.focus();
+        if (this.clipboard.to) this.pasteFromSystem();
+        else this.pasteBlocked();
+        return;
+      }
+      if (!this.clipboard.to && !this.clipboard.from) e.preventDefault();
+    };
+    const listeners: Array<[string, (e: never) => void]> = [
+      ['copy', onCopy], ['cut', onCopy], ['paste', onPaste], ['contextmenu', onMenu],
+    ];
     for (const [type, fn] of listeners) this.host.addEventListener(type, fn as EventListener, true);
     this.cleanups.push(() => {
       for (const [type, fn] of listeners) this.host.removeEventListener(type, fn as EventListener, true);

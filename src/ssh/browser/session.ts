@@ -2,7 +2,9 @@
 // host element the sign-in form gives it, decides host-key trust, and keeps the terminal on screen after
 // the session ends so the visitor can read why, and reconnect.
 import { mount, tick, unmount } from 'svelte';
-import { ConnectError, type ConnectOptions, type Session, type SessionHost } from '../../session/contract';
+import { ConnectError, type ClipboardWays, type ConnectOptions, type Session, type SessionHost } from '../../session/contract';
+import { clipboardKeyNames, detectPlatform } from '../../terminal/keys';
+import { loadSettings, saveSettings, stepFontSize } from '../../terminal/settings';
 import { TerminalView } from '../../terminal/terminal';
 import { KnownHosts, resourceKeyFor } from './known-hosts';
 import { browserLanguages, loadLocale, localeChoices, localeStorage, saveLocale } from './locale';
@@ -28,6 +30,7 @@ export class SshSession implements Session {
   private knownLoaded: Promise<KnownHosts>;
   private readonly firstAttempt: Promise<void>;
   private torn = false;
+  private pasteNoticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine. */
   constructor(
@@ -36,6 +39,7 @@ export class SshSession implements Session {
     private readonly open: OpenTransport,
   ) {
     performance.mark('postern-ssh:connect');
+
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.model = new SshViewModel(`${options.username}@${options.resourceName}`, {
       reconnect: () => void this.reconnect(),
@@ -45,7 +49,18 @@ export class SshSession implements Session {
       chooseLocale: (locale) => {
         if (saveLocale(localeStorage(), locale)) this.model.locale = locale;
       },
+      changeSettings: (settings) => {
+        this.model.settings = saveSettings(localeStorage(), settings);
+        this.terminal.applySettings(this.model.settings);
+      },
+      extraKey: (key) => this.terminal.sendExtraKey(key),
+      setSticky: (mods) => {
+        this.model.sticky = mods;
+        this.terminal.setSticky(mods);
+      },
     });
+    this.model.settings = loadSettings(localeStorage());
+    this.model.keyNames = clipboardKeyNames(detectPlatform(globalThis.navigator as never));
     this.model.locale = loadLocale(localeStorage());
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
     this.knownLoaded = this.loadKnownHosts();
@@ -57,6 +72,10 @@ export class SshSession implements Session {
     this.view = mount(SshView, { target: host.element, props: { model: this.model, terminalHost: this.terminalHost } });
     this.terminal = new TerminalView(this.terminalHost, {
       clipboard: options.clipboard,
+      settings: this.model.settings,
+      onPasteBlocked: (local) => this.pasteBlocked(local),
+      onFontStep: (step) => this.model.actions.changeSettings({ ...this.model.settings, fontSize: stepFontSize(this.model.settings.fontSize, step) }),
+      onModifiersUsed: () => (this.model.sticky = { ctrl: false, alt: false }),
       onInput: (bytes) => this.post({ type: 'data', data: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]),
       onResize: (cols, rows) => this.post({ type: 'resize', cols, rows }),
     });
@@ -84,6 +103,22 @@ export class SshSession implements Session {
 
   close(): void {
     this.finish(null);
+  }
+
+  setClipboard(ways: ClipboardWays): void {
+    this.terminal.setClipboard(ways);
+    this.model.pasteNotice = '';
+  }
+
+  /** A paste met the closed "to" way: a short notice beside the terminal says so, and how to allow it. */
+  private pasteBlocked(local: boolean): void {
+    const rule = this.options.clipboardRule ?? { to: true, from: true };
+    const what = local ? "Pasted what you copied in this terminal; this computer's clipboard was not used" : 'Paste blocked';
+    this.model.pasteNotice = rule.to
+      ? `${what}: clipboard sharing is off. Turn on "Share clipboard" at the top of the page to paste from this computer.`
+      : `${what}: this link does not allow pasting into the machine.`;
+    clearTimeout(this.pasteNoticeTimer);
+    this.pasteNoticeTimer = setTimeout(() => (this.model.pasteNotice = ''), 8000);
   }
 
   private async loadKnownHosts(): Promise<KnownHosts> {
@@ -253,6 +288,7 @@ export class SshSession implements Session {
   private teardown(): void {
     if (this.torn) return;
     this.torn = true;
+    clearTimeout(this.pasteNoticeTimer);
     this.clearQuestions();
     if (this.worker) this.stopWorker(this.worker);
     document.title = this.previousTitle;

@@ -1,5 +1,7 @@
 // What the SSH view shows, as reactive state the session controller writes and SshView.svelte reads.
 // The questions (host key, sign-in prompts) carry their own answer functions, so the view only calls them.
+import type { ExtraKey, Modifiers } from '../../terminal/keys';
+import { DEFAULT_SETTINGS, type TerminalSettings } from '../../terminal/settings';
 import type { ConnectionDetails, Phase } from './protocol';
 
 export const PHASES: readonly { phase: Phase; label: string }[] = [
@@ -43,6 +45,14 @@ export class SshViewModel {
   sessionLocale = $state('');
   /** What the locale choice offers: the chosen one, the browser's languages as locales, C.UTF-8. */
   localeChoices = $state<string[]>([]);
+  /** The visitor's terminal settings (font size, colours, right-click paste), as remembered in this browser. */
+  settings = $state<TerminalSettings>({ ...DEFAULT_SETTINGS });
+  /** The platform's copy and paste keys, as the visitor reads them. */
+  keyNames = $state({ copy: 'Ctrl+Shift+C', paste: 'Ctrl+Shift+V' });
+  /** Why a paste did not use the system clipboard, shown beside the terminal for a few seconds. */
+  pasteNotice = $state('');
+  /** The extra-keys row's Ctrl and Alt, held for the next key. */
+  sticky = $state<Modifiers>({ ctrl: false, alt: false });
 
   constructor(
     readonly title: string,
@@ -53,6 +63,11 @@ export class SshViewModel {
       focus(): void;
       /** Remembers the locale for the next connection (Reconnect, or the next visit). */
       chooseLocale(locale: string): void;
+      /** Stores and applies the terminal settings at once (no reconnection). */
+      changeSettings(settings: TerminalSettings): void;
+      /** A key of the phone's extra-keys row. */
+      extraKey(key: ExtraKey): void;
+      setSticky(mods: Modifiers): void;
     },
   ) {}
 

@@ -1,0 +1,65 @@
+// The terminal settings remembered in this browser: read back field by field, invalid values replaced
+// by the defaults, font sizes kept within bounds, and a blocked storage never breaks the page.
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_SETTINGS, FONT_SIZE, loadSettings, parseSettings, saveSettings, SETTINGS_STORAGE_KEY, stepFontSize } from '../../../src/terminal/settings';
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const map = new Map(Object.entries(initial));
+  return { map, getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) };
+}
+const blocked = {
+  getItem: (): string | null => { throw new DOMException('denied', 'SecurityError'); },
+  setItem: (): void => { throw new DOMException('denied', 'SecurityError'); },
+};
+
+describe('parseSettings', () => {
+  test('nothing stored: the defaults (dark, 14 px, right click does not paste)', () => {
+    expect(parseSettings(null)).toEqual({ fontSize: 14, scheme: 'dark', rightClickPaste: false });
+  });
+  test('valid values are kept', () => {
+    expect(parseSettings('{"fontSize":20,"scheme":"contrast","rightClickPaste":true}')).toEqual({ fontSize: 20, scheme: 'contrast', rightClickPaste: true });
+  });
+  test.each([
+    ['not json', DEFAULT_SETTINGS],
+    ['[1,2]', DEFAULT_SETTINGS],
+    ['"dark"', DEFAULT_SETTINGS],
+    ['{"fontSize":7}', DEFAULT_SETTINGS],
+    ['{"fontSize":33}', DEFAULT_SETTINGS],
+    ['{"fontSize":14.5}', DEFAULT_SETTINGS],
+    ['{"fontSize":"20"}', DEFAULT_SETTINGS],
+    ['{"scheme":"toString"}', DEFAULT_SETTINGS], // an inherited name is not a scheme
+    ['{"scheme":"__proto__"}', DEFAULT_SETTINGS],
+    ['{"rightClickPaste":"yes"}', DEFAULT_SETTINGS],
+    ['{"fontSize":18,"scheme":"neon"}', { ...DEFAULT_SETTINGS, fontSize: 18 }],
+  ])('%s → each invalid field is its default', (text, expected) => expect(parseSettings(text)).toEqual(expected));
+});
+
+describe('stepFontSize', () => {
+  test('one pixel a step, within the bounds; 0 is the default', () => {
+    expect(stepFontSize(14, 1)).toBe(15);
+    expect(stepFontSize(14, -1)).toBe(13);
+    expect(stepFontSize(FONT_SIZE.max, 1)).toBe(FONT_SIZE.max);
+    expect(stepFontSize(FONT_SIZE.min, -1)).toBe(FONT_SIZE.min);
+    expect(stepFontSize(25, 0)).toBe(FONT_SIZE.default);
+  });
+});
+
+describe('loadSettings and saveSettings', () => {
+  test('what is saved is read back', () => {
+    const storage = memoryStorage();
+    saveSettings(storage, { fontSize: 16, scheme: 'light', rightClickPaste: true });
+    expect(JSON.parse(storage.map.get(SETTINGS_STORAGE_KEY)!)).toEqual({ fontSize: 16, scheme: 'light', rightClickPaste: true });
+    expect(loadSettings(storage)).toEqual({ fontSize: 16, scheme: 'light', rightClickPaste: true });
+  });
+  test('an invalid field is stored as its default', () => {
+    const storage = memoryStorage();
+    const saved = saveSettings(storage, { fontSize: 1000, scheme: 'light', rightClickPaste: false });
+    expect(saved.fontSize).toBe(FONT_SIZE.default);
+    expect(loadSettings(storage).fontSize).toBe(FONT_SIZE.default);
+  });
+  test('a blocked storage gives the defaults and keeps the choice for the page', () => {
+    expect(loadSettings(blocked)).toEqual(DEFAULT_SETTINGS);
+    expect(saveSettings(blocked, { fontSize: 20, scheme: 'contrast', rightClickPaste: false })).toEqual({ fontSize: 20, scheme: 'contrast', rightClickPaste: false });
+    expect(loadSettings(undefined)).toEqual(DEFAULT_SETTINGS);
+  });
+});
