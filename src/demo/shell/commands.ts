@@ -47,7 +47,7 @@ const ls: Run = (ctx) => {
       const paint = (name: string, dir: boolean) => (dir && ctx.tty ? `\x1b[01;34m${name}\x1b[0m` : name);
       if (long) {
         for (const [name, n] of entries) {
-          const size = n.kind === 'file' ? new TextEncoder().encode(n.content).length : 4096;
+          const size = n.kind === 'file' ? n.data.length : 4096;
           ctx.out(`${n.kind === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--'} 1 ${ctx.user} ${ctx.user} ${String(size).padStart(5)} ${paint(name, n.kind === 'dir')}\n`);
         }
       } else if (entries.length) {

@@ -6,6 +6,7 @@ import type { Program, ProgramIO, ProgramRequest, TerminalSize } from '../ssh-se
 import { COMMANDS, type CommandContext } from './commands';
 import { demoFileSystem, type MemoryFs } from './fs';
 import { LineEditor, type EditorEvent } from './line-editor';
+import { startDemoSftp } from './sftp';
 
 export const DEMO_HOSTNAME = 'postern-demo';
 
@@ -70,10 +71,10 @@ export class DemoShell implements Program {
 
   constructor(
     private readonly io: ProgramIO,
-    request: ProgramRequest,
+    request: Exclude<ProgramRequest, { kind: 'subsystem' }>,
   ) {
     this.home = `/home/${io.user}`;
-    this.fs = demoFileSystem(io.user, Object.keys(COMMANDS));
+    this.fs = machineFiles(io.user);
     this.cwd = this.home;
     this.editor = new LineEditor((text) => this.write(text));
     this.interactive = request.kind === 'shell';
@@ -204,7 +205,20 @@ export class DemoShell implements Program {
   }
 }
 
-/** The StartProgram the demo server runs in every session channel. */
-export function startDemoShell(io: ProgramIO, request: ProgramRequest): Program {
+/**
+ * The machine's files, one tree per user for as long as the machine runs (its worker): what SFTP
+ * uploads, the shell lists.
+ */
+const files = new Map<string, MemoryFs>();
+
+export function machineFiles(user: string): MemoryFs {
+  let fs = files.get(user);
+  if (!fs) files.set(user, (fs = demoFileSystem(user, Object.keys(COMMANDS))));
+  return fs;
+}
+
+/** The StartProgram the demo server runs in every session channel: the shell, or the sftp subsystem. */
+export function startDemoShell(io: ProgramIO, request: ProgramRequest): Program | undefined {
+  if (request.kind === 'subsystem') return request.name === 'sftp' ? startDemoSftp(io, machineFiles(io.user), `/home/${io.user}`) : undefined;
   return new DemoShell(io, request);
 }

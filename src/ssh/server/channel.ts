@@ -5,7 +5,7 @@
 //   CHANNEL_REQUEST (98): uint32 recipient, string type, boolean want-reply, type-specific data
 //     pty-req: string TERM, uint32 cols, uint32 rows, uint32 width px, uint32 height px, string modes
 //     window-change: uint32 cols, uint32 rows, uint32 width px, uint32 height px
-//     exec: string command; exit-status: uint32 code
+//     exec: string command; subsystem: string name; exit-status: uint32 code
 
 import { Msg, SshReader, SshWriter, protocolError, utf8 } from '../core/index';
 import type { Program, ProgramIO, ProgramRequest, PtyInfo, StartProgram } from './program';
@@ -30,6 +30,7 @@ export class ServerChannel implements ProgramIO {
   private sentEof = false;
   private sentClose = false;
   private ended = false;
+  private holding = false;
 
   constructor(
     readonly localId: number,
@@ -151,14 +152,24 @@ export class ServerChannel implements ProgramIO {
       case 'exec':
         start = { kind: 'exec', command: r.string('the command') };
         break;
+      case 'subsystem':
+        start = { kind: 'subsystem', name: r.string('the subsystem name') };
+        break;
     }
-    if (start && !this.program) ok = true;
-    // Reply before the program runs, so the client sees SUCCESS ahead of the first output.
+    if (start && !this.program) {
+      // Output the program makes as it starts waits until the reply has gone, so the client sees
+      // SUCCESS ahead of the first output; a program that refuses (an unknown subsystem) is FAILURE.
+      this.holding = true;
+      this.program = this.startProgram(this, start);
+      this.holding = false;
+      ok = this.program !== undefined;
+    }
     if (wantReply) this.send(new SshWriter().byte(ok ? Msg.CHANNEL_SUCCESS : Msg.CHANNEL_FAILURE).uint32(this.remoteId).finish());
-    if (start && ok) this.program = this.startProgram(this, start);
+    this.flush();
   }
 
   private flush(): void {
+    if (this.holding) return;
     while (this.queue.length && this.remoteWindow > 0 && !this.closed) {
       const head = this.queue[0];
       const n = Math.min(head.length, this.remoteWindow, this.remoteMaxPacket);

@@ -33,6 +33,7 @@ export interface Program {
   hangup(): void;
 }
 
-export type ProgramRequest = { kind: 'shell' } | { kind: 'exec'; command: string };
+export type ProgramRequest = { kind: 'shell' } | { kind: 'exec'; command: string } | { kind: 'subsystem'; name: string };
 
-export type StartProgram = (io: ProgramIO, request: ProgramRequest) => Program;
+/** Starts what a session asked for; undefined refuses it (an unknown subsystem: the client gets FAILURE). */
+export type StartProgram = (io: ProgramIO, request: ProgramRequest) => Program | undefined;

@@ -29,9 +29,12 @@ export interface SftpOutput {
 }
 
 export interface TransferOptions {
-  /** Bytes per READ or WRITE (default 32 KiB, capped by the server's limits@openssh.com). */
+  /**
+   * Bytes per READ or WRITE. Default: the server's limit where it announces one (limits@openssh.com;
+   * OpenSSH's is 255 KiB), at most 256 KiB; otherwise 32 KiB, which every server accepts.
+   */
   chunkSize?: number;
-  /** Requests outstanding at once (default 64). */
+  /** Requests outstanding at once (default: as many as fit in 4 MiB, at most 64). */
   maxOutstanding?: number;
   /** Called after each chunk is delivered (download) or acknowledged (upload). */
   onProgress?(bytes: number, total: number | undefined): void;
@@ -57,7 +60,11 @@ export interface Transfer {
 type Pending = { resolve(reply: Reply): void; reject(error: SftpError): void };
 
 export const DEFAULT_CHUNK = 32 * 1024;
+/** The largest default chunk when the server announces a higher limit. */
+export const LARGEST_CHUNK = 256 * 1024;
 export const DEFAULT_OUTSTANDING = 64;
+/** Bytes requested and not yet delivered or acknowledged, by default: what a transfer may hold in memory. */
+export const DEFAULT_WINDOW = 4 * 1024 * 1024;
 /** Entries one list() returns at most: a listing is held in memory whole. */
 export const MAX_LIST_ENTRIES = 100_000;
 
@@ -232,15 +239,18 @@ export class SftpClient {
     return { done, cancel: control.cancel };
   }
 
-  private chunkFor(limit: number, requested: number | undefined): number {
-    const want = requested ?? DEFAULT_CHUNK;
+  /** The chunk size and outstanding count a transfer uses with these options (measured in bench/sftp.ts). */
+  transferShape(direction: 'read' | 'write', options: TransferOptions = {}): { chunkSize: number; maxOutstanding: number } {
+    const limit = direction === 'read' ? this.maxRead : this.maxWrite;
+    const want = options.chunkSize ?? (limit > 0 ? Math.min(limit, LARGEST_CHUNK) : DEFAULT_CHUNK);
     if (!Number.isInteger(want) || want < 1) throw new RangeError(`chunkSize: a positive whole number, got ${want}`);
-    return limit > 0 ? Math.min(want, limit) : want;
+    const chunkSize = limit > 0 ? Math.min(want, limit) : want;
+    const maxOutstanding = Math.max(1, options.maxOutstanding ?? Math.min(DEFAULT_OUTSTANDING, Math.floor(DEFAULT_WINDOW / chunkSize)));
+    return { chunkSize, maxOutstanding };
   }
 
   private async runDownload(path: string, sink: (chunk: Uint8Array) => void | Promise<void>, options: TransferOptions, control: CancelControl): Promise<number> {
-    const chunk = this.chunkFor(this.maxRead, options.chunkSize);
-    const max = Math.max(1, options.maxOutstanding ?? DEFAULT_OUTSTANDING);
+    const { chunkSize: chunk, maxOutstanding: max } = this.transferShape('read', options);
     const handle = await this.open(path, Open.READ);
     let total: number | undefined;
     try {
@@ -337,8 +347,7 @@ export class SftpClient {
     }
     const flags = Open.WRITE | Open.CREAT | Open.TRUNC | (options.exclusive ? Open.EXCL : 0);
     const handle = await this.open(path, flags, { permissions: options.mode ?? 0o644 });
-    const chunk = this.chunkFor(this.maxWrite, options.chunkSize);
-    const max = Math.max(1, options.maxOutstanding ?? DEFAULT_OUTSTANDING);
+    const { chunkSize: chunk, maxOutstanding: max } = this.transferShape('write', options);
     let offset = 0;
     let acknowledged = 0;
     let inFlight = 0;

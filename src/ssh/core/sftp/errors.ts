@@ -35,7 +35,7 @@ export interface Doing {
 /** A STATUS code other than OK and EOF as a sentence about `doing`. */
 export function statusError(code: number, serverMessage: string, doing: Doing): SftpError {
   const target = `“${doing.path}”`;
-  const said = serverMessage && !/^(failure|no such file|permission denied|success)$/i.test(serverMessage.trim()) ? ` The server said: “${serverMessage.trim()}”` : '';
+  const said = saidBy(serverMessage);
   switch (code) {
     case 2:
       return new SftpError('no-such-file', `Could not ${doing.what} ${target}: no such file or folder.${said}`, undefined, serverMessage);
@@ -62,12 +62,13 @@ export function statusError(code: number, serverMessage: string, doing: Doing): 
 
 /** A write failed with SSH_FX_FAILURE: say honestly that the usual cause is a full disk, and that the server did not say. */
 export function writeFailure(path: string, serverMessage: string): SftpError {
-  return new SftpError(
-    'failure',
-    `Could not write “${path}”: the server reported a failure without saying why; the disk may be full or over quota.`,
-    undefined,
-    serverMessage,
-  );
+  return new SftpError('failure', `Could not write “${path}”: the server reported a failure without saying why; the disk may be full or over quota.${saidBy(serverMessage)}`, undefined, serverMessage);
+}
+
+/** The server's own words, unless they only repeat the status's name. */
+function saidBy(serverMessage: string): string {
+  const text = serverMessage.trim();
+  return text && !/^(failure|no such file|permission denied|success)$/i.test(text) ? ` The server said: “${text}”` : '';
 }
 
 export function lostError(reason?: string): SftpError {
