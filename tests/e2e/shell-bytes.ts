@@ -11,11 +11,12 @@ export async function bytesAtShell(page: Page, count: number, press: () => Promi
   const tag = `raw${++serial}x${Date.now() % 100000}`;
   // printf's format keeps the markers out of the command line's own echo.
   await runInTerminal(page,
-    `stty raw -echo; printf '%s-ready\\r\\n' ${tag}; x=$(timeout --foreground 6 dd bs=1 count=${count} 2>/dev/null | od -An -tx1); stty sane; printf '%s-got:%s.\\n' ${tag} "$(echo $x)"`);
+    `stty raw -echo; printf '%s-ready\\r\\n' ${tag}; x=$(timeout --foreground 6 dd bs=1 count=${count} 2>/dev/null | od -An -tx1 | tr -d ' \\n'); stty sane; printf '%s-got:%s.\\n' ${tag} "$x"`);
   await waitForTerminal(page, new RegExp(`^${tag}-ready$`, 'm'));
   await press();
   const [, hex] = await waitForTerminal(page, new RegExp(`^${tag}-got:(.*)\\.$`, 'm'));
-  return hex.trim();
+  // Printed without spaces, so a phone's narrow terminal does not wrap it.
+  return (hex.match(/[0-9a-f]{2}/g) ?? []).join(' ');
 }
 
 /** Text as the hex bytes of its UTF-8 encoding, in bytesAtShell's form. */
