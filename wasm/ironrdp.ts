@@ -16,14 +16,13 @@ export type IronSession = Awaited<ReturnType<InstanceType<IronRdp['SessionBuilde
 export type ClipboardData = InstanceType<IronRdp['ClipboardData']>;
 export type DeviceEvent = ReturnType<IronRdp['DeviceEvent']['keyPressed']>;
 
-/** How long the last load took, in ms: fetching and evaluating the chunk, and compiling the WebAssembly. */
-export interface IronRdpLoadTimes {
-  fetch: number;
-  init: number;
-}
+/**
+ * Each load leaves two performance measures, for the benchmark and the tests: fetching and evaluating
+ * the chunk, and compiling and starting the WebAssembly.
+ */
+export const LOAD_MEASURES = { fetch: 'postern:ironrdp-fetch', init: 'postern:ironrdp-init' } as const;
 
 let loading: Promise<IronRdp> | undefined;
-let times: IronRdpLoadTimes | undefined;
 
 /**
  * The initialised module; a failed load is forgotten so that pressing Connect again retries it.
@@ -36,7 +35,8 @@ export function loadIronRdp(logLevel: 'error' | 'warn' | 'info' = 'warn'): Promi
     const pkg = await import('@devolutions/iron-remote-desktop-rdp');
     const t1 = performance.now();
     await pkg.init(logLevel);
-    times = { fetch: t1 - t0, init: performance.now() - t1 };
+    performance.measure(LOAD_MEASURES.fetch, { start: t0, end: t1 });
+    performance.measure(LOAD_MEASURES.init, { start: t1, end: performance.now() });
     const { displayControl, enableCredssp, outboundMessageSizeLimit } = pkg;
     return { ...pkg.Backend, displayControl, enableCredssp, outboundMessageSizeLimit };
   })().catch((e: unknown) => {
@@ -44,9 +44,4 @@ export function loadIronRdp(logLevel: 'error' | 'warn' | 'info' = 'warn'): Promi
     throw e;
   });
   return loading;
-}
-
-/** The times of the load that succeeded, once it has (for the benchmark, through the console). */
-export function ironRdpLoadTimes(): IronRdpLoadTimes | undefined {
-  return times;
 }

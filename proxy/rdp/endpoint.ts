@@ -22,6 +22,10 @@ import {
 import { TargetError, connectRdpTarget, normalizeFingerprint, type TargetFailureKind } from './target.ts';
 import { DerError } from './der.ts';
 import { PROTOCOL, parseConnectionConfirm } from './x224.ts';
+import { CLOSE } from '../../src/shared/api.ts';
+
+/** The first byte of a TPKT frame (RFC 1006), how every slow-path RDP PDU starts. */
+const TPKT_VERSION = 0x03;
 
 export interface RdpGrant {
   ok: true;
@@ -177,7 +181,8 @@ export async function handleRdCleanPath(ws: WebSocket, opts: RdCleanPathOptions)
     })
     : undefined;
   const filter = new RdpChannelFilter(new ClipboardBridge(opts.clipboardImages ?? true, opts.trace), opts.trace, guard);
-  await relay(ws, target.socket, { ...grant, autologon }, started, target.fingerprint, filter);
+  const nla = chosen.kind === 'selected' && (chosen.protocol === PROTOCOL.HYBRID || chosen.protocol === PROTOCOL.HYBRID_EX);
+  await relay(ws, target.socket, { ...grant, autologon }, started, target.fingerprint, filter, nla);
 }
 
 /** Collects the request: it may span several binary messages; its DER header gives its length. */
@@ -236,8 +241,12 @@ function replyError(ws: WebSocket, httpStatusCode: number, wsaLastError?: number
 }
 
 function relay(
-  ws: WebSocket, socket: TLSSocket, grant: RdpGrant, started: number, fingerprint: string, filter: RdpChannelFilter,
+  ws: WebSocket, socket: TLSSocket, grant: RdpGrant, started: number, fingerprint: string, filter: RdpChannelFilter, nla: boolean,
 ): Promise<void> {
+  // With NLA the browser's first TPKT (MCS Connect Initial) follows CredSSP: a machine that closes before
+  // it ended the sign-in, almost always over the credentials. IronRDP itself only sees the stream end,
+  // so the close code tells the page (CLOSE.nlaRefused).
+  let pastNla = !nla;
   const autologon = new ClientInfoAutologon(grant.autologon);
   let bytesUp = 0;
   let bytesDown = 0;
@@ -259,6 +268,7 @@ function relay(
       ws.close(1003, 'Only binary messages are relayed.');
       return;
     }
+    if (!pastNla && data[0] === TPKT_VERSION) pastNla = true;
     guarded(() => {
       for (const part of autologon.push(data)) {
         const { forward, back } = filter.fromClient(part);
@@ -317,7 +327,13 @@ function relay(
     }
   });
   socket.on('close', () => {
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1000, 'The machine closed the connection.');
+    if (ws.readyState !== ws.OPEN && ws.readyState !== ws.CONNECTING) return;
+    if (pastNla) {
+      ws.close(1000, 'The machine closed the connection.');
+      return;
+    }
+    detail ??= 'The machine ended the connection during NLA sign-in: the username or password was probably refused.';
+    ws.close(CLOSE.nlaRefused, 'The machine ended the connection during NLA sign-in.');
   });
 
   return new Promise((resolve) => {

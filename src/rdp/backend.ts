@@ -2,12 +2,18 @@
 // the host element, and answers the form's contract (connect resolves once the desktop is up; `ended`
 // says how it stopped). The proxy decides the target: the page only names the port.
 import { mount, unmount } from 'svelte';
+import { loadIronRdp } from '../../wasm/ironrdp';
 import { ConnectError, type ProtocolBackend } from '../session/contract';
 import { tunnelCredential, whyRefused } from '../session/refusal';
 import { rdpAddressing, rdpProxyUrl } from './addressing';
 import Desktop from './Desktop.svelte';
+import { ironLogLevel } from './connection';
 import { ProxyUnreachable } from './errors';
 import { RdpSession } from './session';
+
+// This module loads when a visitor chooses RDP on the form (the form asks for the back end then): IronRDP's
+// download and init start now, so Connect finds them done. A failure here is retried, and reported, at Connect.
+loadIronRdp(ironLogLevel()).catch(() => undefined);
 
 export const rdpBackend: ProtocolBackend = {
   async connect(options, host) {

@@ -39,10 +39,25 @@ export interface RdpConnectParams {
   onResized(): void;
 }
 
+/**
+ * Performance marks each connection leaves (for the benchmark): IronRDP ready to connect, its WebSocket
+ * open, the proxy's RDCleanPath answer (the machine dialled, TLS done, certificate checked), connect()
+ * resolved (RDP sign-in and capabilities done), and the first frame drawn.
+ */
+export const CONNECT_MARKS = {
+  start: 'postern:rdp-start',
+  socketOpen: 'postern:rdp-socket-open',
+  rdCleanPathAnswer: 'postern:rdp-rdcleanpath-answer',
+  connected: 'postern:rdp-connected',
+  firstFrame: 'postern:rdp-first-frame',
+} as const;
+
 export interface RdpConnection {
   rdp: IronRdp;
   session: IronSession;
   desktop: Size;
+  /** The machine chose NLA (CredSSP): it checked the credentials before the desktop, so no sign-in screen follows. */
+  nla: boolean;
   /** Resolves when the session ends: null when it ended normally, or what went wrong. */
   ended: Promise<IronFailure | null>;
 }
@@ -60,11 +75,26 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
     throw new RdpClientUnavailable(String(e));
   }
   p.onPhase('proxy');
+  performance.mark(CONNECT_MARKS.start);
+  /** How the proxy closed the WebSocket, if it did: it says what IronRDP cannot (CLOSE.nlaRefused). */
+  let closeCode: number | undefined;
+  let nla = false;
   const stopWatching = watchProxySocket(p.proxyUrl, {
-    open: () => p.onPhase('machine'),
-    firstMessage: () => p.onPhase('signin'),
+    open: () => {
+      performance.mark(CONNECT_MARKS.socketOpen);
+      p.onPhase('machine');
+    },
+    firstMessage: (data) => {
+      performance.mark(CONNECT_MARKS.rdCleanPathAnswer);
+      nla = data instanceof ArrayBuffer && selectedNla(new Uint8Array(data));
+      p.onPhase('signin');
+    },
+    closed: (code) => (closeCode = code),
   });
-  const stopDrawWatch = watchFirstDraw(p.canvas, () => p.onPhase('running'));
+  const stopDrawWatch = watchFirstDraw(p.canvas, () => {
+    performance.mark(CONNECT_MARKS.firstFrame);
+    p.onPhase('running');
+  });
   let session: IronSession;
   try {
     session = await new rdp.SessionBuilder()
@@ -90,10 +120,11 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
       .connect();
   } catch (e) {
     stopDrawWatch();
-    throw new RdpConnectFailed(readIronError(e));
+    throw new RdpConnectFailed({ ...readIronError(e), closeCode });
   } finally {
     stopWatching();
   }
+  performance.mark(CONNECT_MARKS.connected);
   p.onPhase('first-frame');
   const size = session.desktopSize();
   const desktop = { width: size.width, height: size.height };
@@ -105,7 +136,7 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
     },
     (e: unknown) => readIronError(e),
   ).finally(stopDrawWatch);
-  return { rdp, session, desktop, ended };
+  return { rdp, session, desktop, ended, nla };
 }
 
 /**
@@ -113,7 +144,7 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
  * localStorage['postern.rdp.log'] to 'info' (connection steps, clipboard formats offered and taken).
  * 'debug' is not offered: at that level IronRDP prints the RDCleanPath request, link token included.
  */
-function ironLogLevel(): 'warn' | 'info' {
+export function ironLogLevel(): 'warn' | 'info' {
   try {
     return globalThis.localStorage?.getItem('postern.rdp.log') === 'info' ? 'info' : 'warn';
   } catch {
@@ -135,9 +166,10 @@ const MAX_MESSAGE = 256 * 1024;
 
 /**
  * Watches the next WebSocket opened to `url` (IronRDP opens exactly one, with the global
- * constructor): reports its opening and its first message. Returns a function that stops watching.
+ * constructor): reports its opening, its first message and its close code. Listeners added here run
+ * before IronRDP's own, so the close code is known when connect() fails. Returns a function that stops watching.
  */
-function watchProxySocket(url: string, on: { open(): void; firstMessage(): void }): () => void {
+function watchProxySocket(url: string, on: { open(): void; firstMessage(data: unknown): void; closed(code: number): void }): () => void {
   const Original = globalThis.WebSocket;
   class Watched extends Original {
     constructor(target: string | URL, protocols?: string | string[]) {
@@ -145,7 +177,8 @@ function watchProxySocket(url: string, on: { open(): void; firstMessage(): void 
       if (String(target) !== url) return;
       if (globalThis.WebSocket === Watched) globalThis.WebSocket = Original;
       this.addEventListener('open', () => on.open(), { once: true });
-      this.addEventListener('message', () => on.firstMessage(), { once: true });
+      this.addEventListener('message', (e) => on.firstMessage(e.data), { once: true });
+      this.addEventListener('close', (e) => on.closed(e.code), { once: true });
     }
   }
   globalThis.WebSocket = Watched;
@@ -169,3 +202,21 @@ function watchFirstDraw(canvas: HTMLCanvasElement, drawn: () => void): () => voi
   } as CanvasRenderingContext2D['putImageData'];
   return restore;
 }
+
+/**
+ * Whether the proxy's RDCleanPath answer carries an X.224 Connection Confirm that selects NLA
+ * (PROTOCOL_HYBRID or HYBRID_EX, MS-RDPBCGR 2.2.1.2.1). The confirm is a fixed 19-byte TPKT inside the
+ * answer: 03 00 00 13 | 0E D0 dst(2) src(2) 00 | 02 flags 08 00 selectedProtocol(u32 LE).
+ */
+export function selectedNla(answer: Uint8Array): boolean {
+  for (let i = 0; i + 19 <= answer.length; i++) {
+    if (answer[i] !== 0x03 || answer[i + 1] !== 0 || answer[i + 2] !== 0 || answer[i + 3] !== 0x13) continue;
+    if (answer[i + 4] !== 0x0e || answer[i + 5] !== 0xd0 || answer[i + 11] !== 0x02 || answer[i + 13] !== 0x08 || answer[i + 14] !== 0) continue;
+    const selected = answer[i + 15] | (answer[i + 16] << 8) | (answer[i + 17] << 16) | (answer[i + 18] << 24);
+    return (selected & (PROTOCOL_HYBRID | PROTOCOL_HYBRID_EX)) !== 0;
+  }
+  return false;
+}
+
+const PROTOCOL_HYBRID = 0x2;
+const PROTOCOL_HYBRID_EX = 0x8;

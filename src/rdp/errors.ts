@@ -1,7 +1,7 @@
 // IronRDP's failures as sentences a visitor understands. The proxy's refusals reach the page only as
 // an HTTP status (plus a Windows socket error or TLS alert) inside IronRDP's RDCleanPath error, so
 // the page turns each status back into what happened and what to do (see RDP_STATUS in shared/api).
-import { RDP_STATUS } from '../shared/api';
+import { CLOSE, RDP_STATUS } from '../shared/api';
 import { ConnectError, type ConnectAuthority } from '../session/contract';
 
 /** IronErrorKind of @devolutions/iron-remote-desktop-rdp (crates/iron-remote-desktop/src/error.rs), by value (the enum lives in the lazily loaded module). */
@@ -23,6 +23,8 @@ export interface IronFailure {
   tls?: number;
   /** IronRDP's own text, for the console: never shown as the sentence. */
   text: string;
+  /** The proxy's WebSocket close code, when it closed during connect (CLOSE in shared/api). */
+  closeCode?: number;
 }
 
 export interface FailureContext {
@@ -98,6 +100,11 @@ export function describeFailure(f: IronFailure, ctx: FailureContext): ConnectErr
   const machine = `"${ctx.resourceName}"`;
   const viaLink = ctx.authority === 'link';
   const askSharer = viaLink ? 'Ask the person who shared the link with you.' : 'Ask an administrator.';
+  if (f.closeCode === CLOSE.nlaRefused) {
+    return new ConnectError('auth-failed',
+      `${machine} ended the connection when it checked your sign-in: the username or password was probably not accepted. Check them and connect again.`,
+      'password');
+  }
   switch (f.kind) {
     case IRON_KIND.wrongPassword:
     case IRON_KIND.logonFailure:

@@ -13,6 +13,7 @@ import { ResizeController, type ResizeTimers } from './resize';
 import { ironSink } from './sink';
 import { DesktopModel } from './view-model.svelte';
 import { wireSession, type Wiring } from './wiring';
+import { watchForXrdpLoginFailure } from './xrdp-login';
 
 export interface RdpSessionParams extends FailureContext {
   proxyUrl: string;
@@ -27,6 +28,8 @@ export interface RdpSessionParams extends FailureContext {
 export interface RdpSessionDeps {
   connect(params: RdpConnectParams): Promise<RdpConnection>;
   wire(conn: RdpConnection, canvas: HTMLCanvasElement, o: { clipboard: ClipboardWays; desktop(): Size }): Wiring;
+  /** Watches the first seconds of the desktop for a sign-in that failed (xrdp's Connection Log); returns a stop function. */
+  watchLogin?(canvas: HTMLCanvasElement, failed: () => void): () => void;
   timers?: ResizeTimers;
 }
 
@@ -55,10 +58,13 @@ export class RdpSession implements Session {
   private sessionStarted = false;
   private finished = false;
   private hintTimer: unknown;
+  private stopLoginWatch: (() => void) | undefined;
+  /** The first frame has been drawn. */
+  private drawn = false;
 
   constructor(
     readonly params: RdpSessionParams,
-    private readonly deps: RdpSessionDeps = { connect: connectRdp, wire: wireSession },
+    private readonly deps: RdpSessionDeps = { connect: connectRdp, wire: wireSession, watchLogin: watchForXrdpLoginFailure },
   ) {
     this.timers = deps.timers ?? realTimers;
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -159,6 +165,7 @@ export class RdpSession implements Session {
           onRemoteClipboard: (data) => void this.wiring?.bridge.fromMachine(data),
           onClipboardRequested: () => {
             this.sessionStarted = true;
+            this.stopLoginWatch?.();
             model.signinHint = false;
             void this.wiring?.bridge.answerRequest();
           },
@@ -173,6 +180,7 @@ export class RdpSession implements Session {
         return;
       }
       this.conn = c;
+      this.watchLogin();
       model.desktop = c.desktop;
       this.wiring = this.deps.wire(c, canvas, { clipboard: p.clipboard, desktop: () => model.desktop });
       if (!model.up) {
@@ -211,6 +219,20 @@ export class RdpSession implements Session {
 
   private firstFrame(): void {
     this.canvas?.focus({ preventScroll: true });
+    this.drawn = true;
+    this.watchLogin();
+  }
+
+  /**
+   * Once the first frame is drawn and the connection is known: with NLA the machine checked the password
+   * already; without it, xrdp shows a failed sign-in in its first frames, much sooner than the hint.
+   */
+  private watchLogin(): void {
+    if (this.stopLoginWatch || !this.drawn || !this.conn || !this.canvas || this.finished) return;
+    this.stopLoginWatch = () => undefined;
+    if (this.conn.nla || this.sessionStarted) return;
+    if (this.deps.watchLogin) this.stopLoginWatch = this.deps.watchLogin(this.canvas, () => this.wrongPassword());
+    // Other machines without NLA (Windows with NLA off) show a sign-in screen the page cannot read: a hint.
     this.hintTimer = this.timers.set(() => {
       if (!this.sessionStarted && !this.finished) this.model.signinHint = true;
     }, SIGNIN_HINT_MS);
@@ -222,6 +244,7 @@ export class RdpSession implements Session {
     this.resizer?.cancel();
     this.wiring?.dispose();
     this.timers.clear(this.hintTimer);
+    this.stopLoginWatch?.();
     if (!this.model.up) {
       this.rejectUp(reason ?? new ConnectError('unreachable', `The connection to "${this.params.resourceName}" closed before the desktop appeared.`));
     }

@@ -330,6 +330,8 @@ export const CLOSE = {
   sessionTooLong: 4421,
   sessionIdle: 4422,
   tooManyRequests: 4429,
+  /** RDP with NLA: the machine ended the connection before CredSSP finished (the credentials were probably refused). */
+  nlaRefused: 4430,
   targetUnreachable: 4502,
   targetTimeout: 4504,
 } as const;

@@ -14,6 +14,11 @@ import { loadIronRdp as loadShared, type IronRdp } from '../../../wasm/ironrdp.t
 class NodeWebSocket extends WebSocket {
   private wrapped = new WeakMap<object, (ev: unknown) => void>();
 
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('close', (code: number) => closeCodes.push(code));
+  }
+
   override addEventListener(type: never, listener: never, options?: never): void {
     const fn = listener as (ev: unknown) => void;
     let safe = this.wrapped.get(fn);
@@ -34,6 +39,9 @@ class NodeWebSocket extends WebSocket {
     super.removeEventListener(type, (this.wrapped.get(listener as object) ?? listener) as never);
   }
 }
+/** The close code of each WebSocket IronRDP opened here, in order (the proxy's close code says what IronRDP cannot). */
+export const closeCodes: number[] = [];
+
 let loaded: Promise<IronRdp> | undefined;
 
 export function loadIronRdp(): Promise<IronRdp> {

@@ -1,5 +1,6 @@
 // Every way an RDP connection fails, as the sentence the visitor reads and the kind the form branches on.
 import { describe, expect, it } from 'vitest';
+import { CLOSE } from '../../../src/shared/api';
 import { IRON_KIND, describeFailure, readIronError, type IronFailure } from '../../../src/rdp/errors';
 import { rdpAddressing, rdpProxyUrl } from '../../../src/rdp/addressing';
 import { cursorCss } from '../../../src/rdp/connection';
@@ -55,6 +56,15 @@ describe('describeFailure', () => {
     expect(describeFailure({ kind: IRON_KIND.negotiationFailure, text: '' }, link).message).toMatch(/Ask its administrator to allow TLS/);
     expect(describeFailure({ kind: IRON_KIND.general, text: 'read frame' }, link).message)
       .toBe('The RDP connection to "build-box" failed. Try again; if it keeps failing, ask the person who shared the link with you.');
+  });
+
+  it('says the credentials were probably refused when the proxy closes with nlaRefused, whatever IronRDP read', () => {
+    const refused = { kind: IRON_KIND.general, text: 'custom error: not enough bytes', closeCode: CLOSE.nlaRefused };
+    expect(describeFailure(refused, link)).toMatchObject({
+      kind: 'auth-failed', field: 'password',
+      message: '"build-box" ended the connection when it checked your sign-in: the username or password was probably not accepted. Check them and connect again.',
+    });
+    expect(describeFailure({ ...refused, closeCode: 1000 }, link).kind).toBe('protocol');
   });
 });
 

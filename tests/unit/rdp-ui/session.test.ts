@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RdpConnectParams, RdpConnection } from '../../../src/rdp/connection';
 import { IRON_KIND, RdpClientUnavailable, RdpConnectFailed, type IronFailure } from '../../../src/rdp/errors';
 import type { Size } from '../../../src/rdp/geometry';
-import { RdpSession, type RdpSessionParams } from '../../../src/rdp/session';
+import { RdpSession, type RdpSessionDeps, type RdpSessionParams } from '../../../src/rdp/session';
 import type { Wiring } from '../../../src/rdp/wiring';
 
 const params: RdpSessionParams = {
@@ -33,7 +33,7 @@ function fakeConnection(desktop: Size) {
   return { conn, fail: (f: IronFailure) => end(f) };
 }
 
-function setup(connect: (p: RdpConnectParams) => Promise<RdpConnection>) {
+function setup(connect: (p: RdpConnectParams) => Promise<RdpConnection>, watchLogin?: RdpSessionDeps['watchLogin']) {
   const asked: Size[] = [];
   /** For each wiring made, whether it was undone. */
   const wired: boolean[] = [];
@@ -46,6 +46,7 @@ function setup(connect: (p: RdpConnectParams) => Promise<RdpConnection>) {
       const n = wired.push(false) - 1;
       return { bridge: {} as Wiring['bridge'], dispose: () => (wired[n] = true) };
     },
+    watchLogin,
   });
   const canvas = { width: 0, height: 0, focus: () => undefined } as unknown as HTMLCanvasElement;
   return { session, asked, wired, canvas };
@@ -121,5 +122,54 @@ describe('RdpSession', () => {
     made(late.conn);
     await vi.advanceTimersByTimeAsync(0);
     expect(shutdown).toHaveBeenCalled();
+  });
+
+  it('a failed sign-in seen in the first frames ends the session with the sentence beside the password; never looked for with NLA', async () => {
+    for (const nla of [false, true]) {
+      const watched: Array<() => void> = [];
+      let stopped = 0;
+      const { session, canvas } = setup(async (p) => {
+        const c = fakeConnection(p.desktop);
+        queueMicrotask(() => p.onPhase('running')); // the first frame comes after connect() resolved
+        return { ...c.conn, nla } as RdpConnection;
+      }, (_canvas, failed) => {
+        watched.push(failed);
+        return () => stopped++;
+      });
+      session.attach(canvas, { width: 800, height: 600 });
+      await session.start();
+      await vi.advanceTimersByTimeAsync(0);
+      if (nla) {
+        expect(watched).toHaveLength(0);
+        session.close();
+        continue;
+      }
+      expect(watched).toHaveLength(1);
+      watched[0]();
+      expect(await session.ended).toMatchObject({
+        kind: 'auth-failed', field: 'password', message: expect.stringMatching(/the username or password was probably not accepted/),
+      });
+      expect(stopped).toBeGreaterThan(0);
+    }
+  });
+
+  it('without NLA and without a recognised failure, the sign-in hint shows 8 s after the first frame unless the session started', async () => {
+    for (const [nla, clipboardAsked, hint] of [[false, false, true], [false, true, false], [true, false, false]] as const) {
+      const { session, canvas } = setup(async (p) => {
+        const c = fakeConnection(p.desktop);
+        queueMicrotask(() => {
+          p.onPhase('running');
+          if (clipboardAsked) p.onClipboardRequested();
+        });
+        return { ...c.conn, nla } as RdpConnection;
+      }, () => () => undefined);
+      session.attach(canvas, { width: 800, height: 600 });
+      await session.start();
+      await vi.advanceTimersByTimeAsync(7900);
+      expect(session.model.signinHint).toBe(false);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(session.model.signinHint, `nla ${nla}, clipboard ${clipboardAsked}`).toBe(hint);
+      session.close();
+    }
   });
 });
