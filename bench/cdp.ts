@@ -15,6 +15,7 @@ interface CdpMessage {
   id?: number;
   method?: string;
   sessionId?: string;
+  params?: CdpResult;
   result?: CdpResult;
   error?: { message: string; data?: string };
 }
@@ -22,6 +23,8 @@ interface CdpMessage {
 /** The fields of the replies read here. */
 interface CdpResult {
   targetId?: string;
+  targetInfo?: { type: string; url: string };
+  profile?: CpuProfile;
   sessionId?: string;
   result?: { value?: unknown };
   exceptionDetails?: { text: string; exception?: { description?: string } };
@@ -35,7 +38,40 @@ export interface CdpPage {
   /** Types text into the focused element, as an input method would. */
   insertText(text: string): Promise<void>;
   pressEnter(): Promise<void>;
+  /**
+   * Starts the V8 sampling profiler in the page and in each of its dedicated workers (those running now and
+   * those started later); the returned function stops them all and gives each target's `.cpuprofile`.
+   */
+  startProfiling(intervalUs?: number): Promise<() => Promise<Array<{ target: string; profile: CpuProfile }>>>;
   close(): Promise<void>;
+}
+
+/** V8's profile format (DevTools `Profiler.Profile`), as saved in `.cpuprofile` files. */
+export interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }>;
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** The functions with the most self time in a profile: [name at url:line, ms, share of the sampled time]. */
+export function topSelfTime(profile: CpuProfile, count = 15): Array<{ fn: string; ms: number; share: number }> {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const deltas = profile.timeDeltas ?? [];
+  const samples = profile.samples ?? [];
+  let total = 0;
+  for (let i = 0; i < samples.length; i++) {
+    // A sample's time is the gap to the next sample (V8's deltas give the gap to the previous one).
+    const us = deltas[i + 1] ?? 0;
+    const f = byNode.get(samples[i])!.callFrame;
+    const file = f.url.slice(f.url.lastIndexOf('/') + 1);
+    const key = `${f.functionName || '(anonymous)'} ${file ? `${file}:${f.lineNumber + 1}` : ''}`.trim();
+    self.set(key, (self.get(key) ?? 0) + us);
+    total += us;
+  }
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, count).map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total }));
 }
 
 export async function launchBareChromium(viewport = { width: 1280, height: 800 }): Promise<CdpPage> {
@@ -107,6 +143,34 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
       const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 };
       await key('keyDown', { ...enter, text: '\r', unmodifiedText: '\r' });
       await key('keyUp', enter);
+    },
+    async startProfiling(intervalUs = 200) {
+      const targets = new Map<string, string>([[sessionId!, 'page']]);
+      const start = async (s: string) => {
+        await send('Profiler.enable', {}, s);
+        await send('Profiler.setSamplingInterval', { interval: intervalUs }, s);
+        await send('Profiler.start', {}, s);
+      };
+      const attached = (m: CdpMessage) => {
+        if (m.method !== 'Target.attachedToTarget' || m.params?.targetInfo?.type !== 'worker') return;
+        const s = m.params.sessionId!;
+        targets.set(s, `worker ${m.params.targetInfo.url.slice(m.params.targetInfo.url.lastIndexOf('/') + 1)}`);
+        void start(s).then(() => send('Runtime.runIfWaitingForDebugger', {}, s));
+      };
+      listeners.push(attached);
+      await start(sessionId!);
+      await send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, sessionId);
+      return async () => {
+        listeners.splice(listeners.indexOf(attached), 1);
+        const out: Array<{ target: string; profile: CpuProfile }> = [];
+        for (const [s, target] of targets) {
+          const stopped = await send('Profiler.stop', {}, s).catch(() => undefined); // a worker that has ended took its profile along
+          if (stopped?.profile) out.push({ target, profile: stopped.profile });
+        }
+        // Only now: turning auto-attach off detaches the workers' sessions.
+        await send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }, sessionId);
+        return out;
+      };
     },
     async close() {
       ws.close();

@@ -59,14 +59,25 @@ function role(tid: string, t: ThreadTime): string | undefined {
   return undefined;
 }
 
-/** Starts counting; the returned function stops and gives CPU milliseconds by role. */
-export function startCpuAccount(): () => Map<string, number> {
+/** A browser thread's process type and name, for the `--threads` detail: "renderer: Compositor". */
+function browserThread(t: ThreadTime): string {
+  const type = /--type=(\S+)/.exec(commandLine(t.pid))?.[1] ?? 'browser';
+  const kind = type === 'utility' ? (/--utility-sub-type=\S*?(\w+)\.mojom/.exec(commandLine(t.pid))?.[1] ?? 'utility') : type;
+  return `${kind}: ${t.name}`;
+}
+
+/**
+ * Starts counting; the returned function stops and gives CPU milliseconds by role. With `detail`, the
+ * browser's other threads are split by process type and thread name (which of them a change moved).
+ */
+export function startCpuAccount(detail = false): () => Map<string, number> {
   const before = readThreads();
   return () => {
     const after = readThreads();
     const byRole = new Map<string, number>();
     for (const [tid, t] of after) {
-      const r = role(tid, t);
+      let r = role(tid, t);
+      if (detail && r === 'browser, other threads') r = `  ${browserThread(t)}`;
       const was = before.get(tid);
       let used = t.ticks - (was?.ticks ?? 0);
       if (r === 'sshd + head' && commandLine(t.pid).startsWith('-')) used += t.children - (was?.children ?? 0);

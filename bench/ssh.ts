@@ -7,15 +7,20 @@
 //   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
 //   same bytes written directly into a terminal of the same size in the same page; and where the CPU went.
 // Run: npm run bench:ssh [-- --runs 7 --mb 200]
+//   --kex curve25519-sha256,...  only these connect rows (--kex none: throughput only)
+//   --threads                    split the browser's other threads by process and thread name
+//   --profile DIR                after the measurements, one more terminal run and one more worker-alone run
+//                                under V8's sampling profiler (page and SSH worker): .cpuprofile files in DIR
+//                                (open them in DevTools' Performance panel) and the top self-time functions
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBareChromium, type CdpPage as Page } from './cdp.ts';
+import { launchBareChromium, topSelfTime, type CdpPage as Page } from './cdp.ts';
 import { startCpuAccount } from './cpu.ts';
 import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { OPENSSH_10_5_DIR, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../tests/support/sshd.ts';
-import { arg } from './args.ts';
+import { arg, args } from './args.ts';
 
 const RUNS = Number(arg('--runs', '7'));
 /**
@@ -24,6 +29,9 @@ const RUNS = Number(arg('--runs', '7'));
  */
 const THINK_MS = Number(arg('--think', '1000'));
 const MB = Number(arg('--mb', '200'));
+const THREADS = args.includes('--threads');
+const PROFILE_DIR = arg('--profile', '');
+const ONLY_KEX = arg('--kex', '');
 const BYTES = MB * 1_000_000;
 const PROMPT = /postern-test@\S*:~\$/;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -42,9 +50,12 @@ function writeTextFile(): void {
 
 /** Runs a throughput measurement and notes the CPU milliseconds per MB each part of the pipeline used. */
 async function withCpu(measure: () => Promise<number>): Promise<{ rate: number; cpu: Map<string, number> }> {
-  const stop = startCpuAccount();
+  const stop = startCpuAccount(THREADS);
   const rate = await measure();
   const cpu = new Map([...stop()].map(([role, ms]) => [role, ms / MB]));
+  // Detail rows (indented) are the browser's other threads: their sum is that role's figure.
+  const other = [...cpu].filter(([r]) => r.startsWith('  ')).reduce((sum, [, v]) => sum + v, 0);
+  if (other > 0) cpu.set('browser, other threads', other);
   return { rate, cpu };
 }
 
@@ -58,7 +69,25 @@ const KEX_ROWS: KexRow[] = [
   { kex: 'curve25519-sha256', build: 'debian' as const, ssh: 'ssh' },
   { kex: 'sntrup761x25519-sha512', build: 'debian' as const, ssh: 'ssh' },
   { kex: 'mlkem768x25519-sha256', build: 'openssh-10.5' as const, ssh: join(OPENSSH_10_5_DIR, 'ssh') },
-].filter((r) => sshdAvailable(r.build));
+].filter((r) => sshdAvailable(r.build) && (!ONLY_KEX || ONLY_KEX.split(',').includes(r.kex)));
+
+const profileLog: string[] = [];
+
+/** Runs `measure` with the page and its workers under the profiler; saves each profile and prints where the time went. */
+async function profiled(page: Page, name: string, measure: () => Promise<number>): Promise<void> {
+  const stop = await page.startProfiling();
+  const rate = await measure();
+  const profiles = await stop();
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const console = { log: (line: string) => profileLog.push(line) }; // printed after the tables
+  console.log(`\nprofile: ${name}, ${rate.toFixed(1)} MB/s under the profiler`);
+  for (const { target, profile } of profiles) {
+    const file = join(PROFILE_DIR, `${name}-${target.replace(/\W+/g, '-')}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(`  ${target} (${file}), top self time:`);
+    for (const { fn, ms, share } of topSelfTime(profile, 25)) console.log(`    ${(share * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(6)} ms  ${fn}`);
+  }
+}
 
 /** `ssh -tt` with a key, from spawn to the prompt appearing on its stdout. */
 async function opensshConnect(port: number, user: string, keyFile: string, row?: KexRow): Promise<number> {
@@ -183,8 +212,15 @@ async function sttySize(page: Page): Promise<{ rows: number; cols: number }> {
 const focusTerminal = (page: Page) => page.evaluate(() => document.querySelector<HTMLTextAreaElement>('.xterm-helper-textarea')!.focus(), null);
 
 async function sessionThroughput(page: Page): Promise<number> {
-  await armMarker(page, 'END-42', '.ssh-terminal .xterm-rows');
   await focusTerminal(page);
+  // A run before this one left its marker on screen: clear it first.
+  const onScreen = () => page.evaluate(() => document.querySelector('.ssh-terminal .xterm-rows')?.textContent?.includes('END-42'), null);
+  if (await onScreen()) {
+    await page.insertText('clear');
+    await page.pressEnter();
+    while (await onScreen()) await new Promise((r) => setTimeout(r, 50));
+  }
+  await armMarker(page, 'END-42', '.ssh-terminal .xterm-rows');
   await page.insertText(`${HEAD}; ${END}`);
   await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()), null);
   await page.pressEnter();
@@ -192,10 +228,13 @@ async function sessionThroughput(page: Page): Promise<number> {
   return BYTES / 1e6 / (ms / 1000);
 }
 
-/** xterm.js alone: the same bytes in 32 KB writes (the SSH packet size), at most 2 MB in flight, same size and font. */
-async function xtermThroughput(page: Page, xtermSource: string, size: { rows: number; cols: number }): Promise<number> {
+/**
+ * xterm.js alone: the same bytes in 32 KB writes (the SSH packet size), at most 2 MB in flight, same size and font.
+ * `pace` (MB/s) holds writes back to that rate: drawing costs per frame, so a slower stream costs more per MB.
+ */
+async function xtermThroughput(page: Page, xtermSource: string, size: { rows: number; cols: number }, pace = 0): Promise<number> {
   await armMarker(page, 'END-42', '#bench-term .xterm-rows');
-  const ms = await page.evaluate(async ({ total, rows, cols, source }) => {
+  const ms = await page.evaluate(async ({ total, rows, cols, source, pace }) => {
     // The same xterm.js build the app bundles, as a module from a blob: URL (the context bypasses CSP for this).
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const { Terminal } = (await import(url)) as typeof import('@xterm/xterm');
@@ -213,8 +252,14 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     let written = 0;
     let done = 0;
     await new Promise<void>((resolve) => {
+      let waiting = false;
       const pump = () => {
         while (written < total && written - done < 2 << 20) {
+          if (pace && written > (performance.now() - w.__benchStart) * pace * 1000) {
+            if (!waiting) setTimeout(() => ((waiting = false), pump()), 2);
+            waiting = true;
+            return;
+          }
           const n = Math.min(chunk.length, total - written);
           written += n;
           term.write(n === chunk.length ? chunk : chunk.subarray(0, n), () => {
@@ -228,7 +273,7 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     });
     term.write('\r\nEND-42\r\n');
     return w.__benchDone;
-  }, { total: BYTES, ...size, source: xtermSource });
+  }, { total: BYTES, ...size, source: xtermSource, pace });
   return BYTES / 1e6 / (ms / 1000);
 }
 
@@ -243,9 +288,10 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
     const relay = new URL('ws/relay', document.baseURI);
     relay.protocol = 'ws:';
     relay.search = `?protocol=ssh&port=${(window as unknown as { __benchPort: number }).__benchPort}`;
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<{ ms: number; messages: number }>((resolve, reject) => {
       let t0 = 0;
       let got = 0;
+      let messages = 0;
       let tail = '';
       worker.onmessage = (e) => {
         const m = e.data;
@@ -257,11 +303,12 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
         } else if (m.type === 'data') {
           const bytes = new Uint8Array(m.data);
           got += bytes.length;
+          messages++;
           worker.postMessage({ type: 'ack', bytes: bytes.length });
           tail = (tail + new TextDecoder().decode(bytes.subarray(Math.max(0, bytes.length - 256)))).slice(-512);
           if (got > total && tail.includes('END-42')) {
-            worker.terminate();
-            resolve(performance.now() - t0);
+            (window as unknown as { __benchWorker: Worker }).__benchWorker = worker; // ended by the caller (after a profile is taken)
+            resolve({ ms: performance.now() - t0, messages });
           }
         }
       };
@@ -270,8 +317,15 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
       worker.postMessage({ type: 'resize', cols: 120, rows: 40 });
       worker.postMessage({ type: 'host-keys', preferKeyTypes: [], trusted: [] });
     });
-  }, { token: linkToken, user, keyText, total: BYTES, command: `${HEAD}; ${END}` }).then((ms) => BYTES / 1e6 / (ms / 1000));
+  }, { token: linkToken, user, keyText, total: BYTES, command: `${HEAD}; ${END}` }).then(({ ms, messages }) => {
+    workerMessages = messages;
+    return BYTES / 1e6 / (ms / 1000);
+  });
 }
+/** How many data messages the worker posted to the page in the last worker-alone run. */
+let workerMessages = 0;
+
+const endBenchWorker = (page: Page) => page.evaluate(() => (window as unknown as { __benchWorker?: Worker }).__benchWorker?.terminate(), null);
 
 async function main() {
   const dist = join(ROOT, '.tmp', 'bench-dist');
@@ -318,12 +372,24 @@ async function main() {
     }
     await postern(page, linkUrl, user, keyText); // back on the unrestricted server for the throughput runs
     await page.evaluate((port) => ((window as unknown as { __benchPort: number }).__benchPort = port), sshd.port);
-    const pipeline = await workerThroughput(page, link.token, user, keyText);
+    const { rate: pipeline, cpu: pipelineCpu } = await withCpu(() => workerThroughput(page, link.token, user, keyText));
+    await endBenchWorker(page);
     const size = await sttySize(page);
     const { rate: session, cpu: sessionCpu } = await withCpu(() => sessionThroughput(page));
     const native = opensshThroughput(sshd.port, user, keyFile);
     const xtermSource = readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8');
     const { rate: direct, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size));
+    await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+    const { rate: paced, cpu: pacedCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, session));
+    if (PROFILE_DIR) {
+      const removeXterm = () => page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+      await removeXterm();
+      await profiled(page, 'terminal', () => sessionThroughput(page));
+      await profiled(page, 'xterm-alone', () => xtermThroughput(page, xtermSource, size));
+      await removeXterm();
+      await profiled(page, 'worker-alone', () => workerThroughput(page, link.token, user, keyText));
+      await endBenchWorker(page);
+    }
 
     const pad = (s: string, n: number) => s.padStart(n);
     console.log(`\nSSH benchmark against OpenSSH sshd on 127.0.0.1 (median of ${RUNS} connects; ${MB} MB of output)`);
@@ -336,22 +402,37 @@ async function main() {
     }
     console.log(`${'  first visit, Connect at once (ms)'.padEnd(34)}${pad(cold.toFixed(0), 14)}`);
     console.log(`${'terminal throughput (MB/s)'.padEnd(34)}${pad(session.toFixed(1), 14)}${pad(direct.toFixed(1) + ' xterm', 14)}${pad(((session / direct) * 100).toFixed(0) + '%', 9)}   ≥ 80%`);
-    console.log(`${'  SSH worker alone, no rendering'.padEnd(34)}${pad(pipeline.toFixed(1), 14)}`);
+    console.log(`${'  SSH worker alone, no rendering'.padEnd(34)}${pad(pipeline.toFixed(1), 14)}${pad(native.toFixed(1) + ' ssh', 14)}${pad(((pipeline / native) * 100).toFixed(0) + '%', 9)}   ≥ 100%`);
     console.log(`${'  OpenSSH ssh -tt into /dev/null'.padEnd(34)}${pad('', 14)}${pad(native.toFixed(1), 14)}${pad(((session / native) * 100).toFixed(0) + '%', 9)}   (server's ceiling)`);
-    const roles = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].sort();
-    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    const detail = (r: string) => r.startsWith('  ');
+    const worker = (m: Map<string, number>) => m.get('SSH worker thread')?.toFixed(1) ?? '-';
+    console.log(`${'  SSH worker alone: CPU ms per MB'.padEnd(34)}${pad(worker(pipelineCpu), 14)}   (in the terminal run ${worker(sessionCpu)}); ${workerMessages} data messages to the page, ${(BYTES / workerMessages / 1024).toFixed(0)} KB each`);
+    const roles = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter((r) => !detail(r)).sort();
+    const details = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter(detail)
+      .sort((a, b) => (sessionCpu.get(b) ?? 0) - (sessionCpu.get(a) ?? 0)).filter((r) => (sessionCpu.get(r) ?? 0) + (directCpu.get(r) ?? 0) >= 0.2);
+    const total = (m: Map<string, number>) => [...m].filter(([r]) => !detail(r)).reduce((a, [, v]) => a + v, 0);
+    const browserSide = (m: Map<string, number>) => (m.get('page main thread (xterm.js)') ?? 0) + (m.get('browser, other threads') ?? 0);
     const cores = availableParallelism();
     console.log(`\nwhere the CPU went during the throughput runs (CPU ms per MB shown; ${cores} cores)`);
-    console.log(`${''.padEnd(34)}${pad('terminal', 14)}${pad('xterm alone', 14)}`);
-    for (const r of roles) console.log(`${('  ' + r).padEnd(34)}${pad(sessionCpu.get(r)?.toFixed(1) ?? '-', 14)}${pad(directCpu.get(r)?.toFixed(1) ?? '-', 14)}`);
-    console.log(`${'  total'.padEnd(34)}${pad(total(sessionCpu).toFixed(1), 14)}${pad(total(directCpu).toFixed(1), 14)}`);
+    console.log(`${''.padEnd(34)}${pad('terminal', 14)}${pad('xterm alone', 14)}${pad(`at ${paced.toFixed(0)} MB/s`, 14)}`);
+    const cpuRow = (r: string) => console.log(`${('  ' + r).padEnd(34)}${[sessionCpu, directCpu, pacedCpu].map((m) => pad(m.get(r)?.toFixed(1) ?? '-', 14)).join('')}`);
+    for (const r of roles) {
+      cpuRow(r);
+      if (r === 'browser, other threads') details.forEach(cpuRow);
+    }
+    console.log(`${'  total'.padEnd(34)}${[sessionCpu, directCpu, pacedCpu].map((m) => pad(total(m).toFixed(1), 14)).join('')}`);
     console.log(`${'  most the cores allow (MB/s)'.padEnd(34)}${pad(((cores * 1000) / total(sessionCpu)).toFixed(1), 14)}${pad(((cores * 1000) / total(directCpu)).toFixed(1), 14)}`);
+    const [oursCpu, xtermCpu] = [browserSide(sessionCpu), browserSide(directCpu)];
+    console.log(`${'  page main + browser other'.padEnd(34)}${pad(oursCpu.toFixed(1), 14)}${pad(xtermCpu.toFixed(1), 14)}${pad(browserSide(pacedCpu).toFixed(1), 14)}`);
+    console.log(`${'    terminal ÷ xterm alone'.padEnd(34)}${pad('', 14)}${pad((oursCpu / xtermCpu).toFixed(2) + '×', 14)}${pad((oursCpu / browserSide(pacedCpu)).toFixed(2) + '×', 14)}   goal ≤ 1.30× (unpaced)`);
+    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`phases (ms after Connect), first visit: ${phaseLog[0]}`);
     for (const { row, ours, theirs, posternSide, opensshSide, phases } of rows) {
       console.log(`${row.kex} (${row.build === 'debian' ? "Debian's OpenSSH 9.2" : 'OpenSSH 10.5'}): negotiated by Postern: ${posternSide}; by ssh: ${opensshSide}`);
       console.log(`  connect runs, Postern: ${ours.map((x) => x.toFixed(0)).join(' ')}; ssh -tt: ${theirs.map((x) => x.toFixed(0)).join(' ')}`);
       console.log(`  phases (ms after Connect), last run: ${phases}`);
     }
+    for (const line of profileLog) console.log(line);
   } finally {
     await page.close();
     await proxy.stop();
