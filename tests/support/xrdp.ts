@@ -46,6 +46,8 @@ export interface XrdpServer {
   readClipboardAs(type: string): Buffer;
   /** The targets the CLIPBOARD's owner offers (xclip's TARGETS list). */
   clipboardTargets(): string[];
+  /** Ends the user's session, as `exit` in its xterm would, so the next sign-in starts a fresh one. */
+  endSession(): Promise<void>;
   /** The tail of xrdp's and sesman's logs, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -166,6 +168,15 @@ export async function startXrdp(opts: { user?: string; sessionScript?: string } 
   const server: XrdpServer = {
     host: '127.0.0.1', port, user, password, home, certPem, certFingerprint, dir, namespaced, logs,
     sessionStarted: () => existsSync(join(sessionDir, 'display')),
+    async endSession() {
+      // The session's processes all run as the throwaway user; sesman ends the session when they exit.
+      if (opts.user) throw new Error('endSession ends every process of its user: only for a throwaway user');
+      for (const pid of processesOf(uid)) signal(pid, 'SIGTERM');
+      for (let i = 0; i < 50 && processesOf(uid).length; i++) await sleep(100);
+      for (const pid of processesOf(uid)) signal(pid, 'SIGKILL');
+      rmSync(join(sessionDir, 'display'), { force: true });
+      await sleep(300); // sesman notices the end
+    },
     async waitForSession(timeoutMs = 20_000) {
       const marker = join(sessionDir, 'display');
       for (let waited = 0; !existsSync(marker); waited += 100) {
