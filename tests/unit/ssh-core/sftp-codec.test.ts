@@ -294,6 +294,24 @@ describe('malformed packets from the server end the SFTP session with a sentence
     expect(client.isOpen).toBe(true);
   });
 
+  test('DATA split into single bytes comes out whole; a DATA length that disagrees with its packet ends the session', async () => {
+    let s = await helloed();
+    const reading = s.client.read(Uint8Array.of(1), 0, 100, 'f');
+    for (const b of encodeReply({ type: Fxp.DATA, id: 1, data: Uint8Array.of(5, 6, 7, 8) })) s.client.receive(Uint8Array.of(b));
+    expect([...(await reading)!]).toEqual([5, 6, 7, 8]);
+
+    s = await helloed();
+    const bad = s.client.read(Uint8Array.of(1), 0, 100, 'f');
+    s.client.receive(packet(Fxp.DATA, (w) => w.uint32(1).uint32(50).raw(new Uint8Array(10))));
+    await expect(bad).rejects.toMatchObject({ kind: 'bad-message', message: expect.stringContaining('a DATA length of 50 in 10 bytes') });
+    expect(s.client.isOpen).toBe(false);
+
+    s = await helloed();
+    const more = s.client.read(Uint8Array.of(1), 0, 4, 'f');
+    s.client.receive(encodeReply({ type: Fxp.DATA, id: 1, data: new Uint8Array(5) }));
+    await expect(more).rejects.toMatchObject({ kind: 'bad-message', message: expect.stringContaining('a read of 4 bytes with 5') });
+  });
+
   test('a reply split into single bytes still parses', async () => {
     const { client } = await helloed();
     const pending = client.realpath('.');

@@ -5,7 +5,7 @@
 // Anything malformed from the server ends this SFTP session only (the channel is closed).
 
 import { SshError } from '../wire/errors';
-import { SshWriter } from '../wire/wire';
+import { SshReader, SshWriter } from '../wire/wire';
 import { SftpError, lostError, statusError, writeFailure, type Doing } from './errors';
 import {
   Fxp,
@@ -15,6 +15,8 @@ import {
   decodeReply,
   decodeVersion,
   encodeInit,
+  joinParts,
+  skipParts,
   encodeRequest,
   type Reply,
   type Request,
@@ -57,7 +59,24 @@ export interface Transfer {
   cancel(): void;
 }
 
-type Pending = { resolve(reply: Reply): void; reject(error: SftpError): void };
+/** A DATA reply as the pieces it arrived in (`data` is left empty). */
+type DataPieces = Extract<Reply, { type: typeof Fxp.DATA }> & { pieces: Uint8Array[]; length: number };
+type Answer = Reply | DataPieces;
+type Pending = { resolve(reply: Answer): void; reject(error: SftpError): void };
+
+const EMPTY = new Uint8Array(0);
+
+/** The first n bytes of the pieces (fewer if there are fewer), as pieces. */
+function firstBytes(parts: Uint8Array[], n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let left = n;
+  for (const p of parts) {
+    if (left <= 0) break;
+    out.push(p.length <= left ? p : p.subarray(0, left));
+    left -= p.length;
+  }
+  return out;
+}
 
 export const DEFAULT_CHUNK = 32 * 1024;
 /** The largest default chunk when the server announces a higher limit. */
@@ -98,7 +117,7 @@ export class SftpClient {
   receive(bytes: Uint8Array): void {
     if (this.ended) return;
     try {
-      for (const body of this.framer.push(bytes)) this.dispatch(body);
+      for (const parts of this.framer.pushParts(bytes)) this.dispatch(parts);
     } catch (e) {
       this.fail(asSftpError(e));
     }
@@ -203,11 +222,19 @@ export class SftpClient {
 
   /** One READ: the bytes, or null at end of file. */
   async read(handle: Uint8Array, offset: number, length: number, path: string): Promise<Uint8Array | null> {
+    const pieces = await this.readPieces(handle, offset, length, path);
+    return pieces && joinParts(pieces.length ? pieces : [EMPTY]);
+  }
+
+  /** One READ as the pieces the answer arrived in, or null at end of file. */
+  private async readPieces(handle: Uint8Array, offset: number, length: number, path: string): Promise<Uint8Array[] | null> {
     const reply = await this.request({ type: Fxp.READ, handle, offset, length }, { what: 'read', path }, true);
     if (reply.type === Fxp.STATUS) return null;
-    const data = expect(reply, Fxp.DATA, 'READ').data;
-    if (data.length > length) throw this.fail(new SftpError('bad-message', `The server answered a read of ${length} bytes with ${data.length}. The file transfer session was closed.`));
-    return data;
+    if (reply.type !== Fxp.DATA) throw new SftpError('bad-message', `The server answered READ with a message of type ${reply.type}.`);
+    const pieces = 'pieces' in reply ? reply.pieces : [reply.data];
+    const got = 'pieces' in reply ? reply.length : reply.data.length;
+    if (got > length) throw this.fail(new SftpError('bad-message', `The server answered a read of ${length} bytes with ${got}. The file transfer session was closed.`));
+    return pieces;
   }
 
   async write(handle: Uint8Array, offset: number, data: Uint8Array, path: string): Promise<void> {
@@ -267,7 +294,7 @@ export class SftpClient {
     let inFlight = 0;
     let failure: SftpError | undefined;
     const gaps: Array<{ offset: number; length: number }> = [];
-    const arrived = new Map<number, Uint8Array>();
+    const arrived = new Map<number, Uint8Array[]>();
     let wake: (() => void) | undefined;
     const poke = () => {
       const w = wake;
@@ -276,14 +303,16 @@ export class SftpClient {
     };
     const issue = (offset: number, length: number) => {
       inFlight++;
-      this.read(handle, offset, length, path).then(
-        (data) => {
+      this.readPieces(handle, offset, length, path).then(
+        (pieces) => {
           inFlight--;
-          if (data === null || data.length === 0) eofAt = Math.min(eofAt, offset);
+          let got = 0;
+          for (const p of pieces ?? []) got += p.length;
+          if (got === 0) eofAt = Math.min(eofAt, offset);
           else if (offset < eofAt) {
-            arrived.set(offset, data);
-            if (data.length < length) gaps.push({ offset: offset + data.length, length: length - data.length });
-            end = Math.max(end, offset + data.length);
+            arrived.set(offset, pieces!);
+            if (got < length) gaps.push({ offset: offset + got, length: length - got });
+            end = Math.max(end, offset + got);
           }
           poke();
         },
@@ -299,13 +328,16 @@ export class SftpClient {
         if (control.cancelled) throw cancelled(path);
         if (failure) throw failure;
         // Deliver what is in order, then ask for more while the window allows.
-        let piece = arrived.get(delivered);
-        while (piece && !control.cancelled) {
+        let pieces = arrived.get(delivered);
+        while (pieces && !control.cancelled) {
           arrived.delete(delivered);
-          await sink(piece);
-          delivered += piece.length;
+          for (const piece of pieces) {
+            await sink(piece);
+            delivered += piece.length;
+            if (control.cancelled) break;
+          }
           options.onProgress?.(delivered, total);
-          piece = arrived.get(delivered);
+          pieces = control.cancelled ? undefined : arrived.get(delivered);
         }
         if (control.cancelled) throw cancelled(path);
         if (delivered >= eofAt && inFlight === 0) break;
@@ -443,11 +475,11 @@ export class SftpClient {
    * Sends a request and resolves with its reply. A STATUS other than OK rejects with a sentence,
    * except EOF when `eofIsAnswer` (READ, READDIR) — then the STATUS is the reply.
    */
-  private request(q: DistributiveOmit<Request, 'id'>, doing: Doing, eofIsAnswer = false): Promise<Reply> {
+  private request(q: DistributiveOmit<Request, 'id'>, doing: Doing, eofIsAnswer = false): Promise<Answer> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
-    return new Promise<Reply>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, {
         resolve: (reply) => {
           if (reply.type !== Fxp.STATUS || reply.code === Status.OK || (eofIsAnswer && reply.code === Status.EOF)) resolve(reply);
@@ -467,7 +499,9 @@ export class SftpClient {
     }
   }
 
-  private dispatch(body: Uint8Array): void {
+  private dispatch(parts: Uint8Array[]): void {
+    if (!this.version && parts[0][0] === Fxp.DATA) return this.dispatchData(parts);
+    const body = joinParts(parts);
     if (this.version) {
       const { version, extensions } = decodeVersion(body);
       if (version !== 3) throw new SftpError('unsupported', `The server speaks SFTP version ${version}; this client speaks version 3.`);
@@ -482,6 +516,25 @@ export class SftpClient {
     if (!waiting) throw new SftpError('bad-message', `The server answered request ${reply.id}, which was never sent. The file transfer session was closed.`);
     this.pending.delete(reply.id);
     waiting.resolve(reply);
+  }
+
+  /**
+   * DATA, the bulk of a download, is taken apart without joining its pieces: the bytes go to the
+   * sink as the views they arrived in (a copy of every byte and its garbage cost ~15 % of the rate).
+   */
+  private dispatchData(parts: Uint8Array[]): void {
+    const head = joinParts(firstBytes(parts, 9));
+    const r = new SshReader(head);
+    r.byte('the message type');
+    const id = r.uint32('the request id');
+    const length = r.uint32('the data length');
+    let total = 0;
+    for (const p of parts) total += p.length;
+    if (length !== total - 9) throw new SftpError('bad-message', `The server sent a malformed file transfer message: a DATA length of ${length} in ${total - 9} bytes. The file transfer session was closed.`);
+    const waiting = this.pending.get(id);
+    if (!waiting) throw new SftpError('bad-message', `The server answered request ${id}, which was never sent. The file transfer session was closed.`);
+    this.pending.delete(id);
+    waiting.resolve({ type: Fxp.DATA, id, data: EMPTY, pieces: skipParts(parts, 9), length });
   }
 
   /** Learns the server's limits (limits@openssh.com) so chunks never exceed what it accepts. */

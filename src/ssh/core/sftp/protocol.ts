@@ -383,7 +383,8 @@ export function decodeInit(body: Uint8Array): number {
 
 /**
  * Splits a byte stream into SFTP packets, refusing a length above `max` before buffering it, so a
- * hostile length costs nothing. Each packet is handed out as its own copy, without the length.
+ * hostile length costs nothing. A packet comes out as views of the chunks it arrived in (no copy):
+ * the chunks must not be reused by whoever pushed them (the SSH channel's payloads are fresh).
  */
 export class PacketFramer {
   private chunks: Uint8Array[] = [];
@@ -391,14 +392,21 @@ export class PacketFramer {
 
   constructor(private readonly max: number = MAX_PACKET + 1024) {}
 
+  /** Whole packets, each one contiguous (copied only when it arrived in pieces). */
   push(bytes: Uint8Array): Uint8Array[] {
+    return this.pushParts(bytes).map(joinParts);
+  }
+
+  /** Whole packets, each as the pieces it arrived in. */
+  pushParts(bytes: Uint8Array): Uint8Array[][] {
     if (bytes.length) {
       this.chunks.push(bytes);
       this.buffered += bytes.length;
     }
-    const out: Uint8Array[] = [];
+    const out: Uint8Array[][] = [];
     while (this.buffered >= 4) {
-      const length = this.peekLength();
+      const head = joinParts(this.front(4));
+      const length = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
       if (length === 0) throw malformed('an empty packet');
       if (length > this.max) throw malformed(`a packet of ${length} bytes (at most ${this.max})`);
       if (this.buffered < 4 + length) break;
@@ -408,25 +416,21 @@ export class PacketFramer {
     return out;
   }
 
-  private peekLength(): number {
-    const head = this.chunks[0].length >= 4 ? this.chunks[0] : this.copyFront(4);
-    return ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
-  }
-
-  private copyFront(n: number): Uint8Array {
-    const out = new Uint8Array(n);
+  /** Views of the first n buffered bytes, without consuming them. */
+  private front(n: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
     let at = 0;
     for (const c of this.chunks) {
       const k = Math.min(c.length, n - at);
-      out.set(c.subarray(0, k), at);
+      out.push(k === c.length ? c : c.subarray(0, k));
       at += k;
       if (at === n) break;
     }
     return out;
   }
 
-  private take(n: number): Uint8Array {
-    const out = this.copyFront(n);
+  private take(n: number): Uint8Array[] {
+    const out = this.front(n);
     let left = n;
     while (left > 0) {
       const head = this.chunks[0];
@@ -441,4 +445,33 @@ export class PacketFramer {
     this.buffered -= n;
     return out;
   }
+}
+
+/** The pieces as one array: the piece itself when there is one, else a copy. */
+export function joinParts(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The pieces without their first n bytes (n within the first pieces), as views. */
+export function skipParts(parts: Uint8Array[], n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let left = n;
+  for (const p of parts) {
+    if (left >= p.length) {
+      left -= p.length;
+      continue;
+    }
+    out.push(left ? p.subarray(left) : p);
+    left = 0;
+  }
+  return out;
 }
