@@ -13,6 +13,7 @@ import { startSshWorker, takeSshWorker } from './spare-worker';
 import SshView from './SshView.svelte';
 import { transferables, type OpenTransport } from './transport';
 import { exitSentence, SshViewModel } from './view-model.svelte';
+import { reconnectDelay, shouldAutoReconnect } from './auto-reconnect';
 
 const toError = (e: WireError) => new ConnectError(e.kind, e.message, e.field);
 
@@ -31,6 +32,7 @@ export class SshSession implements Session {
   private readonly firstAttempt: Promise<void>;
   private torn = false;
   private pasteNoticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private autoTimer: ReturnType<typeof setInterval> | undefined;
 
   /** `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine. */
   constructor(
@@ -43,6 +45,7 @@ export class SshSession implements Session {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.model = new SshViewModel(`${options.username}@${options.resourceName}`, {
       reconnect: () => void this.reconnect(),
+      cancelAutoReconnect: () => this.cancelAutoReconnect(),
       close: () => this.finish(null),
       find: (text, backwards) => this.terminal.find(text, backwards),
       focus: () => this.terminal.focus(),
@@ -240,16 +243,50 @@ export class SshSession implements Session {
     this.model.endMessage = reason;
     this.model.endIsError = error !== null;
     this.model.stage = 'ended';
+    // A lost connection is tried again by itself, after a countdown the visitor can cancel.
+    if (shouldAutoReconnect(error)) this.scheduleReconnect(1);
   }
 
-  private async reconnect(): Promise<void> {
+  /**
+   * Counts down to attempt `attempt` of the automatic reconnection, once a second on screen. Reconnecting
+   * signs in again with what this page holds in memory for this session (the form's credential), as the
+   * Reconnect button does; nothing is stored.
+   */
+  private scheduleReconnect(attempt: number): void {
+    this.cancelAutoReconnect();
+    const delay = reconnectDelay(attempt);
+    if (delay === null || this.torn) return;
+    this.model.autoReconnect = { attempt, seconds: delay, total: delay };
+    this.autoTimer = setInterval(() => {
+      const auto = this.model.autoReconnect;
+      if (!auto) return this.cancelAutoReconnect();
+      if (auto.seconds > 1) {
+        this.model.autoReconnect = { ...auto, seconds: auto.seconds - 1 };
+        return;
+      }
+      this.cancelAutoReconnect();
+      void this.reconnect(attempt);
+    }, 1000);
+  }
+
+  private cancelAutoReconnect(): void {
+    clearInterval(this.autoTimer);
+    this.autoTimer = undefined;
+    this.model.autoReconnect = null;
+  }
+
+  /** `auto`: the number of this automatic attempt; a failure for the same reason then schedules the next. */
+  private async reconnect(auto?: number): Promise<void> {
     if (this.model.reconnecting || this.torn) return;
+    this.cancelAutoReconnect();
     this.model.reconnecting = true;
     this.terminal.notice(`Reconnecting to ${this.model.title}…`);
     try {
       this.knownLoaded = this.loadKnownHosts(); // read again: the first session may have remembered a key
       await this.attempt();
       document.title = this.model.title;
+      // SSH cannot resume a session: say that what ran in the old shell is gone.
+      this.terminal.notice('Connected again. This is a new shell: programs that ran in the old one have ended.');
       await this.goLive();
     } catch (e) {
       const error = e instanceof ConnectError ? e : new ConnectError('protocol', String(e));
@@ -258,6 +295,7 @@ export class SshSession implements Session {
       this.terminal.notice(error.message);
       this.model.endMessage = error.message;
       this.model.endIsError = true;
+      if (auto !== undefined && shouldAutoReconnect(error)) queueMicrotask(() => this.scheduleReconnect(auto + 1));
     } finally {
       this.model.reconnecting = false;
     }
@@ -289,6 +327,7 @@ export class SshSession implements Session {
     if (this.torn) return;
     this.torn = true;
     clearTimeout(this.pasteNoticeTimer);
+    this.cancelAutoReconnect();
     this.clearQuestions();
     if (this.worker) this.stopWorker(this.worker);
     document.title = this.previousTitle;

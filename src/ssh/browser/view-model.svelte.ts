@@ -40,6 +40,8 @@ export class SshViewModel {
   endMessage = $state('');
   endIsError = $state(false);
   reconnecting = $state(false);
+  /** A lost connection is reconnected by itself: attempt `attempt` starts in `seconds` (of `total`), unless cancelled. */
+  autoReconnect = $state<{ attempt: number; seconds: number; total: number } | null>(null);
   /** The locale the next connection asks for (LANG), and the one the current connection asked for. */
   locale = $state('');
   sessionLocale = $state('');
@@ -58,6 +60,7 @@ export class SshViewModel {
     readonly title: string,
     readonly actions: {
       reconnect(): void;
+      cancelAutoReconnect(): void;
       close(): void;
       find(text: string, backwards: boolean): boolean;
       focus(): void;
