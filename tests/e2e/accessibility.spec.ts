@@ -154,6 +154,21 @@ for (const size of SIZES) {
     });
 
     test('the link page in each of its states', async ({ page, browser }) => {
+      // While the link is being opened (the proxy's answer held back; no service worker to pass it by).
+      const slow = await browser.newContext({ ...use, serviceWorkers: 'block' });
+      const opening = await slow.newPage();
+      let release = () => {};
+      await opening.route('**/api/link-info', async (route) => {
+        await new Promise<void>((r) => (release = r));
+        await route.continue();
+      });
+      await opening.goto(linkUrl(tokens.pinned));
+      await expect(opening.getByText('Opening the link…')).toBeVisible();
+      await expectAccessible(opening, `link opening ${size.name}`);
+      release();
+      await expect(opening.getByRole('heading', { name: 'Sign in to pinned-box' })).toBeVisible();
+      await slow.close();
+
       await page.goto(linkUrl(tokens.pinned));
       await expect(page.getByRole('heading', { name: 'Sign in to pinned-box' })).toBeVisible();
       await expectAccessible(page, `link sign-in form, SSH ${size.name}`);
