@@ -1,8 +1,8 @@
 /// <reference types="node" />
 // Build step (used by vite.config.ts, at build time only): writes a brotli (.br) and a gzip (.gz) copy
 // beside every compressible file of the built site, so the proxy (proxy/http/static.ts) serves them as
-// they are, with no compression work per request. The RDP WebAssembly goes out at about a third of its
-// size. A copy that would not be smaller is not written.
+// they are, with no compression work per request. The RDP client (IronRDP, its WebAssembly inlined as
+// base64) goes out at about a quarter of its size. A copy that would not be smaller is not written.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,7 +31,7 @@ export function precompressPlugin(): Plugin {
     configResolved(config: ResolvedConfig) {
       outDir = resolve(config.root, config.build.outDir);
     },
-    // Compressed on libuv's threads, all files at once: brotli's best quality is slow on the 4 MB WebAssembly.
+    // Compressed on libuv's threads, all files at once: brotli's best quality is slow on the 6 MB RDP client.
     async closeBundle() {
       await Promise.all(files(outDir).filter((f) => COMPRESSIBLE.has(extname(f))).map(async (file) => {
         const raw = readFileSync(file);

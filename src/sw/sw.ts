@@ -159,7 +159,7 @@ async function cacheFirst(request: Request): Promise<Response> {
   const kept = await caches.match(request);
   if (kept) return kept;
   const res = await fetch(request);
-  // Files not precached (large WebAssembly, say) are kept once they have been used.
+  // Files not precached (the 6 MB RDP client, say) are kept once they have been used.
   if (res.ok && res.type === 'basic') {
     const cache = await caches.open(CACHE);
     await cache.put(request, res.clone());

@@ -26,7 +26,7 @@ const SRC = resolve(HERE, '..');
 const PLACEHOLDER = /(["'`])__POSTERN_SW_MANIFEST__\1/;
 /** Fetched fresh (config.json) or the worker itself: never precached. */
 const NEVER_PRECACHE = new Set(['sw.js', 'config.json']);
-/** Bigger files (the RDP WebAssembly) are cached when first used instead of precached. */
+/** Bigger files (the RDP client, IronRDP with its WebAssembly inlined) are cached when first used instead of precached. */
 const MAX_PRECACHE_BYTES = 2 * 1024 * 1024;
 /** The pages a first visit may open before any session: their code is the shell. */
 const SHELL_PAGES = [resolve(SRC, 'HomePage.svelte'), resolve(SRC, 'link/LinkRoute.svelte')];

@@ -88,7 +88,8 @@ test('create a link as owner, see the reader\'s limits, open it and run a comman
 
 test('choosing RDP in the demo explains that it needs a proxy, and loads no WebAssembly', async ({ page }) => {
   const wasm: string[] = [];
-  page.on('request', (r) => void (r.url().endsWith('.wasm') && wasm.push(r.url())));
+  // IronRDP's WebAssembly is inlined in its own chunk (iron-remote-desktop-rdp-*.js).
+  page.on('request', (r) => void (/\.wasm$|\/iron-remote-desktop-rdp-[\w-]+\.js$/.test(r.url()) && wasm.push(r.url())));
   await page.goto(`${site.url}#/console/resources`);
   await page.getByLabel('View the console as').selectOption('owner');
   await page.getByRole('link', { name: 'Connect to Office desktop' }).click();
