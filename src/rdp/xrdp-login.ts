@@ -67,7 +67,10 @@ const FOR_MS = 6000;
  * readings in a row. Returns a function that stops watching (call it when the session shows it started).
  */
 export function watchForXrdpLoginFailure(canvas: HTMLCanvasElement, found: () => void): () => void {
-  const ctx = canvas.getContext('2d');
+  // Read through a small copy made for reading, so the desktop's own canvas stays as IronRDP made it
+  // (Chromium warns about repeated reads from a canvas not made for them).
+  const copy = new OffscreenCanvas(LOG_AREA.width, LOG_AREA.height);
+  const ctx = copy.getContext('2d', { willReadFrequently: true });
   if (!ctx) return () => {};
   const started = performance.now();
   let seen = 0;
@@ -77,6 +80,7 @@ export function watchForXrdpLoginFailure(canvas: HTMLCanvasElement, found: () =>
     if (desktop.width < LOG_AREA.width || desktop.height < LOG_AREA.height) return stop();
     let pixels: Pixels;
     try {
+      ctx.drawImage(canvas, 0, 0, LOG_AREA.width, LOG_AREA.height, 0, 0, LOG_AREA.width, LOG_AREA.height);
       pixels = ctx.getImageData(0, 0, LOG_AREA.width, LOG_AREA.height);
     } catch {
       return stop();
