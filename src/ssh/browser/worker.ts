@@ -1,7 +1,7 @@
 // The SSH session's Web Worker: it owns the byte stream (open-stream.ts), the SshClient and the parsed private key,
 // so decryption runs beside the page's rendering instead of competing with it. It talks to the page
 // only through the messages in protocol.ts.
-import { connectSsh, DEFAULT_ALGORITHMS, KexKeyPool, POST_QUANTUM_KEX, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
+import { connectSsh, DEFAULT_ALGORITHMS, type ByteStream, KexKeyPool, POST_QUANTUM_KEX, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
 import type { PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -64,6 +64,25 @@ const kexKeysMade = (async () => {
   warmUp();
 })();
 
+/** Counts the bytes a stream carries each way, for the connection details. */
+function counted(stream: ByteStream, counts: { in: number; out: number }): ByteStream {
+  return {
+    write: (bytes) => {
+      counts.out += bytes.length;
+      stream.write(bytes);
+    },
+    close: () => stream.close(),
+    onData: (handler) => stream.onData((bytes) => {
+      counts.in += bytes.length;
+      handler(bytes);
+    }),
+    onClose: (handler) => stream.onClose(handler),
+  };
+}
+
+/** How long a timed keepalive may go unanswered before the details say so. */
+const PING_TIMEOUT_MS = 10_000;
+
 class WorkerSession {
   private client: SshClient | undefined;
   private channel: SshChannel | undefined;
@@ -74,6 +93,8 @@ class WorkerSession {
   private promptAnswer: ((answers: string[] | null) => void) | undefined;
   private readonly output = new OutputBatcher((data) => this.post({ type: 'data', data }, [data]));
   private size = { cols: 80, rows: 24 };
+  private readonly counts = { in: 0, out: 0 };
+  private pinging = false;
   private gotHostKeys!: (info: HostKeys) => void;
   private readonly hostKeys = new Promise<HostKeys>((resolve) => (this.gotHostKeys = resolve));
 
@@ -103,6 +124,8 @@ class WorkerSession {
         return;
       case 'host-keys':
         return this.gotHostKeys(m);
+      case 'stats':
+        return void this.stats(m.ping);
       case 'host-key-answer':
         return this.answerHostKey(m);
       case 'prompt-answer':
@@ -133,7 +156,7 @@ class WorkerSession {
       await kexKeysMade;
       if (this.closingByUser) return stream.close();
       this.phase('kex');
-      const client = connectSsh(stream, {
+      const client = connectSsh(counted(stream, this.counts), {
         username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) }, kexKeys,
         keepaliveIntervalMs: req.keepalive ? undefined : 0,
       });
@@ -174,6 +197,35 @@ class WorkerSession {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /**
+   * Bytes so far, and with `ping` one keepalive@openssh.com timed to its answer (as ServerAliveInterval
+   * sends them; it also reaches through the relay, so it is the round trip the visitor's keys take).
+   * One ping at a time; an answer that takes longer than PING_TIMEOUT_MS is reported as none.
+   */
+  private async stats(ping: boolean): Promise<void> {
+    let rttMs: number | null = null;
+    if (ping && !this.pinging && this.ready && this.client?.state.name === 'connected') {
+      this.pinging = true;
+      const started = performance.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const answered = await Promise.race([
+          this.client.ping().then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS))),
+        ]);
+        if (answered) rttMs = performance.now() - started;
+      } catch {
+        // The session ended meanwhile: no round trip.
+      } finally {
+        clearTimeout(timer);
+        this.pinging = false;
+      }
+    } else if (ping && this.pinging) {
+      return; // the ping in flight reports
+    }
+    this.post({ type: 'stats', bytesIn: this.counts.in, bytesOut: this.counts.out, rttMs });
   }
 
   /** Signs in with what the visitor gave, by the SSH library's sign-in policy (core/sign-in.ts). */
@@ -242,10 +294,12 @@ class WorkerSession {
  * Gathers shell output into larger messages. A pty hands sshd about 4 KB at a time, so a fast command
  * arrives as thousands of small packets; one postMessage and one terminal write per packet would cost
  * more than decrypting them. Output goes out when 256 KB have gathered, or at the end of the current task.
+ * The packets' bytes are kept as they are (views of each decrypted packet) and copied once, into a buffer
+ * of exactly the batch's size that is transferred to the page.
  */
 class OutputBatcher {
   static readonly SIZE = 256 * 1024;
-  private buffer = new Uint8Array(OutputBatcher.SIZE);
+  private parts: Uint8Array[] = [];
   private used = 0;
   private scheduled = false;
   private readonly channel = new MessageChannel();
@@ -258,15 +312,11 @@ class OutputBatcher {
   }
 
   push(bytes: Uint8Array): void {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const n = Math.min(bytes.length - offset, this.buffer.length - this.used);
-      this.buffer.set(bytes.subarray(offset, offset + n), this.used);
-      this.used += n;
-      offset += n;
-      if (this.used === this.buffer.length) this.flush();
-    }
-    if (this.used > 0 && !this.scheduled) {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.used += bytes.length;
+    if (this.used >= OutputBatcher.SIZE) this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
       this.channel.port2.postMessage(null); // a task after this one: everything decrypted meanwhile joins the batch
     }
@@ -274,11 +324,15 @@ class OutputBatcher {
 
   flush(): void {
     if (this.used === 0) return;
-    // Transfer a right-sized buffer the page can own; the next batch gets a fresh one.
-    const out = this.used === this.buffer.length ? this.buffer.buffer : this.buffer.slice(0, this.used).buffer;
-    if (out === this.buffer.buffer) this.buffer = new Uint8Array(OutputBatcher.SIZE);
+    const out = new Uint8Array(this.used);
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    this.parts = [];
     this.used = 0;
-    this.send(out);
+    this.send(out.buffer);
   }
 }
 
