@@ -13,6 +13,7 @@
 //   prompt-answer ─────────────────────────►
 //           ◄─────────────────────────────── ready      (shell open) or error (it could not start)
 //   data, resize, ack ◄──────────────────► data, exit
+//   stats ─────────────────────────────────► ◄─── stats (bytes each way; a timed keepalive when asked)
 //   close ─────────────────────────────────► ◄─── closed (the session ended after ready, with a reason)
 import type { ConnectErrorKind, ConnectField, Credential } from '../../session/contract';
 import type { SshTransport } from './transport';
@@ -57,6 +58,8 @@ export type ToWorker =
   | { type: 'ack'; bytes: number }
   /** The terminal's size: sent before the shell opens too, so the pty starts with the real size. */
   | { type: 'resize'; cols: number; rows: number }
+  /** The connection details are open: bytes so far, and with `ping` a round trip timed by one SSH keepalive. */
+  | { type: 'stats'; ping: boolean }
   | { type: 'close' };
 
 /** What the first key exchange settled, for the terminal's connection details. */
@@ -84,6 +87,8 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'data'; data: ArrayBuffer }
   | { type: 'exit'; exit: ExitInfo }
+  /** Bytes over the connection (as sent and received, encrypted) and the last round trip in ms (null: not measured, or no answer in time). */
+  | { type: 'stats'; bytesIn: number; bytesOut: number; rttMs: number | null }
   /** The session could not start. */
   | { type: 'error'; error: WireError }
   /** The session ended after it was ready: `error` is null when the shell simply ended or the user closed it. */

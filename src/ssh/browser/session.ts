@@ -15,6 +15,9 @@ import { transferables, type OpenTransport } from './transport';
 import { exitSentence, SshViewModel } from './view-model.svelte';
 import { reconnectDelay, shouldAutoReconnect } from './auto-reconnect';
 
+/** How often the open connection details refresh the round trip and byte counts. */
+const STATS_EVERY_MS = 3000;
+
 const toError = (e: WireError) => new ConnectError(e.kind, e.message, e.field);
 
 /** One visitor's SSH session in one host element: the first connection and any reconnections. */
@@ -33,6 +36,7 @@ export class SshSession implements Session {
   private torn = false;
   private pasteNoticeTimer: ReturnType<typeof setTimeout> | undefined;
   private autoTimer: ReturnType<typeof setInterval> | undefined;
+  private statsTimer: ReturnType<typeof setInterval> | undefined;
 
   /** `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine. */
   constructor(
@@ -46,6 +50,7 @@ export class SshSession implements Session {
     this.model = new SshViewModel(`${options.username}@${options.resourceName}`, {
       reconnect: () => void this.reconnect(),
       cancelAutoReconnect: () => this.cancelAutoReconnect(),
+      watchStats: (open) => this.watchStats(open),
       close: () => this.finish(null),
       find: (text, backwards) => this.terminal.find(text, backwards),
       focus: () => this.terminal.focus(),
@@ -63,6 +68,7 @@ export class SshSession implements Session {
       },
     });
     this.model.settings = loadSettings(localeStorage());
+    this.model.pings = !options.idleLimited;
     this.model.keyNames = clipboardKeyNames(detectPlatform(globalThis.navigator as never));
     this.model.locale = loadLocale(localeStorage());
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
@@ -189,6 +195,9 @@ export class SshSession implements Session {
           }
           case 'exit':
             return this.terminal.notice(exitSentence(m.exit));
+          case 'stats':
+            this.model.stats = { bytesIn: m.bytesIn, bytesOut: m.bytesOut, rttMs: m.rttMs ?? this.model.stats?.rttMs ?? null };
+            return;
           case 'error':
             return settleError(toError(m.error));
           case 'closed':
@@ -245,6 +254,21 @@ export class SshSession implements Session {
     this.model.stage = 'ended';
     // A lost connection is tried again by itself, after a countdown the visitor can cancel.
     if (shouldAutoReconnect(error)) this.scheduleReconnect(1);
+  }
+
+  /**
+   * While the connection details are open: the bytes each way and a round trip timed by an SSH keepalive,
+   * every STATS_EVERY_MS. Not where the link ends idle sessions: the proxy counts keepalives as activity.
+   */
+  private watchStats(open: boolean): void {
+    clearInterval(this.statsTimer);
+    this.statsTimer = undefined;
+    if (!open || this.torn) return;
+    const ask = () => {
+      if (this.model.stage === 'live') this.post({ type: 'stats', ping: this.model.pings });
+    };
+    ask();
+    this.statsTimer = setInterval(ask, STATS_EVERY_MS);
   }
 
   /**
@@ -328,6 +352,7 @@ export class SshSession implements Session {
     this.torn = true;
     clearTimeout(this.pasteNoticeTimer);
     this.cancelAutoReconnect();
+    clearInterval(this.statsTimer);
     this.clearQuestions();
     if (this.worker) this.stopWorker(this.worker);
     document.title = this.previousTitle;

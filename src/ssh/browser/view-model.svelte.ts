@@ -40,6 +40,10 @@ export class SshViewModel {
   endMessage = $state('');
   endIsError = $state(false);
   reconnecting = $state(false);
+  /** Bytes each way over this connection and the last timed round trip (ms), while the connection details are open. */
+  stats = $state<{ bytesIn: number; bytesOut: number; rttMs: number | null } | null>(null);
+  /** Round trips are measured (not where the link ends idle sessions: keepalives would count as activity). */
+  pings = $state(true);
   /** A lost connection is reconnected by itself: attempt `attempt` starts in `seconds` (of `total`), unless cancelled. */
   autoReconnect = $state<{ attempt: number; seconds: number; total: number } | null>(null);
   /** The locale the next connection asks for (LANG), and the one the current connection asked for. */
@@ -61,6 +65,8 @@ export class SshViewModel {
     readonly actions: {
       reconnect(): void;
       cancelAutoReconnect(): void;
+      /** The connection details opened (true) or closed: round trips and byte counts are refreshed while open. */
+      watchStats(open: boolean): void;
       close(): void;
       find(text: string, backwards: boolean): boolean;
       focus(): void;

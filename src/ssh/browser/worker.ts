@@ -1,7 +1,7 @@
 // The SSH session's Web Worker: it owns the byte stream (open-stream.ts), the SshClient and the parsed private key,
 // so decryption runs beside the page's rendering instead of competing with it. It talks to the page
 // only through the messages in protocol.ts.
-import { connectSsh, DEFAULT_ALGORITHMS, KexKeyPool, POST_QUANTUM_KEX, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
+import { connectSsh, DEFAULT_ALGORITHMS, type ByteStream, KexKeyPool, POST_QUANTUM_KEX, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
 import type { PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -64,6 +64,25 @@ const kexKeysMade = (async () => {
   warmUp();
 })();
 
+/** Counts the bytes a stream carries each way, for the connection details. */
+function counted(stream: ByteStream, counts: { in: number; out: number }): ByteStream {
+  return {
+    write: (bytes) => {
+      counts.out += bytes.length;
+      stream.write(bytes);
+    },
+    close: () => stream.close(),
+    onData: (handler) => stream.onData((bytes) => {
+      counts.in += bytes.length;
+      handler(bytes);
+    }),
+    onClose: (handler) => stream.onClose(handler),
+  };
+}
+
+/** How long a timed keepalive may go unanswered before the details say so. */
+const PING_TIMEOUT_MS = 10_000;
+
 class WorkerSession {
   private client: SshClient | undefined;
   private channel: SshChannel | undefined;
@@ -74,6 +93,8 @@ class WorkerSession {
   private promptAnswer: ((answers: string[] | null) => void) | undefined;
   private readonly output = new OutputBatcher((data) => this.post({ type: 'data', data }, [data]));
   private size = { cols: 80, rows: 24 };
+  private readonly counts = { in: 0, out: 0 };
+  private pinging = false;
   private gotHostKeys!: (info: HostKeys) => void;
   private readonly hostKeys = new Promise<HostKeys>((resolve) => (this.gotHostKeys = resolve));
 
@@ -103,6 +124,8 @@ class WorkerSession {
         return;
       case 'host-keys':
         return this.gotHostKeys(m);
+      case 'stats':
+        return void this.stats(m.ping);
       case 'host-key-answer':
         return this.answerHostKey(m);
       case 'prompt-answer':
@@ -133,7 +156,7 @@ class WorkerSession {
       await kexKeysMade;
       if (this.closingByUser) return stream.close();
       this.phase('kex');
-      const client = connectSsh(stream, {
+      const client = connectSsh(counted(stream, this.counts), {
         username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) }, kexKeys,
         keepaliveIntervalMs: req.keepalive ? undefined : 0,
       });
@@ -174,6 +197,35 @@ class WorkerSession {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /**
+   * Bytes so far, and with `ping` one keepalive@openssh.com timed to its answer (as ServerAliveInterval
+   * sends them; it also reaches through the relay, so it is the round trip the visitor's keys take).
+   * One ping at a time; an answer that takes longer than PING_TIMEOUT_MS is reported as none.
+   */
+  private async stats(ping: boolean): Promise<void> {
+    let rttMs: number | null = null;
+    if (ping && !this.pinging && this.ready && this.client?.state.name === 'connected') {
+      this.pinging = true;
+      const started = performance.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const answered = await Promise.race([
+          this.client.ping().then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS))),
+        ]);
+        if (answered) rttMs = performance.now() - started;
+      } catch {
+        // The session ended meanwhile: no round trip.
+      } finally {
+        clearTimeout(timer);
+        this.pinging = false;
+      }
+    } else if (ping && this.pinging) {
+      return; // the ping in flight reports
+    }
+    this.post({ type: 'stats', bytesIn: this.counts.in, bytesOut: this.counts.out, rttMs });
   }
 
   /** Signs in with what the visitor gave, by the SSH library's sign-in policy (core/sign-in.ts). */

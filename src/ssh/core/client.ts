@@ -151,6 +151,16 @@ export class SshClient extends SessionBase<ClientEvents> {
     this.connection.keepalive();
   }
 
+  /**
+   * One keepalive@openssh.com with want-reply, as OpenSSH's ServerAliveInterval sends: resolves when the
+   * server answers (any answer), so the caller can time a round trip. It never settles if the session
+   * ends first: the caller bounds its wait.
+   */
+  ping(): Promise<void> {
+    this.requireState('connected');
+    return new Promise((resolve) => this.connection.keepalive(resolve));
+  }
+
   acceptHostKey(): void {
     const answer = this.hostKeyAnswer;
     if (!answer) throw new SshError('protocol-error', 'No host key is waiting for an answer.');

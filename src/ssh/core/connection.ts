@@ -42,10 +42,11 @@ export class Connection {
   }
 
   /** keepalive@openssh.com with want-reply; any answer (usually FAILURE) proves the server alive. */
-  keepalive(): void {
+  keepalive(onReply?: () => void): void {
     this.unansweredKeepalives++;
     this.globalRequest('keepalive@openssh.com', () => {
       this.unansweredKeepalives = 0;
+      onReply?.();
     });
   }
 
