@@ -12,7 +12,6 @@ export { fingerprintSha256 } from './kex/signature';
 export { DEFAULT_ALGORITHMS, type AlgorithmPreferences, type Negotiated } from './kex/kexinit';
 export { connectSsh, webSocketStream, memoryPipe, type ByteStream, type ConnectOptions, type WebSocketLike } from './stream';
 export { messagePortStream, type MessagePortLike } from './message-port-stream';
-export { openSftp, sftpOverChannel, SftpClient, SftpError, type SftpAttrs, type SftpName, type Transfer } from './sftp/index';
 
 // What the server role (src/ssh/server) builds on: the same transport pieces, seen from the other end.
 export { equalBytes, utf8 } from './wire/bytes';
