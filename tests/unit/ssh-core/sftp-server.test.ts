@@ -78,7 +78,7 @@ describe('the demo machine serves SFTP over its files', () => {
       kind: 'permission-denied',
       message: 'Could not write to “/etc/motd”: permission denied.',
     });
-    await expect(sftp.mkdir('/bin/new')).rejects.toMatchObject({ kind: 'permission-denied' });
+    await expect(sftp.mkdir('/etc/new')).rejects.toMatchObject({ kind: 'permission-denied' });
     await expect(sftp.remove('/etc/hostname')).rejects.toMatchObject({ kind: 'permission-denied' });
     expect(machineFiles('demo').read('/etc/motd')).toBe('Welcome to the Postern demo machine.\n');
     ssh.close();
