@@ -2,14 +2,14 @@
 // or its weekly hours end (a timer to policyState's closesAt, by the proxy's clock), and at once when
 // an edit forbids them (the edit route here, or a link-updated change from another proxy sharing
 // PostgreSQL). A session's use was counted as it started, so the use limit never ends it.
-import { clipboardAllows, policyState } from '../../src/shared/rules/policy.ts';
+import { narrowedRule, policyState } from '../../src/shared/rules/policy.ts';
 import { CLOSE } from '../../src/shared/api.ts';
 import { policyRefusal, REFUSAL } from '../../src/shared/rules/refusals.ts';
 import type { Link } from '../../src/shared/api.ts';
 import type { Store } from '../store/store.ts';
 import type { LiveSessions } from './live-sessions.ts';
 
-export const CLIPBOARD_NARROWED = "The link's clipboard rule was narrowed, so the session was ended. Connect again to continue under the new rule.";
+export { CLIPBOARD_NARROWED, FILE_TRANSFER_NARROWED } from '../../src/shared/rules/policy.ts';
 
 /** setTimeout's longest delay; a link that closes later is looked at again then. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -60,12 +60,11 @@ export class LinkPolicyWatch {
       this.live.endLinksFor([link.id], REFUSAL[refused.code].close, refused.message);
       return;
     }
-    // An edit: session limits apply as edited; a clipboard rule that now forbids a way the session
-    // was opened with ends it (the relay cannot narrow a clipboard channel already under way).
-    const allows = clipboardAllows(link.policy?.clipboard);
+    // An edit: session limits apply as edited; a clipboard or file-transfer rule that now forbids a
+    // way the session was opened with ends it (the relay cannot narrow a channel already under way).
     for (const s of this.live.ofLink(link.id)) {
-      const had = clipboardAllows(s.limits?.clipboard);
-      if ((had.to && !allows.to) || (had.from && !allows.from)) s.end(CLOSE.forbidden, CLIPBOARD_NARROWED);
+      const narrowed = narrowedRule(s.limits, link.policy);
+      if (narrowed) s.end(CLOSE.forbidden, narrowed);
       else s.limits = link.policy;
     }
     const state = policyState(link.policy ?? {}, { uses: 0 }, now);

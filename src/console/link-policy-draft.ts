@@ -3,7 +3,7 @@
 // the result again with the shared rules (src/shared/rules/policy.ts). Field names match the API's,
 // so an error from either side is shown beside the same input.
 import { ApiError, errorMessage } from '../api/client';
-import type { ClipboardRule, HoursWindow, Link, LinkDefaults, LinkPolicy, Weekday } from '../shared/api';
+import type { ClipboardRule, FileTransferRule, HoursWindow, Link, LinkDefaults, LinkPolicy, Weekday } from '../shared/api';
 import { FieldError } from './parse';
 import { accessCodeInput, generateAccessCode } from '../shared/rules/access-code';
 
@@ -34,6 +34,7 @@ export interface PolicyDraft {
   maxSessionMinutes: string;
   idleMinutes: string;
   clipboard: ClipboardRule;
+  fileTransfer: FileTransferRule;
   /** Bind the link to its first visitor's passkey. */
   passkey: boolean;
 }
@@ -42,6 +43,9 @@ export const EXPIRY_CHOICES: [ExpiryChoice, string][] = [['none', 'Never'], ['1h
 const DURATION_MS: Partial<Record<ExpiryChoice, number>> = { '1h': 3_600_000, '1d': 86_400_000, '7d': 7 * 86_400_000 };
 export const CLIPBOARD_CHOICES: [ClipboardRule, string][] = [
   ['both', 'Both ways'], ['to-machine', 'To the machine only (paste)'], ['from-machine', 'From the machine only (copy)'], ['off', 'Off'],
+];
+export const FILE_TRANSFER_CHOICES: [FileTransferRule, string][] = [
+  ['both', 'Both ways'], ['upload', 'Upload only (to the machine)'], ['download', 'Download only (from the machine)'], ['off', 'Off'],
 ];
 export const WEEKDAYS: [Weekday, string][] = [[1, 'Mon'], [2, 'Tue'], [3, 'Wed'], [4, 'Thu'], [5, 'Fri'], [6, 'Sat'], [0, 'Sun']];
 
@@ -52,7 +56,8 @@ export function browserTimeZone(): string {
 export function newDraft(timeZone = browserTimeZone()): PolicyDraft {
   return {
     label: '', expiry: 'none', expiresAt: '', uses: 'unlimited', maxUses: '5', hours: false, days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00',
-    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '', clipboard: 'both', passkey: false,
+    timeZone, moreWindows: [], askCode: false, accessCode: '', hasCode: false, maxSessionMinutes: '', idleMinutes: '', clipboard: 'both', fileTransfer: 'both',
+    passkey: false,
   };
 }
 
@@ -93,6 +98,7 @@ export function draftOf(link: Link): PolicyDraft {
   d.maxSessionMinutes = p.maxSessionMinutes === undefined ? '' : String(p.maxSessionMinutes);
   d.idleMinutes = p.idleMinutes === undefined ? '' : String(p.idleMinutes);
   d.clipboard = p.clipboard ?? 'both';
+  d.fileTransfer = p.fileTransfer ?? 'both';
   d.passkey = p.passkey === true;
   if (p.expiresAt) {
     d.expiry = 'at';
@@ -144,6 +150,7 @@ export function settingsOf(d: PolicyDraft, now: Date): { label: string; policy: 
   minutes(d.maxSessionMinutes, 'maxSessionMinutes', 'The longest session', 7 * 24 * 60);
   minutes(d.idleMinutes, 'idleMinutes', 'The idle limit', 24 * 60);
   if (d.clipboard !== 'both') policy.clipboard = d.clipboard;
+  if (d.fileTransfer !== 'both') policy.fileTransfer = d.fileTransfer;
   if (d.passkey && d.askCode) throw new FieldError('passkey', 'A link asks for an access code or a passkey, not both.');
   if (d.passkey) policy.passkey = true;
   if (!d.askCode) return { label: d.label.trim(), policy };

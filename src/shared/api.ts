@@ -91,9 +91,16 @@ export interface LinkPolicy {
    * only narrow it.
    */
   clipboard?: ClipboardRule;
+  /**
+   * Which way files may cross (left out: both ways): upload is page → machine, download machine → page.
+   * The proxy enforces it on RDP's clipboard channel (file lists and file contents); for SSH's SFTP,
+   * which is end to end, the page applies it.
+   */
+  fileTransfer?: FileTransferRule;
 }
 
 export type ClipboardRule = 'both' | 'to-machine' | 'from-machine' | 'off';
+export type FileTransferRule = 'both' | 'upload' | 'download' | 'off';
 
 export interface Link {
   /** Non-secret id, used in the audit trail. */
@@ -157,6 +164,8 @@ export interface LinkInfo {
   idleMinutes?: number;
   /** The link's clipboard rule, when it narrows 'both'. */
   clipboard?: ClipboardRule;
+  /** The link's file-transfer rule, when it narrows 'both'. */
+  fileTransfer?: FileTransferRule;
 }
 
 export interface AuditEntry {

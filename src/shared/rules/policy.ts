@@ -1,7 +1,7 @@
 // A link's policy: when it expires, how many sign-ins it allows, its weekly hours, and the lockout
 // after wrong access codes. One module for every enforcer (the proxy, the demo's in-page API), pure:
 // each function is given the instant it judges, so tests inject the clock and never sleep.
-import type { ClipboardRule, LinkDefaults, LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
+import type { ClipboardRule, FileTransferRule, LinkDefaults, LinkPolicy, Weekday, WeeklyHours } from '../api.ts';
 import { hoursState, isTimeZone, minutesOf } from './hours.ts';
 import { badRequest } from './errors.ts';
 import { text } from './validate.ts';
@@ -111,6 +111,28 @@ export function clipboardAllows(rule: ClipboardRule | undefined): { to: boolean;
   return { to: r === 'both' || r === 'to-machine', from: r === 'both' || r === 'from-machine' };
 }
 
+export const FILE_TRANSFER_RULES: readonly FileTransferRule[] = ['both', 'upload', 'download', 'off'];
+
+/** What a file-transfer rule allows, each way: `to` is upload (page → machine), `from` download (machine → page). */
+export function fileTransferAllows(rule: FileTransferRule | undefined): { to: boolean; from: boolean } {
+  const r = rule ?? 'both';
+  return { to: r === 'both' || r === 'upload', from: r === 'both' || r === 'download' };
+}
+
+export const CLIPBOARD_NARROWED = "The link's clipboard rule was narrowed, so the session was ended. Connect again to continue under the new rule.";
+export const FILE_TRANSFER_NARROWED = "The link's file-transfer rule was narrowed, so the session was ended. Connect again to continue under the new rule.";
+
+/**
+ * Whether an edit took away a way the session was opened with (clipboard or files), and if so the
+ * sentence that ends it: a channel already under way cannot be narrowed in place. Widening keeps it.
+ */
+export function narrowedRule(had: LinkPolicy | undefined, now: LinkPolicy | undefined): string | undefined {
+  const narrows = (a: { to: boolean; from: boolean }, b: { to: boolean; from: boolean }) => (a.to && !b.to) || (a.from && !b.from);
+  if (narrows(clipboardAllows(had?.clipboard), clipboardAllows(now?.clipboard))) return CLIPBOARD_NARROWED;
+  if (narrows(fileTransferAllows(had?.fileTransfer), fileTransferAllows(now?.fileTransfer))) return FILE_TRANSFER_NARROWED;
+  return undefined;
+}
+
 const EXPIRES_IN = ['1h', '1d', '7d'] as const;
 
 /** Checks the defaults for new links as an owner sends them; each refusal names its field. */
@@ -161,6 +183,12 @@ export function linkPolicy(raw: unknown, now: Date): LinkPolicy {
       throw badRequest('The clipboard rule must be both, to-machine, from-machine or off.', 'clipboard');
     }
     policy.clipboard = body.clipboard as ClipboardRule;
+  }
+  if (body.fileTransfer !== undefined && body.fileTransfer !== null && body.fileTransfer !== 'both') {
+    if (!FILE_TRANSFER_RULES.includes(body.fileTransfer as FileTransferRule)) {
+      throw badRequest('The file-transfer rule must be both, upload, download or off.', 'fileTransfer');
+    }
+    policy.fileTransfer = body.fileTransfer as FileTransferRule;
   }
   if (body.passkey !== undefined && body.passkey !== null) {
     if (typeof body.passkey !== 'boolean') throw badRequest('Whether the link binds to a passkey must be true or false.', 'passkey');

@@ -101,6 +101,7 @@ export function linkInfoOf(resource: Resource, link?: Link, now?: Date): LinkInf
     if (link.policy?.maxSessionMinutes) info.maxSessionMinutes = link.policy.maxSessionMinutes;
     if (link.policy?.idleMinutes) info.idleMinutes = link.policy.idleMinutes;
     if (link.policy?.clipboard && link.policy.clipboard !== 'both') info.clipboard = link.policy.clipboard;
+    if (link.policy?.fileTransfer && link.policy.fileTransfer !== 'both') info.fileTransfer = link.policy.fileTransfer;
   }
   return info;
 }
