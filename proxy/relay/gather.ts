@@ -32,13 +32,15 @@
 // Arenas are let go when a burst ends, and after RELEASE_MS without a read; the next burst makes new
 // ones. Messages still in flight keep their arena alive until written.
 // The price is a second read() per wake-up that brings more than PROBE bytes: on a bulk download, one
-// more per 64 KB message (bench:relay's "down" case, about +15–20% relay CPU per MB). Handing the socket
+// more per message (bench:relay's "down" case, about +15–20% relay CPU per MB). Handing the socket
 // the arena again after a full message would save it, but a stream that ends exactly on a message
 // boundary (common when sizes are round) would then leave that arena held until the next read.
 
 /** Above this many bytes queued in the WebSocket, the source is paused until the queue drains. */
 export const HIGH_WATER = 4 * 1024 * 1024;
-export const MAX_MESSAGE = 64 * 1024;
+/** A fast stream's messages grow to this: each WebSocket message costs the browser's network service, its
+ *  IO thread and the SSH worker a wake-up, so 256 KB messages take about half as many as 64 KB ones did. */
+export const MAX_MESSAGE = 256 * 1024;
 export const GATHER_MS = 1;
 /** A read this soon after the previous message is part of a burst and may wait to be gathered. */
 export const BURST_GAP_MS = 2;
