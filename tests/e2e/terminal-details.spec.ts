@@ -3,13 +3,14 @@
 // colours live, the shell is told the new size, and the choice is remembered in this browser.
 // Real Chromium, the real proxy, a real OpenSSH sshd.
 import { expect, test, type Page } from '@playwright/test';
+import { ok } from './postern';
 import { sshLinkForFile } from './ssh-link';
 import { fillAndConnect, PROMPT, runInTerminal, waitForTerminal } from './sshd-fixture';
 
 const stage = sshLinkForFile('detail-box');
 
-async function connect(page: Page) {
-  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+async function connect(page: Page, token = stage.token) {
+  await page.goto(`${stage.pt.url}/#/l/${token}`);
   await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
 }
@@ -45,6 +46,16 @@ test('connection details: the round trip by SSH keepalive and the bytes each way
   await waitForTerminal(page, /^done-2$/m);
   await expect.poll(received, { timeout: 10_000 }).toBeGreaterThan(before + 150_000);
   await expect(rtt).toHaveText(/^\d+(\.\d)? ms/);
+});
+
+test('a link that ends idle sessions gets no measuring keepalives, and the details say why', async ({ page }) => {
+  const resources = await ok<Array<{ id: string; name: string }>>(stage.pt.owner('GET', '/api/resources'));
+  const id = resources.find((r) => r.name === 'detail-box')!.id;
+  const [{ token }] = await ok<Array<{ token: string }>>(stage.pt.owner('POST', '/api/links', { resourceIds: [id], policy: { idleMinutes: 30 } }));
+  await connect(page, token);
+  await page.getByTestId('connection-details').locator('summary').click();
+  await expect(page.getByTestId('round-trip')).toHaveText('Not measured: this link ends idle sessions, and the measuring keepalives would count as activity.');
+  await expect(page.getByTestId('bytes')).toHaveText(/^[\d.]+ (B|KB) sent, [\d.]+ (B|KB) received$/);
 });
 
 test('font size and colours change live, the shell gets the new size, and both are remembered', async ({ page }) => {
