@@ -19,6 +19,7 @@ import {
   encodeInit,
   encodeReply,
   encodeRequest,
+  encodeWrite,
   isDirectory,
   packet,
 } from '../../../src/ssh/core/sftp/protocol';
@@ -330,12 +331,15 @@ test('requests as bytes: the layouts of draft-ietf-secsh-filexfer-02', () => {
   // OPEN with permissions: flags 4, then the mode.
   const open = encodeRequest({ type: Fxp.OPEN, id: 1, path: 'a', flags: 0x1a, attrs: { permissions: 0o644 } });
   expect([...open]).toEqual([0, 0, 0, 22, 3, 0, 0, 0, 1, 0, 0, 0, 1, 97, 0, 0, 0, 0x1a, 0, 0, 0, 4, 0, 0, 1, 0xa4]);
+  // WRITE from pieces: the same bytes as from one array.
+  const data = Uint8Array.of(1, 2, 3, 4, 5, 6, 7);
+  expect(encodeWrite(6, handle, 2 ** 40, [data.subarray(0, 3), data.subarray(3)])).toEqual(encodeRequest({ type: Fxp.WRITE, id: 6, handle, offset: 2 ** 40, data }));
   // RENAME: two strings.
   expect([...encodeRequest({ type: Fxp.RENAME, id: 2, from: 'a', to: 'bc' })]).toEqual([0, 0, 0, 16, 18, 0, 0, 0, 2, 0, 0, 0, 1, 97, 0, 0, 0, 2, 98, 99]);
   // FSTAT: the handle.
   expect([...encodeRequest({ type: Fxp.FSTAT, id: 4, handle })]).toEqual([0, 0, 0, 13, 8, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 7]);
   // posix-rename@openssh.com (OpenSSH PROTOCOL §4.3): the extension name, then the two paths.
-  const data = new SshWriter().string('a').string('b').finish();
-  const ext = decodeRequest(encodeRequest({ type: Fxp.EXTENDED, id: 3, name: 'posix-rename@openssh.com', data }).subarray(4));
+  const paths = new SshWriter().string('a').string('b').finish();
+  const ext = decodeRequest(encodeRequest({ type: Fxp.EXTENDED, id: 3, name: 'posix-rename@openssh.com', data: paths }).subarray(4));
   expect(ext).toMatchObject({ type: Fxp.EXTENDED, name: 'posix-rename@openssh.com' });
 });

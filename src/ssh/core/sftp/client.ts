@@ -15,9 +15,10 @@ import {
   decodeReply,
   decodeVersion,
   encodeInit,
+  encodeRequest,
+  encodeWrite,
   joinParts,
   skipParts,
-  encodeRequest,
   type Reply,
   type Request,
   type SftpAttrs,
@@ -237,9 +238,9 @@ export class SftpClient {
     return pieces;
   }
 
-  async write(handle: Uint8Array, offset: number, data: Uint8Array, path: string): Promise<void> {
+  async write(handle: Uint8Array, offset: number, data: Uint8Array | Uint8Array[], path: string): Promise<void> {
     try {
-      await this.request({ type: Fxp.WRITE, handle, offset, data }, { what: 'write', path });
+      await this.request({ type: Fxp.WRITE, handle, offset, data: Array.isArray(data) ? data : [data] }, { what: 'write', path });
     } catch (e) {
       // SSH_FX_FAILURE on a write: OpenSSH maps ENOSPC and EDQUOT to it, with no word of which.
       if (e instanceof SftpError && e.kind === 'failure' && this.isOpen) throw writeFailure(path, e.serverMessage ?? '');
@@ -394,14 +395,14 @@ export class SftpClient {
     const waitForRoom = async (room: number) => {
       while (inFlight > room && !failure && !control.cancelled) await new Promise<void>((resolve) => (wake = resolve));
     };
-    const send = (data: Uint8Array) => {
+    const send = (data: Uint8Array[], length: number) => {
       const at = offset;
-      offset += data.length;
+      offset += length;
       inFlight++;
       this.write(handle, at, data, path).then(
         () => {
           inFlight--;
-          acknowledged += data.length;
+          acknowledged += length;
           options.onProgress?.(acknowledged, options.size);
           poke();
         },
@@ -427,14 +428,14 @@ export class SftpClient {
           await waitForRoom(max - 1);
           if (control.cancelled) throw cancelled(path);
           if (failure) throw failure;
-          send(takeBytes(pending, chunk));
+          send(takeParts(pending, chunk), chunk);
           pendingBytes -= chunk;
         }
       }
       if (pendingBytes > 0) {
         await waitForRoom(max - 1);
         if (control.cancelled) throw cancelled(path);
-        send(takeBytes(pending, pendingBytes));
+        send(takeParts(pending, pendingBytes), pendingBytes);
       }
       await waitForRoom(0);
       if (control.cancelled) throw cancelled(path);
@@ -475,7 +476,7 @@ export class SftpClient {
    * Sends a request and resolves with its reply. A STATUS other than OK rejects with a sentence,
    * except EOF when `eofIsAnswer` (READ, READDIR) — then the STATUS is the reply.
    */
-  private request(q: DistributiveOmit<Request, 'id'>, doing: Doing, eofIsAnswer = false): Promise<Answer> {
+  private request(q: DistributiveOmit<Exclude<Request, { type: typeof Fxp.WRITE }>, 'id'> | WritePieces, doing: Doing, eofIsAnswer = false): Promise<Answer> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0 || 1;
@@ -487,7 +488,8 @@ export class SftpClient {
         },
         reject,
       });
-      this.send(encodeRequest({ ...q, id } as Request));
+      // WRITE carries its data as pieces (WritePieces), written into the packet with one copy.
+      this.send(q.type === Fxp.WRITE ? encodeWrite(id, q.handle, q.offset, q.data) : encodeRequest({ ...q, id } as Request));
     });
   }
 
@@ -568,6 +570,8 @@ export class SftpClient {
   }
 }
 
+type WritePieces = { type: typeof Fxp.WRITE; handle: Uint8Array; offset: number; data: Uint8Array[] };
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function expect<T extends Reply['type']>(reply: Reply, type: T, what: string): Extract<Reply, { type: T }> {
@@ -603,23 +607,20 @@ function cancelControl(): CancelControl {
   return c;
 }
 
-/** Removes exactly `n` bytes from the front of `parts` (which hold at least n) as one array. */
-function takeBytes(parts: Uint8Array[], n: number): Uint8Array {
-  if (parts[0].length === n) return parts.shift()!;
-  if (parts[0].length > n) {
-    const out = parts[0].subarray(0, n);
-    parts[0] = parts[0].subarray(n);
-    return out;
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  while (at < n) {
+/** Removes exactly `n` bytes from the front of `parts` (which hold at least n), as views. */
+function takeParts(parts: Uint8Array[], n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let left = n;
+  while (left > 0) {
     const head = parts[0];
-    const k = Math.min(head.length, n - at);
-    out.set(head.subarray(0, k), at);
-    at += k;
-    if (k === head.length) parts.shift();
-    else parts[0] = head.subarray(k);
+    if (head.length <= left) {
+      out.push(parts.shift()!);
+      left -= head.length;
+    } else {
+      out.push(head.subarray(0, left));
+      parts[0] = head.subarray(left);
+      left = 0;
+    }
   }
   return out;
 }
