@@ -11,8 +11,9 @@
 // chunks) is dropped instead of passed, a clipboard channel it cannot map ends the connection, and so
 // does a stream whose framing it loses (throwing: endpoint.ts's guarded() closes both sides).
 
-import { ClipboardBridge, type Side } from './clipboard-bridge.ts';
+import { ClipboardBridge, type BridgeAction, type Side } from './clipboard-bridge.ts';
 import type { ClipboardRuleGuard } from './clipboard-rule.ts';
+import type { ClipboardFileCount } from './clipboard-files.ts';
 import {
   CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHANNEL_PACKET_COMPRESSED, FrameSplitter, encodeChannelMessage, readChannelFrame,
 } from './frames.ts';
@@ -60,6 +61,8 @@ export class RdpChannelFilter {
     private readonly bridge: ClipboardBridge,
     private readonly trace?: (line: string) => void,
     private readonly guard?: ClipboardRuleGuard,
+    /** Counts the files that cross (clipboard-files.ts), after the rules and the bridge. */
+    private readonly files?: ClipboardFileCount,
   ) {
     this.strict = guard?.narrows ?? false;
     const wants = (what: number | 'connect') => what === 'connect' || what === this.cliprdrId;
@@ -131,7 +134,8 @@ export class RdpChannelFilter {
       return;
     }
     const whole = concatBytes(p.chunks);
-    const action = this.guard?.judge(side, whole) ?? this.bridge.onMessage(side, whole);
+    const action = this.judge(side, whole);
+    if (action.replace !== null) this.files?.see(side, action.replace ?? whole);
     if (action.replace === undefined) out.forward.push(...p.frames);
     else if (action.replace) out.forward.push(...encodeChannelMessage(side, this.initiator[side], this.cliprdrId, action.replace, p.flags));
     if (action.reply) {
@@ -141,6 +145,14 @@ export class RdpChannelFilter {
         out.back.push(...encodeChannelMessage(other, this.initiator[other], this.cliprdrId, action.reply, this.channelFlags[other]));
       }
     }
+  }
+
+  /** The rules first; what they let cross (perhaps rewritten, e.g. a list without its files) goes to the bridge. */
+  private judge(side: Side, whole: Uint8Array): BridgeAction {
+    const ruled = this.guard?.judge(side, whole);
+    if (ruled && (ruled.replace === null || ruled.reply)) return ruled;
+    const bridged = this.bridge.onMessage(side, ruled?.replace ?? whole);
+    return bridged.replace !== undefined || bridged.reply ? bridged : { replace: ruled?.replace };
   }
 
   /** Frames the filter could not judge: passed as they came, or under a rule dropped. */

@@ -7,6 +7,11 @@
 //   Data Request    requestedFormatId u32 LE                                                2.2.5.1
 //   Data Response   msgFlags CB_RESPONSE_OK or CB_RESPONSE_FAIL, then the data              2.2.5.2
 //   Capabilities    cCapabilitiesSets u16 | pad u16 | sets: type u16 | length u16 | version u32 | generalFlags u32   2.2.2.1
+//   File Contents Request   streamId u32 | lindex i32 | dwFlags u32 | nPositionLow u32 | nPositionHigh u32 |
+//                           cbRequested u32 | [clipDataId u32]                                    2.2.5.3
+//   File Contents Response  streamId u32 | requestedFileContentsData (8 bytes for a SIZE request)    2.2.5.4
+// Files ride the clipboard as a list (the registered format "FileGroupDescriptorW", 2.2.5.2.3.1) whose
+// contents the receiver then asks for, file by file and range by range, with File Contents Requests.
 
 export const MSG = {
   monitorReady: 1,
@@ -26,6 +31,10 @@ export const MSG_NAME: Record<number, string> = Object.fromEntries(Object.entrie
 export const CB_RESPONSE_OK = 0x0001;
 export const CB_RESPONSE_FAIL = 0x0002;
 export const CB_USE_LONG_FORMAT_NAMES = 0x0002;
+/** Format List flag: short names are ASCII, not UTF-16 (2.2.3.1). */
+export const CB_ASCII_NAMES = 0x0004;
+export const FILECONTENTS_SIZE = 0x1;
+export const FILECONTENTS_RANGE = 0x2;
 
 /** Standard clipboard formats (Windows' CF_*) that matter here. */
 export const CF_DIB = 8;
@@ -76,26 +85,96 @@ export function readCapsFlags(data: Uint8Array): number | undefined {
   return undefined;
 }
 
-export function readFormatList(data: Uint8Array, longNames: boolean): ClipFormat[] | undefined {
+export function readFormatList(data: Uint8Array, longNames: boolean, asciiNames = false): ClipFormat[] | undefined {
+  // A short list's empty names (the usual case for standard formats) are left out, as they say nothing.
+  return readFormatEntries(data, longNames, asciiNames)?.map(({ id, name }) => (!longNames && !name ? { id } : { id, name }));
+}
+
+/** A format list's entries with where each lies in the data, or undefined if the list does not parse whole. */
+function readFormatEntries(data: Uint8Array, longNames: boolean, asciiNames: boolean): (ClipFormat & { start: number; end: number })[] | undefined {
   const v = view(data);
-  const out: ClipFormat[] = [];
+  const out: (ClipFormat & { start: number; end: number })[] = [];
   let at = 0;
   while (at + 4 <= data.length) {
+    const start = at;
     const id = v.getUint32(at, true);
     at += 4;
     if (!longNames) {
       if (at + 32 > data.length) return undefined;
+      out.push({ id, name: shortName(data.subarray(at, at + 32), asciiNames), start, end: at + 32 });
       at += 32;
-      out.push({ id });
       continue;
     }
     let end = at;
     while (end + 1 < data.length && (data[end] | data[end + 1]) !== 0) end += 2;
     if (end + 1 >= data.length) return undefined;
-    out.push({ id, name: new TextDecoder('utf-16le').decode(data.subarray(at, end)) });
+    out.push({ id, name: new TextDecoder('utf-16le').decode(data.subarray(at, end)), start, end: end + 2 });
     at = end + 2;
   }
   return at === data.length ? out : undefined;
+}
+
+/** A short format name (32 bytes, NUL-padded): ASCII, or UTF-16LE cut to 16 characters. */
+function shortName(field: Uint8Array, ascii: boolean): string | undefined {
+  if (ascii) {
+    const nul = field.indexOf(0);
+    return String.fromCharCode(...field.subarray(0, nul < 0 ? field.length : nul));
+  }
+  let end = 0;
+  while (end + 1 < field.length && (field[end] | field[end + 1]) !== 0) end += 2;
+  return new TextDecoder('utf-16le').decode(field.subarray(0, end));
+}
+
+/** CF_HDROP: a local file list; RDP peers announce files with the registered names below instead. */
+const CF_HDROP = 15;
+/**
+ * Whether a listed format carries files: the file list (FileGroupDescriptorW, or its ANSI and
+ * 16-character short-name forms), the file contents format, or a file-drop list.
+ */
+export function isFileFormat(f: ClipFormat): boolean {
+  if (f.id === CF_HDROP) return true;
+  const name = f.name ?? '';
+  return name.startsWith('FileGroupDescrip') || name === 'FileContents' || name === 'FileNameW' || name === 'FileName';
+}
+
+/**
+ * The list without its file formats, in its own encoding, and the ids taken out; undefined if the
+ * list does not parse whole (then nothing can be judged).
+ */
+export function withoutFileFormats(data: Uint8Array, longNames: boolean, asciiNames: boolean): { data: Uint8Array; removed: number[] } | undefined {
+  const entries = readFormatEntries(data, longNames, asciiNames);
+  if (!entries) return undefined;
+  const kept = entries.filter((e) => !isFileFormat(e));
+  const removed = entries.filter((e) => isFileFormat(e)).map((e) => e.id);
+  if (!removed.length) return { data, removed };
+  const out = new Uint8Array(kept.reduce((n, e) => n + e.end - e.start, 0));
+  let at = 0;
+  for (const e of kept) {
+    out.set(data.subarray(e.start, e.end), at);
+    at += e.end - e.start;
+  }
+  return { data: out, removed };
+}
+
+export interface FileContentsRequest {
+  streamId: number;
+  index: number;
+  flags: number;
+  /** Bytes asked for (8 for a SIZE request). */
+  size: number;
+}
+
+/** A File Contents Request's fields, or undefined if it is shorter than its fixed 24 bytes. */
+export function readFileContentsRequest(data: Uint8Array): FileContentsRequest | undefined {
+  if (data.length < 24) return undefined;
+  const v = view(data);
+  return { streamId: v.getUint32(0, true), index: v.getInt32(4, true), flags: v.getUint32(8, true), size: v.getUint32(20, true) };
+}
+
+/** A File Contents Response's stream id and the length of its data, or undefined if it has no stream id. */
+export function readFileContentsResponse(data: Uint8Array): { streamId: number; length: number } | undefined {
+  if (data.length < 4) return undefined;
+  return { streamId: view(data).getUint32(0, true), length: data.length - 4 };
 }
 
 /** The list with one more format, with an empty name, in the list's own encoding. */

@@ -14,7 +14,8 @@ import type { TLSSocket } from 'node:tls';
 import { ClientInfoAutologon, type AutologonState } from './autologon.ts';
 import { ClipboardRuleUnenforceable, RdpChannelFilter } from './channel-filter.ts';
 import { ClipboardBridge } from './clipboard-bridge.ts';
-import { ClipboardRuleGuard, type BlockedWay, type ClipboardWays } from './clipboard-rule.ts';
+import { ClipboardRuleGuard, type BlockedWay, type BlockingRule, type ClipboardWays } from './clipboard-rule.ts';
+import type { ClipboardFileCount } from './clipboard-files.ts';
 import {
   MAX_REQUEST_BYTES, RdCleanPathError, encodeError, encodeNegotiationError, encodeResponse, parseRequest, pduLength,
   type RdCleanPathRequest,
@@ -44,8 +45,12 @@ export interface RdpGrant {
    * it on the clipboard channel (clipboard-rule.ts), whatever the page does.
    */
   clipboard?: ClipboardWays;
-  /** Told of each clipboard message the rule held back: which way and its type (never content). */
-  onClipboardBlocked?(way: BlockedWay, message: string): void;
+  /** Which ways files may cross the clipboard, by the link's file-transfer rule (left out: both). */
+  files?: ClipboardWays;
+  /** Told of each clipboard message a rule held back: which way, its type (never content), and which rule. */
+  onClipboardBlocked?(way: BlockedWay, message: string, rule: BlockingRule): void;
+  /** Counts the files that cross the clipboard each way (for the session's audit row). */
+  fileCount?: ClipboardFileCount;
   /**
    * Called once the relay runs, with a function that ends it and one that reads the bytes relayed so
    * far; returns an unregister function.
@@ -174,13 +179,12 @@ export async function handleRdCleanPath(ws: WebSocket, opts: RdCleanPathOptions)
   // with NLA the credentials travel in CredSSP and the Client Info PDU is left alone.
   const chosen = parseConnectionConfirm(target.x224Confirm);
   const autologon = grant.autologon && chosen.kind === 'selected' && chosen.protocol === PROTOCOL.SSL;
-  const guard = grant.clipboard && (!grant.clipboard.to || !grant.clipboard.from)
-    ? new ClipboardRuleGuard(grant.clipboard, (way, message) => {
-      opts.trace?.(`cliprdr rule: held back ${message} (${way === 'to' ? 'page→machine' : 'machine→page'})`);
-      grant.onClipboardBlocked?.(way, message);
-    })
-    : undefined;
-  const filter = new RdpChannelFilter(new ClipboardBridge(opts.clipboardImages ?? true, opts.trace), opts.trace, guard);
+  const rules = new ClipboardRuleGuard(grant.clipboard ?? { to: true, from: true }, (way, message, rule) => {
+    opts.trace?.(`cliprdr ${rule} rule: held back ${message} (${way === 'to' ? 'page→machine' : 'machine→page'})`);
+    grant.onClipboardBlocked?.(way, message, rule);
+  }, grant.files);
+  const guard = rules.narrows ? rules : undefined;
+  const filter = new RdpChannelFilter(new ClipboardBridge(opts.clipboardImages ?? true, opts.trace), opts.trace, guard, grant.fileCount);
   const nla = chosen.kind === 'selected' && (chosen.protocol === PROTOCOL.HYBRID || chosen.protocol === PROTOCOL.HYBRID_EX);
   await relay(ws, target.socket, { ...grant, autologon }, started, target.fingerprint, filter, nla);
 }

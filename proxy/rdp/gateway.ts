@@ -8,7 +8,8 @@ import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
 import type { Services } from '../services/context.ts';
 import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
-import { clipboardAllows } from '../../src/shared/rules/policy.ts';
+import { clipboardAllows, fileTransferAllows } from '../../src/shared/rules/policy.ts';
+import { ClipboardFileCount } from './clipboard-files.ts';
 import { authorizeConnection, linkCredential, type Credential } from '../auth/access.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { handleRdCleanPath, type RdpGrant, type RdpRefusal } from './endpoint.ts';
@@ -81,6 +82,9 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
     let relaying = false;
     /** Clipboard messages the link's rule held back, each way (counted, never their content). */
     const blocked = { to: 0, from: 0 };
+    const blockedFiles = { to: 0, from: 0 };
+    /** Files and their bytes that crossed the clipboard, each way (for the audit row). */
+    const fileCount = new ClipboardFileCount();
     const auditId = await s.store.addAudit({
       action: 'connect', actor: grant.actor, linkId: grant.linkId, resourceId: resource.id, resourceName: resource.name,
       protocol: 'rdp', port: dest.port, clientAddress: client, outcome: 'open',
@@ -94,7 +98,16 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
       pinnedCertFingerprint: resource.rdpCertFingerprint,
       // Links only: a signed-in user's session has no link rule, and both ways stay open.
       clipboard: grant.policy?.clipboard ? clipboardAllows(grant.policy.clipboard) : undefined,
-      onClipboardBlocked: (way) => {
+      files: grant.policy?.fileTransfer ? fileTransferAllows(grant.policy.fileTransfer) : undefined,
+      fileCount,
+      onClipboardBlocked: (way, _message, rule) => {
+        if (rule === 'fileTransfer') {
+          if (blockedFiles[way]++ === 0) {
+            s.ops.log.pino.info({ event: 'rdp.files-blocked', linkId: grant.linkId, resourceId: resource.id, way, client },
+              `the link's file-transfer rule held back files ${way === 'to' ? 'to' : 'from'} the machine`);
+          }
+          return;
+        }
         if (blocked[way]++ === 0) {
           s.ops.log.pino.info({ event: 'rdp.clipboard-blocked', linkId: grant.linkId, resourceId: resource.id, way, client },
             `the link's clipboard rule held back clipboard content ${way === 'to' ? 'to' : 'from'} the machine`);
@@ -140,8 +153,11 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
         const held = (['to', 'from'] as const).filter((w) => blocked[w] > 0)
           .map((w) => `${blocked[w]} clipboard message${blocked[w] === 1 ? '' : 's'} ${w} the machine`);
         const ruleNote = held.length ? `The link's clipboard rule held back ${held.join(' and ')}.` : undefined;
+        const heldFiles = (['to', 'from'] as const).filter((w) => blockedFiles[w] > 0)
+          .map((w) => `${blockedFiles[w]} file message${blockedFiles[w] === 1 ? '' : 's'} ${w} the machine`);
+        const fileRuleNote = heldFiles.length ? `The link's file-transfer rule held back ${heldFiles.join(' and ')}.` : undefined;
         void s.store.updateAudit(auditId, {
-          outcome: summary.outcome, detail: [summary.detail, ruleNote].filter(Boolean).join(' ') || undefined, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,
+          outcome: summary.outcome, detail: [summary.detail, ruleNote, fileRuleNote, fileCount.sentence()].filter(Boolean).join(' ') || undefined, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,
           durationMs: Date.now() - started,
         }).catch(() => {});
       },
