@@ -176,8 +176,13 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
       ws.close();
       child.kill();
       await new Promise((resolve) => child.once('exit', resolve));
-      // Its helper processes may still be writing for a moment after the browser exits.
-      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+      // Its helper processes may still be writing for a moment after the browser exits: a profile left
+      // behind in the temporary directory is not worth failing a finished benchmark for.
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+      } catch (e) {
+        console.warn(`could not remove the browser profile ${profile}: ${(e as Error).message}`);
+      }
     },
   };
 }
