@@ -49,7 +49,7 @@ export class TerminalView {
   private fitFrame = 0;
   private clipboard: ClipboardWays;
   private settings: TerminalSettings;
-  private readonly platform: Platform = detectPlatform(globalThis.navigator as never);
+  private readonly platform: Platform = detectPlatform(globalThis.navigator);
   /** A paste key went to the browser; if its paste event does not follow, the Clipboard API is asked. */
   private awaitingPaste = false;
   /** The keydown was a clipboard key: its keypress (if any) is not the shell's either. */

@@ -69,7 +69,7 @@ export class SshSession implements Session {
     });
     this.model.settings = loadSettings(localeStorage());
     this.model.pings = !options.idleLimited;
-    this.model.keyNames = clipboardKeyNames(detectPlatform(globalThis.navigator as never));
+    this.model.keyNames = clipboardKeyNames(detectPlatform(globalThis.navigator));
     this.model.locale = loadLocale(localeStorage());
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
     this.knownLoaded = this.loadKnownHosts();
