@@ -151,6 +151,15 @@ for (const size of SIZES) {
       await question.getByRole('button', { name: 'Trust' }).click();
       await waitForTerminal(page, PROMPT);
       await expectAccessible(page, `console connect, live terminal ${size.name}`);
+
+      // With a trusted key: the resources list shows it (with Copy), and the known-hosts page lists it.
+      await section('resources', 'Resources');
+      await expect(page.getByTestId('seen-host-key')).toHaveCount(1);
+      await expectAccessible(page, `console resources with a seen host key ${size.name}`);
+      await page.goto(`${pt.url}/#/known-hosts`);
+      await expect(page.getByRole('rowheader', { name: 'asking-box' })).toBeVisible();
+      await page.getByRole('button', { name: 'Replace…' }).first().click();
+      await expectAccessible(page, `known hosts with a key, replacing ${size.name}`);
     });
 
     test('the link page in each of its states', async ({ page, browser }) => {
