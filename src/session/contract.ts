@@ -40,6 +40,11 @@ export interface ConnectOptions {
   clipboard: ClipboardWays;
   /** What the link's clipboard rule allows at most: what the toggle could open (to say how a blocked paste is allowed). */
   clipboardRule?: ClipboardWays;
+  /**
+   * Which ways files may cross, by the link's file-transfer rule: `to` upload (page → machine), `from`
+   * download. Left out: both. The proxy enforces it for RDP; end-to-end protocols (SFTP) apply it in the page.
+   */
+  fileTransfer?: ClipboardWays;
   /** The admin's pinned SSH host key fingerprint ("SHA256:…"), when the resource has one. */
   sshHostKeyFingerprint?: string;
   /**
