@@ -107,9 +107,12 @@ export class TerminalView {
     this.term.write(data, done);
   }
 
-  /** A line from Postern itself (not the remote side), dimmed so it is not mistaken for remote output. */
+  /**
+   * A line from Postern itself (not the remote side), in italics so it is not mistaken for remote output
+   * (not faint: xterm.js draws faint text at half opacity, below readable contrast).
+   */
   notice(text: string): void {
-    this.term.write(`\r\n\x1b[2m[Postern] ${text.replace(/\r?\n/g, '\r\n')}\x1b[0m\r\n`);
+    this.term.write(`\r\n\x1b[3m[Postern] ${text.replace(/\r?\n/g, '\r\n')}\x1b[0m\r\n`);
   }
 
   /**

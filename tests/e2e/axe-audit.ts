@@ -14,24 +14,8 @@ export interface Exception {
   reason: string;
 }
 
-export const EXCEPTIONS: Exception[] = [
-  // owned by the terminal work: once connected, SignInForm hides its form (and its "Sign in to …" h1) and the
-  // SSH view shows its title as plain text, so the link page has no level-one heading during a session.
-  { rule: 'page-has-heading-one', target: /^html$/, where: /live terminal|session ended|demo terminal/,
-    reason: 'the session view (src/ssh/browser/SshView.svelte, SignInForm.svelte) names no h1' },
-  // owned by the RDP work (and SignInForm's): the same for the RDP desktop, whose view (src/rdp/Desktop.svelte)
-  // names no h1 either; seen at 390×844.
-  { rule: 'page-has-heading-one', target: /^html$/, where: /RDP desktop/,
-    reason: 'the RDP view (src/rdp/Desktop.svelte, SignInForm.svelte) names no h1' },
-  // owned by the terminal work: the phone's extra-keys row labels its "Esc" key "Escape", so the spoken name
-  // does not contain the visible text (speech users say "click Esc").
-  { rule: 'label-content-name-mismatch', target: /^button\[aria-label="Escape"\]$/,
-    reason: 'the extra-keys row is the terminal\'s (src/terminal, SshView.svelte)' },
-  // owned by the terminal work: faint text (SGR 2) inside xterm.js's rows, drawn at half opacity by xterm.js
-  // itself; whether Postern's own end-of-session notice should be faint is the terminal's choice.
-  { rule: 'color-contrast', target: /\.xterm-dim$/,
-    reason: "xterm.js's DOM renders faint text at 50% opacity; the terminal's colours belong to the terminal work" },
-];
+/** Violations Postern cannot fix itself, each with its reason; none today. */
+export const EXCEPTIONS: Exception[] = [];
 
 export interface Finding {
   where: string;

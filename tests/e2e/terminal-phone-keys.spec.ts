@@ -31,7 +31,7 @@ test.describe('on a phone', () => {
     const alt = key('Alt');
 
     expect(await bytesAtShell(page, 2, async () => {
-      await key('Escape').tap();
+      await key('Esc').tap();
       await key('Tab').tap();
     })).toBe('1b 09');
 
