@@ -19,9 +19,15 @@ export interface SftpProcess {
   stop(): Promise<void>;
 }
 
-/** Starts sftp-server in `cwd` and an SftpClient on its pipes; resolves after INIT/VERSION. */
-export async function startSftpServer(cwd: string): Promise<SftpProcess> {
-  const child = spawn(SFTP_SERVER, [], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
+/** The unprivileged account Debian always has: root reads every file, so permission tests run the server as it. */
+export const NOBODY = { uid: 65534, gid: 65534 };
+
+/**
+ * Starts sftp-server in `cwd` and an SftpClient on its pipes; resolves after INIT/VERSION. `as` runs the
+ * server as another account (only root may).
+ */
+export async function startSftpServer(cwd: string, as?: { uid: number; gid: number }): Promise<SftpProcess> {
+  const child = spawn(SFTP_SERVER, [], { cwd, stdio: ['pipe', 'pipe', 'inherit'], ...as });
   const fromServer: Uint8Array[] = [];
   const client = new SftpClient({
     write: (bytes) => void child.stdin.write(bytes),
