@@ -7,7 +7,8 @@ import { parsePrivateKey, type PrivateKey } from '../keys/index';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { endReason, toWire } from './errors';
 import { sameFingerprint } from './fingerprint';
-import type { FromWorker, Phase, ToWorker, WireError } from './protocol';
+import { isFilesRequest, type FromWorker, type Phase, type ToWorker, type WireError } from './protocol';
+import { WorkerFiles } from './files/worker-files';
 import { openStream } from './open-stream';
 import { FALLBACK_LOCALE, isLocale } from './locale';
 
@@ -97,6 +98,10 @@ class WorkerSession {
   private pinging = false;
   private gotHostKeys!: (info: HostKeys) => void;
   private readonly hostKeys = new Promise<HostKeys>((resolve) => (this.gotHostKeys = resolve));
+  private readonly files = new WorkerFiles(
+    () => (this.ready && this.client?.state.name === 'connected' ? this.client : undefined),
+    (message, transfer) => this.post(message, transfer),
+  );
 
   constructor(private readonly req: ConnectRequest) {
     void this.run();
@@ -111,6 +116,7 @@ class WorkerSession {
   }
 
   handle(m: ToWorker): void {
+    if (isFilesRequest(m)) return this.files.handle(m);
     switch (m.type) {
       case 'data':
         if (this.channel?.state === 'open') this.channel.write(new Uint8Array(m.data));
