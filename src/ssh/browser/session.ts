@@ -14,6 +14,8 @@ import SshView from './SshView.svelte';
 import { transferables, type OpenTransport } from './transport';
 import { exitSentence, SshViewModel } from './view-model.svelte';
 import { reconnectDelay, shouldAutoReconnect } from './auto-reconnect';
+import { FilesChannel } from './files/channel';
+import { FilesModel } from './files/model.svelte';
 
 /** How often the open connection details refresh the round trip and byte counts. */
 const STATS_EVERY_MS = 3000;
@@ -37,6 +39,7 @@ export class SshSession implements Session {
   private pasteNoticeTimer: ReturnType<typeof setTimeout> | undefined;
   private autoTimer: ReturnType<typeof setInterval> | undefined;
   private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly files = new FilesChannel((message, transfer) => this.post(message, transfer));
 
   /** `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine. */
   constructor(
@@ -70,6 +73,9 @@ export class SshSession implements Session {
     this.model.settings = loadSettings(localeStorage());
     this.model.pings = !options.idleLimited;
     this.model.keyNames = clipboardKeyNames(detectPlatform(globalThis.navigator));
+    // The link's file-transfer rule, applied here: SFTP runs end to end, so no one else can.
+    const ways = options.fileTransfer ?? { to: true, from: true };
+    if (ways.to || ways.from) this.model.files = new FilesModel(this.files, { upload: ways.to, download: ways.from });
     this.model.locale = loadLocale(localeStorage());
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
     this.knownLoaded = this.loadKnownHosts();
@@ -156,6 +162,7 @@ export class SshSession implements Session {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         if (this.worker !== worker) return;
         const m = event.data;
+        if (this.files.receive(m)) return;
         switch (m.type) {
           case 'phase':
             this.model.phase = m.phase;
@@ -337,7 +344,10 @@ export class SshSession implements Session {
 
   /** Asks the worker to say goodbye to the server (SSH DISCONNECT), then ends it regardless. */
   private stopWorker(worker: Worker): void {
-    if (this.worker === worker) this.worker = undefined;
+    if (this.worker === worker) {
+      this.worker = undefined;
+      this.files.fail('The session ended, so the file transfer stopped. Reconnect to use Files again.');
+    }
     worker.postMessage({ type: 'close' } satisfies ToWorker);
     setTimeout(() => worker.terminate(), 1000);
   }
@@ -353,6 +363,7 @@ export class SshSession implements Session {
     clearTimeout(this.pasteNoticeTimer);
     this.cancelAutoReconnect();
     clearInterval(this.statsTimer);
+    this.model.files?.dispose();
     this.clearQuestions();
     if (this.worker) this.stopWorker(this.worker);
     document.title = this.previousTitle;

@@ -3,6 +3,7 @@
 import type { ExtraKey, Modifiers } from '../../terminal/keys';
 import { DEFAULT_SETTINGS, type TerminalSettings } from '../../terminal/settings';
 import type { ConnectionDetails, Phase } from './protocol';
+import type { FilesModel } from './files/model.svelte';
 
 export const PHASES: readonly { phase: Phase; label: string }[] = [
   { phase: 'proxy', label: 'Reaching the Postern proxy' },
@@ -59,6 +60,8 @@ export class SshViewModel {
   pasteNotice = $state('');
   /** The extra-keys row's Ctrl and Alt, held for the next key. */
   sticky = $state<Modifiers>({ ctrl: false, alt: false });
+  /** The Files panel (SFTP); null when the link's file-transfer rule is off. */
+  files: FilesModel | null = null;
 
   constructor(
     readonly title: string,
