@@ -11,10 +11,14 @@
 type Package = typeof import('@devolutions/iron-remote-desktop-rdp');
 
 /** The classes and the extensions Postern uses, from the initialised package. */
-export type IronRdp = Package['Backend'] & Pick<Package, 'displayControl' | 'enableCredssp' | 'outboundMessageSizeLimit'>;
+export type IronRdp = Package['Backend'] &
+  Pick<Package, 'displayControl' | 'enableCredssp' | 'outboundMessageSizeLimit' | 'RdpFileTransferProvider'>;
 export type IronSession = Awaited<ReturnType<InstanceType<IronRdp['SessionBuilder']>['connect']>>;
 export type ClipboardData = InstanceType<IronRdp['ClipboardData']>;
 export type DeviceEvent = ReturnType<IronRdp['DeviceEvent']['keyPressed']>;
+/** Files through the clipboard channel (MS-RDPECLIP file contents), both ways. */
+export type FileTransferProvider = InstanceType<IronRdp['RdpFileTransferProvider']>;
+export type { FileInfo, FileTransferError, TransferProgress } from '@devolutions/iron-remote-desktop-rdp';
 
 /**
  * Each load leaves two performance measures, for the benchmark and the tests: fetching and evaluating
@@ -37,8 +41,8 @@ export function loadIronRdp(logLevel: 'error' | 'warn' | 'info' = 'warn'): Promi
     await pkg.init(logLevel);
     performance.measure(LOAD_MEASURES.fetch, { start: t0, end: t1 });
     performance.measure(LOAD_MEASURES.init, { start: t1, end: performance.now() });
-    const { displayControl, enableCredssp, outboundMessageSizeLimit } = pkg;
-    return { ...pkg.Backend, displayControl, enableCredssp, outboundMessageSizeLimit };
+    const { displayControl, enableCredssp, outboundMessageSizeLimit, RdpFileTransferProvider } = pkg;
+    return { ...pkg.Backend, displayControl, enableCredssp, outboundMessageSizeLimit, RdpFileTransferProvider };
   })().catch((e: unknown) => {
     loading = undefined;
     throw e;

@@ -3,7 +3,7 @@
 // says how it stopped). The proxy decides the target: the page only names the port.
 import { mount, unmount } from 'svelte';
 import { loadIronRdp } from '../../wasm/ironrdp';
-import { ConnectError, type ProtocolBackend } from '../session/contract';
+import { ConnectError, type ClipboardWays, type ConnectOptions, type ProtocolBackend } from '../session/contract';
 import { tunnelCredential, whyRefused } from '../session/refusal';
 import { rdpAddressing, rdpProxyUrl } from './addressing';
 import Desktop from './Desktop.svelte';
@@ -14,6 +14,17 @@ import { RdpSession } from './session';
 // This module loads when a visitor chooses RDP on the form (the form asks for the back end then): IronRDP's
 // download and init start now, so Connect finds them done. A failure here is retried, and reported, at Connect.
 loadIronRdp(ironLogLevel()).catch(() => undefined);
+
+/**
+ * Which ways files may cross: files travel on the clipboard channel, so both the link's file-transfer
+ * rule and its clipboard rule must allow a way (the proxy holds both). The visitor's clipboard toggle is
+ * not asked: sending or taking a file is its own deliberate act.
+ */
+function fileWays(o: ConnectOptions): ClipboardWays {
+  const files = o.fileTransfer ?? { to: true, from: true };
+  const clipboard = o.clipboardRule ?? { to: true, from: true };
+  return { to: files.to && clipboard.to, from: files.from && clipboard.from };
+}
 
 export const rdpBackend: ProtocolBackend = {
   async connect(options, host) {
@@ -27,6 +38,7 @@ export const rdpBackend: ProtocolBackend = {
       username: options.username,
       password: options.credential.password,
       clipboard: options.clipboard,
+      fileTransfer: fileWays(options),
       authority: options.authority.kind,
       resourceName: options.resourceName,
       port: options.port,

@@ -25,6 +25,8 @@ export class ClipboardBridge {
   /** Content the page last sent or received, so a focus does not bounce it back. */
   private last = '';
   private pendingWrite: ClipboardContent | undefined;
+  /** Files the page sent wait on the machine's clipboard: the page's clipboard does not replace them. */
+  private holdingFiles = false;
 
   constructor(
     private readonly rdp: IronRdp,
@@ -35,6 +37,7 @@ export class ClipboardBridge {
   /** IronRDP's remote-clipboard callback. Takes ownership of `data`. */
   async fromMachine(data: ClipboardData): Promise<void> {
     const content = readClipboardData(data);
+    this.holdingFiles = false; // the machine's clipboard changed: the files are no longer on it
     if (!this.ways.from) return;
     this.last = signature(content);
     this.pendingWrite = content;
@@ -94,6 +97,7 @@ export class ClipboardBridge {
 
   /** The machine asks for the page's clipboard (at session start). */
   async answerRequest(): Promise<void> {
+    if (this.holdingFiles) return;
     if (this.ways.to) {
       this.last = '';
       await this.fromBrowserClipboard();
@@ -102,7 +106,16 @@ export class ClipboardBridge {
     await this.session.onClipboardPaste(new this.rdp.ClipboardData());
   }
 
+  /**
+   * Files the page sent are on the machine's clipboard (true) until pasted (false). Meanwhile focus and
+   * the paste shortcut, which the visitor uses to paste them there, do not send the page's clipboard.
+   */
+  holdForFiles(on: boolean): void {
+    this.holdingFiles = on;
+  }
+
   private async toMachine(content: ClipboardContent): Promise<void> {
+    if (this.holdingFiles) return;
     const sig = signature(content);
     if (sig === '' || sig === this.last) return;
     this.last = sig;

@@ -9,7 +9,7 @@
 //   'running'     a frame was drawn.
 // The first two come from watching the one WebSocket IronRDP opens to the proxy URL, the last from
 // the canvas context IronRDP draws into.
-import { loadIronRdp, type ClipboardData, type IronRdp, type IronSession } from '../../wasm/ironrdp';
+import { loadIronRdp, type ClipboardData, type FileTransferProvider, type IronRdp, type IronSession } from '../../wasm/ironrdp';
 import type { Size } from './geometry';
 import { RdpClientUnavailable, RdpConnectFailed, readIronError, type IronFailure } from './errors';
 
@@ -58,6 +58,8 @@ export interface RdpConnection {
   desktop: Size;
   /** The machine chose NLA (CredSSP): it checked the credentials before the desktop, so no sign-in screen follows. */
   nla: boolean;
+  /** Files through the clipboard channel, both ways (files.svelte.ts); disposed when the session ends. */
+  files: FileTransferProvider;
   /** Resolves when the session ends: null when it ended normally, or what went wrong. */
   ended: Promise<IronFailure | null>;
 }
@@ -96,8 +98,9 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
     p.onPhase('running');
   });
   let session: IronSession;
+  const files = new rdp.RdpFileTransferProvider({ chunkSize: FILE_CHUNK });
   try {
-    session = await new rdp.SessionBuilder()
+    const builder = new rdp.SessionBuilder()
       .username(p.username)
       .password(p.password)
       .destination(p.destination)
@@ -116,14 +119,18 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
       // A pasted bitmap is megabytes of CF_DIBV5 in one PDU, but the proxy takes WebSocket messages of at
       // most 1 MiB (proxy/server.ts maxPayload) and closes on larger ones: the tunnel is a byte stream,
       // so IronRDP sends a large PDU as several messages.
-      .extension(rdp.outboundMessageSizeLimit(MAX_MESSAGE))
-      .connect();
+      .extension(rdp.outboundMessageSizeLimit(MAX_MESSAGE));
+    // The callbacks for file lists and file contents: the provider turns them into downloads and uploads.
+    for (const ext of files.getBuilderExtensions()) builder.extension(ext);
+    session = await builder.connect();
   } catch (e) {
+    files.dispose();
     stopDrawWatch();
     throw new RdpConnectFailed({ ...readIronError(e), closeCode });
   } finally {
     stopWatching();
   }
+  files.setSession(session);
   performance.mark(CONNECT_MARKS.connected);
   p.onPhase('first-frame');
   const size = session.desktopSize();
@@ -135,8 +142,11 @@ export async function connectRdp(p: RdpConnectParams): Promise<RdpConnection> {
       return null;
     },
     (e: unknown) => readIronError(e),
-  ).finally(stopDrawWatch);
-  return { rdp, session, desktop, ended, nla };
+  ).finally(() => {
+    stopDrawWatch();
+    files.dispose();
+  });
+  return { rdp, session, desktop, ended, nla, files };
 }
 
 /**
@@ -163,6 +173,8 @@ export function cursorCss(kind: string, data?: string, x?: number, y?: number): 
 
 /** Well below the proxy's 1 MiB per WebSocket message (proxy/server.ts maxPayload). */
 const MAX_MESSAGE = 256 * 1024;
+/** Bytes per File Contents Request (IronRDP's default): the provider asks for one range at a time. */
+const FILE_CHUNK = 64 * 1024;
 
 /**
  * Watches the next WebSocket opened to `url` (IronRDP opens exactly one, with the global

@@ -11,6 +11,7 @@ import { CTRL_ALT_DEL } from './keymap';
 import { chord } from './keys';
 import { ResizeController, type ResizeTimers } from './resize';
 import { ironSink } from './sink';
+import { DesktopFiles, saveWithLink } from './files.svelte';
 import { DesktopModel } from './view-model.svelte';
 import { wireSession, type Wiring } from './wiring';
 import { watchForXrdpLoginFailure } from './xrdp-login';
@@ -23,6 +24,8 @@ export interface RdpSessionParams extends FailureContext {
   password: string;
   /** Which ways the clipboard may cross (the visitor's toggle within the link's rule). */
   clipboard: ClipboardWays;
+  /** Which ways files may cross: `to` upload, `from` download (the link's file-transfer and clipboard rules). */
+  fileTransfer?: ClipboardWays;
 }
 
 export interface RdpSessionDeps {
@@ -31,6 +34,8 @@ export interface RdpSessionDeps {
   /** Watches the first seconds of the desktop for a sign-in that failed (xrdp's Connection Log); returns a stop function. */
   watchLogin?(canvas: HTMLCanvasElement, failed: () => void): () => void;
   timers?: ResizeTimers;
+  /** Saves a downloaded file (default: a download link). */
+  save?(blob: Blob, name: string): void;
 }
 
 /** How long after the first picture a user session may take before the sign-in hint is shown. */
@@ -40,6 +45,8 @@ const realTimers: ResizeTimers = { set: (fn, ms) => setTimeout(fn, ms), clear: (
 
 export class RdpSession implements Session {
   readonly model = new DesktopModel();
+  /** Files through the clipboard channel: what the machine offers, and transfers with their progress. */
+  readonly files: DesktopFiles;
   /** Resolves at the end, once: null for a normal end (Disconnect), or why it ended. */
   readonly ended: Promise<ConnectError | null>;
   readonly ownDisconnect = true;
@@ -67,6 +74,11 @@ export class RdpSession implements Session {
     private readonly deps: RdpSessionDeps = { connect: connectRdp, wire: wireSession, watchLogin: watchForXrdpLoginFailure },
   ) {
     this.timers = deps.timers ?? realTimers;
+    this.files = new DesktopFiles(params.fileTransfer ?? { to: true, from: true }, {
+      save: deps.save ?? saveWithLink,
+      // While files the page sent wait on the machine's clipboard, the page's own clipboard must not replace them.
+      onOffered: (waiting) => this.wiring?.bridge.holdForFiles(waiting),
+    });
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     this.up = new Promise((resolve, reject) => {
       this.resolveUp = resolve;
@@ -183,6 +195,7 @@ export class RdpSession implements Session {
       this.watchLogin();
       model.desktop = c.desktop;
       this.wiring = this.deps.wire(c, canvas, { clipboard: p.clipboard, desktop: () => model.desktop });
+      if (c.files) this.files.attach(c.files);
       if (!model.up) {
         model.up = true;
         this.resolveUp();
@@ -194,6 +207,7 @@ export class RdpSession implements Session {
       if (next && (next.width !== size.width || next.height !== size.height)) shutdown(c);
       else this.reconnectTo = undefined;
       const failure = await c.ended;
+      this.files.detach();
       this.wiring.dispose();
       this.wiring = this.conn = undefined;
       if (this.reconnectTo && !this.finished) {
@@ -242,6 +256,7 @@ export class RdpSession implements Session {
     if (this.finished) return;
     this.finished = true;
     this.resizer?.cancel();
+    this.files.detach();
     this.wiring?.dispose();
     this.timers.clear(this.hintTimer);
     this.stopLoginWatch?.();
