@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Postern needs on a fresh Debian machine, skipping what is already there:
-# npm packages, and for the tests Debian's chromium, OpenSSH, xrdp with xorgxrdp, FreeRDP's shadow server
-# and client under Xvfb, websockify and PostgreSQL.
+# npm packages, and for the tests Debian's chromium, OpenSSH, xrdp with xorgxrdp (and fuse, for files pasted into
+# its sessions), FreeRDP's shadow server and client under Xvfb, websockify and PostgreSQL.
 # Usage: scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,7 @@ if [ "${1:-}" = "--test" ]; then
     [xvfb]=/usr/bin/Xvfb
     [freerdp2-shadow-x11]=/usr/bin/freerdp-shadow-cli
     [freerdp2-x11]=/usr/bin/xfreerdp
+    [fuse]=/usr/bin/fusermount
   )
   missing=()
   for pkg in "${!want[@]}"; do [ -e "${want[$pkg]}" ] || missing+=("$pkg"); done

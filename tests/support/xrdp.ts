@@ -36,6 +36,11 @@ export interface XrdpServer {
   sessionStarted(): boolean;
   /** Runs a command as the user inside the session's X display (e.g. xclip), returns stdout. */
   runInSession(argv: string[], input?: string): string;
+  /**
+   * Like runInSession, but inside the session's mount namespace, where chansrv's FUSE mount of pasted
+   * files (~/thinclient_drives) is (the daemons run in their own namespace: see the file comment).
+   */
+  runInSessionMounts(argv: string[]): string;
   /** The session's CLIPBOARD selection, as xclip reads it. */
   readClipboard(): string;
   /** Puts text on the session's CLIPBOARD (an xclip process keeps serving it until the session ends). */
@@ -58,6 +63,16 @@ const REQUIRED = [
   '/usr/lib/xorg/modules/drivers/xrdpdev_drv.so', '/etc/X11/xrdp/xorg.conf', '/usr/bin/xterm', '/usr/bin/xsetroot',
   '/usr/bin/xclip', '/usr/bin/openssl', '/usr/sbin/useradd',
 ];
+
+/**
+ * Why chansrv cannot mount pasted files here (FUSE, as the session's user), or undefined when it can.
+ * The user is not root, so libfuse mounts through the set-uid fusermount (Debian package fuse).
+ */
+export function xrdpFuseUnavailable(): string | undefined {
+  if (!existsSync('/dev/fuse')) return 'no /dev/fuse: the kernel or the container offers no FUSE';
+  if (!existsSync('/usr/bin/fusermount')) return 'no /usr/bin/fusermount (Debian package fuse), which chansrv needs to mount as the user';
+  return undefined;
+}
 
 /** Why xrdp tests cannot run here, or undefined when they can. */
 export function xrdpUnavailable(): string | undefined {
@@ -107,7 +122,7 @@ function withPasswdLock(cmd: string, args: string[], input?: string): void {
 }
 
 /** Creates a user with a random password, and a certificate, then starts both daemons. */
-export async function startXrdp(opts: { user?: string; sessionScript?: string } = {}): Promise<XrdpServer> {
+export async function startXrdp(opts: { user?: string; sessionScript?: string; /** chansrv mounts pasted files (FUSE) */ fuse?: boolean } = {}): Promise<XrdpServer> {
   const why = xrdpUnavailable();
   if (why) throw new Error(why);
   const dir = mkdtempSync(join(tmpdir(), 'postern-xrdp-'));
@@ -139,7 +154,7 @@ export async function startXrdp(opts: { user?: string; sessionScript?: string } 
   }
   const display = 100 + Math.floor(Math.random() * 800); // far from a system xrdp's :10 and each other
   writeFileSync(join(dir, 'xrdp.ini'), xrdpIni({ port, dir }));
-  writeFileSync(join(dir, 'sesman.ini'), sesmanIni({ port: sesmanPort, dir, sessionDir, displayOffset: display }));
+  writeFileSync(join(dir, 'sesman.ini'), sesmanIni({ port: sesmanPort, dir, sessionDir, displayOffset: display, fuse: opts.fuse ?? false }));
   writeFileSync(join(dir, 'startwm.sh'), opts.sessionScript ?? sessionScript(sessionDir), { mode: 0o755 });
   writeFileSync(join(dir, 'reconnectwm.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   writeFileSync(join(dir, 'run.sh'), [
@@ -189,6 +204,13 @@ export async function startXrdp(opts: { user?: string; sessionScript?: string } 
       const disp = readFileSync(join(sessionDir, 'display'), 'utf8').trim();
       return execFileSync('runuser', ['-u', user, '--', 'env', `DISPLAY=${disp}`, `XAUTHORITY=${home}/.Xauthority`, ...argv],
         { input, encoding: 'utf8', timeout: 10_000 });
+    },
+    runInSessionMounts(argv) {
+      const disp = readFileSync(join(sessionDir, 'display'), 'utf8').trim();
+      const [pid] = processesOf(uid);
+      if (pid === undefined) throw new Error(`no process of ${user} runs: no session`);
+      return execFileSync('nsenter', ['-t', String(pid), '-m', 'runuser', '-u', user, '--', 'env', `DISPLAY=${disp}`, ...argv],
+        { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
     },
     readClipboard() {
       return server.runInSession(['xclip', '-selection', 'clipboard', '-o']);
@@ -354,7 +376,7 @@ code=20
 }
 
 /** sesman.ini: our port, our session script, Xorg with xorgxrdp, logs in our folder. */
-function sesmanIni(o: { port: number; dir: string; sessionDir: string; displayOffset: number }): string {
+function sesmanIni(o: { port: number; dir: string; sessionDir: string; displayOffset: number; fuse: boolean }): string {
   return `[Globals]
 ListenAddress=127.0.0.1
 ListenPort=${o.port}
@@ -388,7 +410,8 @@ param=-logfile
 param=${o.sessionDir}/xorg.%s.log
 
 [Chansrv]
-EnableFuseMount=false
+EnableFuseMount=${o.fuse}
+FuseMountName=thinclient_drives
 
 [ChansrvLogging]
 LogLevel=INFO
