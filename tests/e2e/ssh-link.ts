@@ -9,17 +9,25 @@ export interface SshLink {
   readonly pt: Postern;
   readonly sshd: Sshd;
   readonly token: string;
+  /** The resource the link opens, for tests that make more links to it (with a policy). */
+  readonly resourceId: string;
 }
 
-export function sshLinkForFile(resourceName: string): SshLink {
-  let started: { pt?: Postern; sshd?: Sshd; token?: string } = {};
+export interface SshLinkOptions {
+  /** Lines for sshd_config before the stage's own, such as `Subsystem sftp /usr/lib/openssh/sftp-server`. */
+  extraConfig?: string[];
+}
+
+export function sshLinkForFile(resourceName: string, options: SshLinkOptions = {}): SshLink {
+  let started: { pt?: Postern; sshd?: Sshd; token?: string; resourceId?: string } = {};
   test.beforeAll(async () => {
-    const sshd = await startSshd();
+    const sshd = await startSshd({ extraConfig: options.extraConfig });
     started = { sshd };
     const pt = await startPostern();
     started.pt = pt;
     await setFeature(pt, true);
     const r = await addResource(pt, resourceName, { ssh: [sshd.port] });
+    started.resourceId = r.id;
     await ok(pt.owner('PUT', `/api/resources/${r.id}`, {
       name: resourceName, address: '127.0.0.1', ports: { ssh: [sshd.port] }, sshHostKeyFingerprint: sshd.hostFingerprints.ed25519,
     }));
@@ -38,5 +46,6 @@ export function sshLinkForFile(resourceName: string): SshLink {
     get pt() { return get('pt'); },
     get sshd() { return get('sshd'); },
     get token() { return get('token'); },
+    get resourceId() { return get('resourceId'); },
   };
 }
