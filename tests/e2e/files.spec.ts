@@ -75,6 +75,23 @@ test('upload by the file chooser and download to disk, with the bytes checked on
   await expect(panel.getByText(`Downloaded “${downName}”.`)).toBeVisible();
 });
 
+test('a large upload shows bytes, rate and time left, and Cancel stops it and removes the partial file', async ({ page }) => {
+  const name = `big-${tag}.bin`;
+  const local = test.info().outputPath(name);
+  mkdirSync(test.info().outputDir, { recursive: true });
+  writeFileSync(local, Buffer.alloc(400 * 1024 * 1024, 7));
+  made.push(join(home, name));
+  const panel = await openFiles(page);
+  await panel.getByLabel('Upload files…').setInputFiles(local);
+  const transfer = panel.getByTestId('transfer').filter({ hasText: name });
+  // After the first half second the line has a rate and the time left.
+  await expect(transfer).toContainText(/MB of 400 MB · [\d.]+ (KB|MB)\/s · (about \d+ (s|min) left|less than a second left)/);
+  await transfer.getByRole('button', { name: `Cancel uploading ${name}` }).click();
+  await expect(transfer).toContainText(`The transfer of “${home}/${name}” was cancelled.`);
+  await expect.poll(() => existsSync(join(home, name))).toBe(false);
+  rmSync(local);
+});
+
 test('folders: make one, go in and up, rename, delete with confirmation', async ({ page }) => {
   const folder = `folder-${tag}`;
   made.push(join(home, folder), join(home, `${folder}-renamed`));
