@@ -13,6 +13,7 @@ import { expect, test, type Browser } from '@playwright/test';
 import type { AuditEntry, FileTransferRule, Link } from '../../src/shared/api';
 import { startXrdp, xrdpFuseUnavailable, type XrdpServer } from '../support/xrdp';
 import { addResource, ok, setFeature, startPostern, type Postern } from './postern';
+import { expectAccessible } from './axe-audit';
 import { canvasColours, needXrdp } from './rdp-canvas';
 
 needXrdp();
@@ -103,6 +104,7 @@ test('a file copied on the machine is downloaded by the page, bytes intact, and 
   expect(bytes.length).toBe(300_000);
   expect(createHash('sha256').update(bytes).digest('hex')).toBe(sum);
   await expect(files.getByText('Downloaded (293.0 KB).')).toBeVisible();
+  await expectAccessible(page, 'the RDP desktop with its Files panel');
 
   await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
   await expect.poll(() => auditDetail('both'), { timeout: 10_000 }).toMatch(/Files through the clipboard: 1 file \(293\.0 KB\) from the machine\./);
