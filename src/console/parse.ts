@@ -66,9 +66,10 @@ export function resourceInput(d: ResourceDraft): ResourceInput {
     }
     input.sshHostKeyFingerprint = sshFp;
   }
-  // Accept "AB:CD:…" as certificate viewers print it; store the contract's form "sha256:abcd…".
+  // Accept "AB:CD:…" as certificate viewers print it, and openssl's whole "sha256 Fingerprint=AB:…" line;
+  // store the contract's form "sha256:abcd…".
   const rdpRaw = d.rdpCertFingerprint.trim().toLowerCase();
-  const rdpFp = rdpRaw && 'sha256:' + rdpRaw.replace(/^sha256:/, '').replace(/[:\s]/g, '');
+  const rdpFp = rdpRaw && 'sha256:' + rdpRaw.replace(/^sha-?256\s*(?:fingerprint)?\s*[:=]?/, '').replace(/[:\s]/g, '');
   if (rdpFp) {
     if (!/^sha256:[0-9a-f]{64}$/.test(rdpFp)) {
       throw new FieldError(

@@ -3,6 +3,9 @@
 // then shows it as OpenSSH writes it ("ED25519 SHA256:…"), equal to what `ssh-keygen -lf` says of the key the
 // sshd presents (read with ssh-keyscan). Real Chromium, the real proxy, a real sshd.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startSshd, type Sshd } from '../support/sshd';
 import { addResource, signInAs, startPostern, type Postern } from './postern';
@@ -62,4 +65,38 @@ test('the Resources list shows the host key trusted from the console, as ssh-key
   await expect(page.getByLabel('Pinned SSH host key fingerprint (optional)')).toHaveAccessibleDescription(
     /ssh-keygen -lf \/etc\/ssh\/ssh_host_ed25519_key\.pub prints it/,
   );
+});
+
+/** A certificate made now, and its fingerprint as `openssl x509 -fingerprint -sha256` prints it. */
+function opensslCertificate(): { printed: string; canonical: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'postern-rdp-cert-'));
+  try {
+    const cert = join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'),
+      '-out', cert, '-days', '1', '-subj', '/CN=rdp-box'], { stdio: 'ignore' });
+    const printed = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' }).trim();
+    const hex = /=((?:[0-9A-F]{2}:){31}[0-9A-F]{2})$/.exec(printed)![1];
+    return { printed, canonical: `sha256:${hex.replaceAll(':', '').toLowerCase()}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('an RDP certificate pinned by pasting openssl\'s output shows in the Resources list, with Copy', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await addResource(pt, 'rdp-box', { rdp: [3389] });
+  await signInAs(page, pt, 'owner');
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'rdp-box' }) });
+  await expect(row.getByText('RDP certificate: none yet; the first connection pins it.')).toBeVisible();
+
+  const { printed, canonical } = opensslCertificate();
+  await row.getByRole('button', { name: 'Edit rdp-box' }).click();
+  const field = page.getByLabel('Pinned RDP certificate fingerprint (optional)');
+  await expect(field).toHaveAccessibleDescription(/openssl x509 -in cert\.pem -noout -fingerprint -sha256 prints it/);
+  await field.fill(printed);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+
+  await expect(row.getByTestId('rdp-cert')).toHaveText(canonical);
+  await row.getByRole('button', { name: 'Copy the RDP certificate fingerprint of rdp-box' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(canonical);
 });

@@ -41,6 +41,11 @@ describe('resource form', () => {
     const input = resourceInput({ ...resourceDraft(), name: 'w', address: '::1', rdp: true, rdpCertFingerprint: hex });
     expect(input.address).toBe('::1');
     expect(input.rdpCertFingerprint).toBe('sha256:' + 'ab'.repeat(32));
+    // openssl x509 -noout -fingerprint -sha256 prints the whole line; it is taken as it is.
+    const printed = resourceInput({ ...resourceDraft(), name: 'w', address: 'h', rdp: true, rdpCertFingerprint: `sha256 Fingerprint=${hex}\n` });
+    expect(printed.rdpCertFingerprint).toBe('sha256:' + 'ab'.repeat(32));
+    expect(fieldOf(() => resourceInput({ ...resourceDraft(), name: 'w', address: 'h', rdp: true, rdpCertFingerprint: `sha1 Fingerprint=${hex}` })))
+      .toBe('rdpCertFingerprint');
   });
   it('only sends the protocols ticked', () => {
     const input = resourceInput({ ...resourceDraft(), name: 'w', address: 'h', rdp: false, sshPorts: '22, 2222' });
