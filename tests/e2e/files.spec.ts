@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Link } from '../../src/shared/api';
+import { expectAccessible } from './axe-audit';
 import { E2E_DIST, ok } from './postern';
 import { startStaticSite } from './static-site';
 import { sshLinkForFile } from './ssh-link';
@@ -73,6 +74,7 @@ test('upload by the file chooser and download to disk, with the bytes checked on
   await download.saveAs(path);
   expect(sha256(readFileSync(path))).toBe(sha256(down));
   await expect(panel.getByText(`Downloaded “${downName}”.`)).toBeVisible();
+  await expectAccessible(page, 'the Files panel with finished transfers');
 });
 
 test('a large upload shows bytes, rate and time left, and Cancel stops it and removes the partial file', async ({ page }) => {
