@@ -42,7 +42,7 @@ async function linkWith(fileTransfer: 'upload' | 'download' | 'off'): Promise<st
   return link.token;
 }
 
-test('upload by the file chooser and download to disk, with the bytes checked on both ends', async ({ page }) => {
+test('upload by the file chooser and by drop, and download to disk, with the bytes checked on both ends', async ({ page }) => {
   // Chromium may offer the save picker, which a test cannot answer: this visit takes the Blob path.
   await page.addInitScript(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
   const up = { a: randomBytes(5 * 1024 * 1024 + 123), b: randomBytes(1000) }; // one larger than the 4 MiB window
@@ -64,6 +64,19 @@ test('upload by the file chooser and download to disk, with the bytes checked on
   expect(sha256(readFileSync(join(home, names.a)))).toBe(sha256(up.a));
   expect(sha256(readFileSync(join(home, names.b)))).toBe(sha256(up.b));
   await expect(panel.locator(`[data-testid="file-row"][data-name="${names.a}"]`)).toContainText('5.0 MB');
+
+  // Dropped on the panel: the browser's DataTransfer with a File in it, as a drag from the desktop brings.
+  const dropped = `dropped-${tag}.txt`;
+  made.push(join(home, dropped));
+  const transfer = await page.evaluateHandle((name) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped bytes\n'], name, { type: 'text/plain' }));
+    return dt;
+  }, dropped);
+  await panel.dispatchEvent('dragover', { dataTransfer: transfer });
+  await panel.dispatchEvent('drop', { dataTransfer: transfer });
+  await expect(panel.getByText(`Uploaded “${dropped}”.`)).toBeVisible();
+  expect(readFileSync(join(home, dropped), 'utf8')).toBe('dropped bytes\n');
 
   const row = panel.locator(`[data-testid="file-row"][data-name="${downName}"]`);
   const saved = page.waitForEvent('download');
