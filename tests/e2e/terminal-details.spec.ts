@@ -2,6 +2,7 @@
 // way while open; the terminal settings change the font size (buttons and Ctrl+= / Ctrl+- / Ctrl+0) and the
 // colours live, the shell is told the new size, and the choice is remembered in this browser.
 // Real Chromium, the real proxy, a real OpenSSH sshd.
+import { connect as tcpConnect } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { ok } from './postern';
 import { sshLinkForFile } from './ssh-link';
@@ -13,6 +14,23 @@ async function connect(page: Page, token = stage.token) {
   await page.goto(`${stage.pt.url}/#/l/${token}`);
   await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
+}
+
+/** The identification line the sshd sends first, read off a plain TCP connection. */
+function serverLine(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    let got = '';
+    socket.on('data', (b) => {
+      got += b.toString('latin1');
+      const end = got.indexOf('\r\n');
+      if (end >= 0) {
+        socket.destroy();
+        resolve(got.slice(0, end));
+      }
+    });
+    socket.on('error', reject);
+  });
 }
 
 let serial = 0;
@@ -29,10 +47,11 @@ function bytes(text: string): number {
   return Number(n) * { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[unit as 'B']!;
 }
 
-test('connection details: the round trip by SSH keepalive and the bytes each way, refreshed while open', async ({ page }) => {
+test('connection details: the server version, the round trip by SSH keepalive and the bytes each way, refreshed while open', async ({ page }) => {
   await connect(page);
   const details = page.getByTestId('connection-details');
   await details.locator('summary').click();
+  await expect(page.getByTestId('server-version')).toHaveText(await serverLine(stage.sshd.port));
   const rtt = page.getByTestId('round-trip');
   await expect(rtt).toHaveText(/^\d+(\.\d)? ms \(SSH keepalive, every 3 s\)$/);
   const data = page.getByTestId('bytes');

@@ -150,6 +150,8 @@ export interface ConnectionDetails {
   mac: string;
   hostKey: string;
   fingerprint: string;
+  /** The server's identification line (RFC 4253 §4.2, at most 255 bytes), e.g. "SSH-2.0-OpenSSH_9.2p1 Debian-2". */
+  server: string;
 }
 
 export type ExitInfo = { code: number } | { signal: string; coreDumped: boolean; message: string };

@@ -175,7 +175,8 @@ class WorkerSession {
         this.post({ type: 'host-key', keyType: info.keyType, algorithm: info.algorithm, fingerprint: info.fingerprint, accepted });
         const n = client.negotiated;
         if (n) {
-          const details = { kex: n.kex, postQuantum: POST_QUANTUM_KEX.has(n.kex), cipher: n.cipherS2C, mac: n.macS2C, hostKey: n.hostKey, fingerprint: info.fingerprint };
+          const details = { kex: n.kex, postQuantum: POST_QUANTUM_KEX.has(n.kex), cipher: n.cipherS2C, mac: n.macS2C, hostKey: n.hostKey, fingerprint: info.fingerprint,
+            server: client.serverVersion ?? '' };
           this.post({ type: 'negotiated', details });
         }
       });
