@@ -26,7 +26,7 @@ if [ "${1:-}" = "--test" ]; then
     [xvfb]=/usr/bin/Xvfb
     [freerdp2-shadow-x11]=/usr/bin/freerdp-shadow-cli
     [freerdp2-x11]=/usr/bin/xfreerdp
-    [fuse]=/usr/bin/fusermount
+    [fuse]=/bin/fusermount
   )
   missing=()
   for pkg in "${!want[@]}"; do [ -e "${want[$pkg]}" ] || missing+=("$pkg"); done

@@ -70,7 +70,7 @@ const REQUIRED = [
  */
 export function xrdpFuseUnavailable(): string | undefined {
   if (!existsSync('/dev/fuse')) return 'no /dev/fuse: the kernel or the container offers no FUSE';
-  if (!existsSync('/usr/bin/fusermount')) return 'no /usr/bin/fusermount (Debian package fuse), which chansrv needs to mount as the user';
+  if (!existsSync('/bin/fusermount')) return 'no /bin/fusermount (Debian package fuse), which chansrv needs to mount as the user';
   return undefined;
 }
 
