@@ -1,7 +1,7 @@
 // The page's end of the Files messages (protocol.ts): requests answered by file-result, downloads that
 // arrive in chunks and are acknowledged once written, uploads read from a File and sent no faster than
 // the worker takes them. Everything waits on the other side's acknowledgement, never on memory.
-import { FILE_WINDOW, type FileEntry, type FileOp, type FromWorker, type ToWorker } from '../protocol';
+import { FILE_WINDOW, type FileEntry, type FileOp, type FilesReply, type FilesRequest } from './protocol';
 
 /** An SFTP failure as the panel shows it: a sentence, and the kind (cancelled, permission-denied, ...). */
 export class FileError extends Error {
@@ -15,7 +15,8 @@ export class FileError extends Error {
 }
 
 type Ok = { path?: string; entries?: FileEntry[]; bytes?: number };
-type FileMessage = Extract<FromWorker, { type: 'file-result' | 'download-chunk' | 'upload-ack' | 'file-progress' }>;
+/** The worker's message types that belong to the Files panel. */
+const FILE_REPLIES = new Set<string>(['file-result', 'download-chunk', 'upload-ack', 'file-progress'] satisfies FilesReply['type'][]);
 
 interface Pending {
   resolve(result: Ok): void;
@@ -38,10 +39,12 @@ export class FilesChannel {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly post: (message: ToWorker, transfer?: Transferable[]) => void) {}
+  constructor(private readonly post: (message: FilesRequest, transfer?: Transferable[]) => void) {}
 
   /** Takes a Files message from the worker; false for any other message. */
-  receive(m: FromWorker): m is FileMessage {
+  receive(message: { type: string }): message is FilesReply {
+    if (!FILE_REPLIES.has(message.type)) return false;
+    const m = message as FilesReply;
     switch (m.type) {
       case 'file-result': {
         const p = this.pending.get(m.id);

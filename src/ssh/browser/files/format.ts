@@ -1,7 +1,7 @@
 // The Files panel's words and paths: progress with rate and time left, sizes and dates, folder paths.
 // Pure, so unit tests pin them down.
 import { formatBytes, formatTime } from '../../../ui/format';
-import type { FileEntry } from '../protocol';
+import type { FileEntry } from './protocol';
 
 /** Rates are not shown before this much of a transfer has run: the first chunks say little about the speed. */
 const SETTLE_MS = 500;

@@ -1,6 +1,6 @@
 // What the Files panel shows and does, as reactive state: the folder, its entries, the transfers with
 // their progress, and a sentence beside each file an operation failed on. FilesPanel.svelte reads it.
-import type { FileEntry } from '../protocol';
+import type { FileEntry } from './protocol';
 import { FileError, type FilesChannel, type RunningTransfer } from './channel';
 import { joinPath, nameProblem, parentPath, sortEntries } from './format';
 import { chooseSaveTarget } from './save';

@@ -2,7 +2,7 @@
 // the page↔worker flow control of downloads and uploads (protocol.ts). Runs in the worker only.
 import { isDirectory, openSftp, S_IFLNK, S_IFMT, SftpError, type SftpClient, type SftpName, type Transfer } from '../../core/sftp/index';
 import type { SshClient } from '../../core/index';
-import { FILE_WINDOW, type FileEntry, type FilesRequest, type FromWorker } from '../protocol';
+import { FILE_WINDOW, type FileEntry, type FilesReply, type FilesRequest } from './protocol';
 
 /** A transfer in flight: the SFTP transfer once started, and the page's side of its flow control. */
 interface FileTransfer {
@@ -32,7 +32,7 @@ export class WorkerFiles {
 
   constructor(
     private readonly connection: () => SshClient | undefined,
-    private readonly post: (message: FromWorker, transfer?: Transferable[]) => void,
+    private readonly post: (message: FilesReply, transfer?: Transferable[]) => void,
   ) {}
 
   handle(m: FilesRequest): void {
@@ -94,7 +94,7 @@ export class WorkerFiles {
     }
   }
 
-  private async operate(m: Extract<FilesRequest, { type: 'file' }>): Promise<Omit<Extract<FromWorker, { type: 'file-result'; ok: true }>, 'type' | 'id' | 'ok'>> {
+  private async operate(m: Extract<FilesRequest, { type: 'file' }>): Promise<Omit<Extract<FilesReply, { type: 'file-result'; ok: true }>, 'type' | 'id' | 'ok'>> {
     const sftp = await this.client();
     switch (m.op) {
       case 'home':
@@ -115,7 +115,7 @@ export class WorkerFiles {
     }
   }
 
-  private async run(id: number, work: () => Promise<Omit<Extract<FromWorker, { type: 'file-result'; ok: true }>, 'type' | 'id' | 'ok'>>): Promise<void> {
+  private async run(id: number, work: () => Promise<Omit<Extract<FilesReply, { type: 'file-result'; ok: true }>, 'type' | 'id' | 'ok'>>): Promise<void> {
     try {
       this.post({ type: 'file-result', id, ok: true, ...(await work()) });
     } catch (e) {
