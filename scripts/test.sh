@@ -11,8 +11,9 @@ rm -f .tmp/vitest.json .tmp/vitest-postgres.json .tmp/playwright.json
 status=0
 
 echo "== Type check and lint"
-npm run --silent check || status=1
-npm run --silent lint || status=1
+checks=""
+npm run --silent check || { status=1; checks+=" type check"; }
+npm run --silent lint || { status=1; checks+=" lint"; }
 
 echo "== Unit, API and interop tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest.json" || status=1
@@ -23,5 +24,7 @@ POSTERN_TEST_DATABASE=postgres npx vitest run tests/api --reporter=default --rep
 echo "== End-to-end tests in Chromium (Playwright)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/.tmp/playwright.json" npx playwright test -c tests/e2e/playwright.config.ts --reporter=list,json || status=1
 
+# A failed type check or lint fails the run though every test passed: say so beside the count.
+[ -z "$checks" ] || echo "FAILED:$checks (see \"== Type check and lint\" above)"
 node scripts/summarize.mjs "$PWD/.tmp/vitest.json" "$PWD/.tmp/vitest-postgres.json" "$PWD/.tmp/playwright.json" || status=1
 exit $status
