@@ -4,6 +4,7 @@
 //   uint32 length, byte type, [uint32 request-id], type-specific fields
 // and every field is read through SshReader, which bounds-checks it.
 
+import { concat } from '../wire/bytes';
 import { SshReader, SshWriter } from '../wire/wire';
 import { SftpError } from './errors';
 
@@ -468,16 +469,7 @@ export class PacketFramer {
 
 /** The pieces as one array: the piece itself when there is one, else a copy. */
 export function joinParts(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concat(...parts);
 }
 
 /** The pieces without their first n bytes (n within the first pieces), as views. */
