@@ -57,10 +57,24 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Starts Xvfb and the shadow server; resolves once the server listens and its certificate exists. */
+/**
+ * Starts Xvfb and the shadow server; resolves once the server listens and its certificate exists. A shadow
+ * server that could not open its fresh display (seen once in a full run, beside xrdp's own X servers) is
+ * started again with a new display, up to three times in all.
+ */
 export async function startShadow(o: { width?: number; height?: number } = {}): Promise<ShadowServer> {
   const why = shadowUnavailable();
   if (why) throw new Error(why);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startShadowOnce(o);
+    } catch (e) {
+      if (attempt >= 3 || !/failed to open display/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startShadowOnce(o: { width?: number; height?: number }): Promise<ShadowServer> {
   const width = o.width ?? 1024;
   const height = o.height ?? 768;
   const dir = mkdtempSync(join(tmpdir(), 'postern-shadow-'));
