@@ -1,17 +1,8 @@
 // The shell's locale: a browser language tag made into a UTF-8 POSIX locale name, and the remembered
 // choice, which is read back and stored only when it is a valid name (it becomes an SSH env request).
 import { describe, expect, test } from 'vitest';
+import { blockedStorage as blocked, memoryStorage } from '../../support/memory-storage';
 import { isLocale, loadLocale, localeChoices, localeFromLanguage, LOCALE_STORAGE_KEY, saveLocale } from '../../../src/ssh/browser/locale';
-
-/** A Storage stand-in: a Map, or one that throws as a blocked localStorage does. */
-function memoryStorage(initial: Record<string, string> = {}) {
-  const map = new Map(Object.entries(initial));
-  return { map, getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) };
-}
-const blocked = {
-  getItem: (): string | null => { throw new DOMException('denied', 'SecurityError'); },
-  setItem: (): void => { throw new DOMException('denied', 'SecurityError'); },
-};
 
 describe('localeFromLanguage', () => {
   test.each([

@@ -1,16 +1,8 @@
 // The terminal settings remembered in this browser: read back field by field, invalid values replaced
 // by the defaults, font sizes kept within bounds, and a blocked storage never breaks the page.
 import { describe, expect, test } from 'vitest';
+import { blockedStorage as blocked, memoryStorage } from '../../support/memory-storage';
 import { DEFAULT_SETTINGS, FONT_SIZE, loadSettings, parseSettings, saveSettings, SETTINGS_STORAGE_KEY, stepFontSize } from '../../../src/terminal/settings';
-
-function memoryStorage(initial: Record<string, string> = {}) {
-  const map = new Map(Object.entries(initial));
-  return { map, getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v) };
-}
-const blocked = {
-  getItem: (): string | null => { throw new DOMException('denied', 'SecurityError'); },
-  setItem: (): void => { throw new DOMException('denied', 'SecurityError'); },
-};
 
 describe('parseSettings', () => {
   test('nothing stored: the defaults (dark, 14 px, right click does not paste)', () => {
