@@ -8,6 +8,7 @@ import { startSshd, type Sshd } from '../support/sshd';
 import { expectAccessible } from './axe-audit';
 import { addResource, E2E_DIST, ok, setFeature, signInAs, startPostern, type Postern } from './postern';
 import { fillAndConnect, PROMPT, runInTerminal, waitForTerminal } from './sshd-fixture';
+import { demoTokens } from './demo-links';
 import { startStaticSite, type StaticSite } from './static-site';
 
 const SIZES = [
@@ -243,22 +244,6 @@ test.describe('without the proxy', () => {
     await demo?.dispose();
     await plain?.dispose();
   });
-
-  /** The demo's link tokens, from where the demo keeps them (this browser's IndexedDB). */
-  function demoTokens(page: Page): Promise<Record<string, string>> {
-    return page.evaluate(() => new Promise<Record<string, string>>((resolve, reject) => {
-      const open = indexedDB.open('postern-demo');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const req = open.result.transaction('links').objectStore('links').getAll();
-        req.onsuccess = () => {
-          open.result.close();
-          resolve(Object.fromEntries((req.result as { resourceName: string; token: string }[]).map((l) => [l.resourceName, l.token])));
-        };
-        req.onerror = () => reject(req.error);
-      };
-    }));
-  }
 
   for (const size of SIZES) {
     test.describe(`at ${size.name}`, () => {

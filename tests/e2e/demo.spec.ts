@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { E2E_DIST } from './postern';
 import { controlled, fullyPrecached } from './service-worker';
 import { fillAndConnect, runInTerminal, waitForTerminal } from './sshd-fixture';
+import { demoTokens } from './demo-links';
 import { startStaticSite, type StaticSite } from './static-site';
 
 let site: StaticSite;
@@ -17,25 +18,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await site?.dispose();
 });
-
-/** The demo links' tokens, read from where the demo keeps them (this browser's IndexedDB). */
-function demoTokens(page: Page): Promise<Record<string, string>> {
-  return page.evaluate(
-    () =>
-      new Promise<Record<string, string>>((resolve, reject) => {
-        const open = indexedDB.open('postern-demo');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('links').objectStore('links').getAll();
-          req.onsuccess = () => {
-            open.result.close();
-            resolve(Object.fromEntries((req.result as { resourceName: string; token: string }[]).map((l) => [l.resourceName, l.token])));
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
 
 /** Opens a link, signs in as the demo user and runs a command; the output is the demo shell's. */
 async function signInAndEcho(page: Page, token: string): Promise<void> {
