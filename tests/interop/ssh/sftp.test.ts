@@ -5,7 +5,7 @@
 // for empty, 1 MB and 100 MB files both ways, streamed, never held whole in memory.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, createReadStream, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -177,5 +177,80 @@ describe.each(BUILDS.filter((b) => sshdAvailable(b.build)))('$name', ({ build, e
     // The session still answers after the cancel.
     await sftp.remove(`${dir}/to cancel.bin`);
     expect(existsSync(join(dir, 'to cancel.bin'))).toBe(false);
+  });
+  test('an overwriting upload cancelled halfway keeps the old bytes; a complete one replaces them; no hidden file is left', { timeout: 120_000 }, async () => {
+    const name = 'replace me.bin';
+    const oldSum = await userFile(name, 5 * MB);
+    chmodSync(join(dir, name), 0o640);
+    const source = join(dir, 'new bytes.bin');
+    const newSum = await makeFile(source, 20 * MB);
+    const target = `${dir}/${name}`;
+    let hiddenSeen: string[] = [];
+    let transfer: ReturnType<SftpClient['upload']> | undefined = undefined;
+    let cancelled = false;
+    transfer = sftp.upload(target, createReadStream(source, { highWaterMark: 256 * 1024 }), {
+      onProgress: (bytes) => {
+        if (bytes >= 3 * MB && !cancelled) {
+          cancelled = true;
+          hiddenSeen = readdirSync(dir).filter((n) => n.includes('.postern-'));
+          transfer!.cancel();
+        }
+      },
+    });
+    await expect(transfer.done).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(hiddenSeen).toEqual([expect.stringMatching(/^\.replace me\.bin\.postern-[0-9a-f]{8}\.part$/)]);
+    expect(await sha256File(join(dir, name))).toBe(oldSum);
+    expect(readdirSync(dir).filter((n) => n.includes('.postern-'))).toEqual([]);
+
+    expect(await sftp.upload(target, createReadStream(source, { highWaterMark: 256 * 1024 })).done).toBe(20 * MB);
+    expect(await sha256File(join(dir, name))).toBe(newSum);
+    expect(statSync(join(dir, name)).mode & 0o777).toBe(0o640); // the replaced file's mode
+    expect(statSync(join(dir, name)).uid).toBe(uid);
+    expect(readdirSync(dir).filter((n) => n.includes('.postern-'))).toEqual([]);
+  });
+
+  test('symbolic links: listed as links, read, followed by stat and downloads, removed without their targets', async () => {
+    const folder = join(dir, 'links');
+    mkdirSync(folder);
+    chownSync(folder, uid, gid);
+    const sum = await userFile('links/data.bin', 100_000);
+    mkdirSync(join(folder, 'sub'));
+    writeFileSync(join(folder, 'sub', 'inside.txt'), 'inside');
+    const made: Array<[string, string]> = [
+      ['to-file', 'data.bin'],
+      ['to-folder', 'sub'],
+      ['broken', 'nowhere/missing.txt'],
+      ['absolute', join(folder, 'data.bin')],
+    ];
+    for (const [name, to] of made) {
+      symlinkSync(to, join(folder, name));
+      lchownSync(join(folder, name), uid, gid);
+    }
+    const entries = new Map((await sftp.list(folder)).map((n) => [n.filename, n.attrs]));
+    for (const [name, to] of made) {
+      expect((entries.get(name)!.permissions! & 0o170000) === 0o120000, name).toBe(true); // READDIR gives lstat: links as links
+      expect(await sftp.readlink(`${folder}/${name}`)).toBe(to);
+    }
+    // stat follows: the folder link is a folder, its listing is the folder's; the broken one has no target.
+    expect(((await sftp.stat(`${folder}/to-folder`)).permissions! & 0o170000) === 0o040000).toBe(true);
+    expect((await sftp.list(`${folder}/to-folder`)).map((n) => n.filename)).toEqual(['inside.txt']);
+    await expect(sftp.stat(`${folder}/broken`)).rejects.toMatchObject({ kind: 'no-such-file' });
+    // A download of a link to a file is the file's bytes.
+    const hash = createHash('sha256');
+    expect(await sftp.download(`${folder}/to-file`, (c) => void hash.update(c)).done).toBe(100_000);
+    expect(hash.digest('hex')).toBe(sum);
+    // An upload over a link to a file replaces the file and keeps the link.
+    async function* text() {
+      yield new TextEncoder().encode('through the link');
+    }
+    await sftp.upload(`${folder}/absolute`, text()).done;
+    expect(lstatSync(join(folder, 'absolute')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(folder, 'data.bin'), 'utf8')).toBe('through the link');
+    // Removing a link removes the link, never what it points to.
+    await sftp.remove(`${folder}/to-file`);
+    await sftp.remove(`${folder}/to-folder`);
+    await sftp.remove(`${folder}/broken`);
+    expect(readdirSync(folder).sort()).toEqual(['absolute', 'data.bin', 'sub']);
+    expect(readFileSync(join(folder, 'sub', 'inside.txt'), 'utf8')).toBe('inside');
   });
 });

@@ -23,7 +23,11 @@ import {
   type Request,
   type SftpAttrs,
   type SftpName,
+  isDirectory,
+  S_IFLNK,
+  S_IFMT,
 } from './protocol';
+import { randomBytes } from '../wire/bytes';
 
 /** Where the client's packets go and how it ends the channel. */
 export interface SftpOutput {
@@ -153,6 +157,13 @@ export class SftpClient {
 
   async lstat(path: string): Promise<SftpAttrs> {
     return expect(await this.request({ type: Fxp.LSTAT, path }, { what: 'look at', path }), Fxp.ATTRS, 'LSTAT').attrs;
+  }
+
+  /** Where the symbolic link at `path` points, as the link says it (relative targets stay relative). */
+  async readlink(path: string): Promise<string> {
+    const names = expect(await this.request({ type: Fxp.READLINK, path }, { what: 'read the link', path }), Fxp.NAME, 'READLINK').names;
+    if (names.length !== 1) throw new SftpError('bad-message', `The server answered READLINK with ${names.length} names instead of one.`);
+    return names[0].filename;
   }
 
   /** The entries of a folder, "." and ".." left out, in the server's order. */
@@ -370,16 +381,94 @@ export class SftpClient {
     return delivered;
   }
 
+  /**
+   * An upload never writes over the file it replaces: it writes a hidden file beside it
+   * (uploadTempName) and renames that over the target once every byte is acknowledged and CLOSE said
+   * so. A cancel or a failure removes the hidden file, so the old file is never half-replaced.
+   */
   private async runUpload(path: string, source: AsyncIterable<Uint8Array>, options: UploadOptions, control: CancelControl): Promise<number> {
-    let existed = true;
+    const target = await this.uploadTarget(path, options.exclusive ?? false);
+    const temp = uploadTempName(target.path);
+    const doing = { what: 'write to', path };
+    // EXCL: the hidden name is fresh; if it somehow exists, the upload fails rather than write into it.
+    const mode = target.mode ?? options.mode ?? 0o644;
+    const handle = expect(await this.request({ type: Fxp.OPEN, path: temp, flags: Open.WRITE | Open.CREAT | Open.EXCL, attrs: { permissions: mode } }, doing), Fxp.HANDLE, 'OPEN').handle;
+    let ok = false;
+    let closed = false;
+    let offset: number;
     try {
-      await this.lstat(path);
-    } catch (e) {
-      if (!(e instanceof SftpError && e.kind === 'no-such-file')) throw e;
-      existed = false;
+      // The server's umask may have taken bits off the replaced file's mode: set it exactly (best effort).
+      if (target.mode !== undefined) await this.request({ type: Fxp.FSETSTAT, handle, attrs: { permissions: target.mode } }, doing).catch(() => undefined);
+      offset = await this.writeAll(handle, path, source, options, control);
+      // CLOSE can report a late write error (NFS, quotas), so its answer counts.
+      await this.closeHandle(handle, path);
+      closed = true;
+      if (control.cancelled) throw cancelled(path);
+      await this.putInPlace(temp, target, path, options.exclusive ?? false);
+      ok = true;
+    } finally {
+      if (!closed) await this.closeHandle(handle, path).catch(() => undefined);
+      if (!ok && this.isOpen) await this.remove(temp).catch(() => undefined);
     }
-    const flags = Open.WRITE | Open.CREAT | Open.TRUNC | (options.exclusive ? Open.EXCL : 0);
-    const handle = await this.open(path, flags, { permissions: options.mode ?? 0o644 });
+    return offset;
+  }
+
+  /**
+   * Where an upload to `path` lands, and the mode of the file it replaces. A link to a file is followed
+   * (the file is replaced, the link stays); a folder is refused; a file the user may not write is
+   * refused as writing it in place would be (opened for writing, not truncated, and closed again).
+   */
+  private async uploadTarget(path: string, exclusive: boolean): Promise<{ path: string; exists: boolean; mode?: number }> {
+    let attrs: SftpAttrs;
+    try {
+      attrs = await this.lstat(path);
+    } catch (e) {
+      if (e instanceof SftpError && e.kind === 'no-such-file') return { path, exists: false };
+      throw e;
+    }
+    if (exclusive) throw new SftpError('file-exists', `Could not write to “${path}”: “${path}” already exists.`);
+    let real = path;
+    if (((attrs.permissions ?? 0) & S_IFMT) === S_IFLNK) {
+      try {
+        attrs = await this.stat(path);
+      } catch (e) {
+        // A broken link: the upload replaces the link itself with the file.
+        if (e instanceof SftpError && e.kind === 'no-such-file') return { path, exists: true };
+        throw e;
+      }
+      real = await this.realpath(path);
+    }
+    if (isDirectory(attrs)) throw new SftpError('failure', `Could not write to “${path}”: it is a folder.`);
+    const probe = await this.open(real, Open.WRITE);
+    await this.closeHandle(probe, path);
+    return { path: real, exists: true, mode: attrs.permissions !== undefined ? attrs.permissions & 0o777 : undefined };
+  }
+
+  /** Renames the finished hidden file to the target. */
+  private async putInPlace(temp: string, target: { path: string; exists: boolean }, path: string, exclusive: boolean): Promise<void> {
+    const doing = { what: 'write to', path };
+    if (exclusive) {
+      // Plain RENAME refuses an existing target: a file made meanwhile is not replaced.
+      await this.withExists(target.path, doing, () => this.request({ type: Fxp.RENAME, from: temp, to: target.path }, doing));
+    } else if (this.extensions.has('posix-rename@openssh.com')) {
+      // rename(2): the target is replaced in one step; nobody ever sees it missing or half-written.
+      await this.request({ type: Fxp.EXTENDED, name: 'posix-rename@openssh.com', data: new SshWriter().string(temp).string(target.path).finish() }, doing);
+    } else {
+      // Version 3's RENAME refuses an existing target, so without posix-rename the old file is removed
+      // first: for a moment the target is missing, and if the RENAME then fails, the new bytes are
+      // only under the hidden name (the error says so). Still never a half-written target.
+      if (target.exists) await this.request({ type: Fxp.REMOVE, path: target.path }, { what: 'replace', path });
+      try {
+        await this.withExists(target.path, doing, () => this.request({ type: Fxp.RENAME, from: temp, to: target.path }, doing));
+      } catch (e) {
+        if (!target.exists || !(e instanceof SftpError)) throw e;
+        throw new SftpError(e.kind, `${e.message} The old file was already removed; the uploaded bytes were deleted too.`, undefined, e.serverMessage);
+      }
+    }
+  }
+
+  /** The upload's WRITEs, several in flight, from the source's pieces cut into chunks. */
+  private async writeAll(handle: Uint8Array, path: string, source: AsyncIterable<Uint8Array>, options: UploadOptions, control: CancelControl): Promise<number> {
     const { chunkSize: chunk, maxOutstanding: max } = this.transferShape('write', options);
     let offset = 0;
     let acknowledged = 0;
@@ -413,7 +502,6 @@ export class SftpClient {
         },
       );
     };
-    let ok = false;
     try {
       const pending: Uint8Array[] = [];
       let pendingBytes = 0;
@@ -440,17 +528,8 @@ export class SftpClient {
       await waitForRoom(0);
       if (control.cancelled) throw cancelled(path);
       if (failure) throw failure;
-      ok = true;
     } finally {
       while (inFlight > 0 && this.isOpen) await new Promise<void>((resolve) => (wake = resolve));
-      // CLOSE can report a late write error (NFS, quotas), so its answer counts when all went well.
-      const closing = this.closeHandle(handle, path);
-      if (ok) await closing;
-      else {
-        await closing.catch(() => undefined);
-        // A file this upload created and did not finish is removed rather than left half-written.
-        if (!existed) await this.remove(path).catch(() => undefined);
-      }
     }
     return offset;
   }
@@ -623,4 +702,27 @@ function takeParts(parts: Uint8Array[], n: number): Uint8Array[] {
     }
   }
   return out;
+}
+
+/** The longest name, in UTF-8 bytes, kept from the target in its hidden upload name (NAME_MAX is 255). */
+const TEMP_NAME_KEEP = 200;
+
+/**
+ * The hidden name an upload writes to before it replaces `target`: in the same folder (so the rename
+ * is one step on one file system), starting with a dot, recognisable, unique:
+ * "/d/report.pdf" → "/d/.report.pdf.postern-3f9a0c1b.part".
+ */
+export function uploadTempName(target: string): string {
+  const at = target.lastIndexOf('/');
+  const dir = target.slice(0, at + 1);
+  const encoder = new TextEncoder();
+  let name = '';
+  let bytes = 0;
+  for (const c of target.slice(at + 1)) {
+    bytes += encoder.encode(c).length;
+    if (bytes > TEMP_NAME_KEEP) break;
+    name += c;
+  }
+  const tag = Array.from(randomBytes(4), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${dir}.${name}.postern-${tag}.part`;
 }
