@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/sshd.ts';
+import { freePort } from '../support/ports.ts';
 import { apiClient, ROOT, startProxy, type ProxyProcess } from '../support/proxy.ts';
 
 const started: ProxyProcess[] = [];

@@ -2,7 +2,7 @@
 // page sees only as a failed WebSocket; SSH and RDP alike then ask the proxy why and show its sentence
 // instead of "can't reach the proxy". The limit is lowered here; the bucket itself is unit-tested.
 import { expect, test } from '@playwright/test';
-import { freePort } from '../support/sshd';
+import { freePort } from '../support/ports';
 import { addResource, createLinks, setFeature, startPostern, type Postern } from './postern';
 import { fillAndConnect } from './sshd-fixture';
 

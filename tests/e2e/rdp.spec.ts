@@ -4,7 +4,8 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { existsSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { freePort, startXrdp, type XrdpServer } from '../support/xrdp';
+import { freePort } from '../support/ports';
+import { startXrdp, type XrdpServer } from '../support/xrdp';
 import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
 import { bmpFile, canvasColours, needXrdp, readBmp, type Rgb } from './rdp-canvas';
 

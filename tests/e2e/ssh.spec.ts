@@ -2,7 +2,8 @@
 // client runs in the page's Web Worker; these tests see only what a visitor sees (the form, the dialogs and
 // the terminal's rows), plus the proxy's API to arrange and break things.
 import { expect, test, type Page } from '@playwright/test';
-import { freePort, startSshd, type Sshd } from '../support/sshd';
+import { freePort } from '../support/ports';
+import { startSshd, type Sshd } from '../support/sshd';
 import { addResource, createLinks, ok, setFeature, startPostern, type Postern } from './postern';
 import {
   fillAndConnect,

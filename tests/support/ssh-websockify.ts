@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { stopChild } from './processes';
-import { freePort } from './sshd';
+import { freePort } from './ports';
 
 export interface Websockify {
   url: string;

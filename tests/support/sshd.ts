@@ -10,9 +10,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from './ports';
 import { stopChild } from './processes';
 
 export const TEST_USER = 'postern-test';
@@ -103,17 +103,6 @@ function prepareUser(fixture: SshdFixture): void {
   writeFileSync(tmp, lines.join('\n') + '\n', { mode: 0o600 });
   chownSync(tmp, uid, gid);
   renameSync(tmp, join(sshDir, 'authorized_keys'));
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Which sshd: Debian 12's (OpenSSH 9.2) or the OpenSSH 10.5p1 test peer. */

@@ -9,7 +9,8 @@ import {
 import { certificateFingerprint } from '../../../proxy/rdp/target.ts';
 import { decodePdu, encodeRequest, MAX_RESPONSE_BYTES, type RdCleanPathPdu } from '../../../proxy/rdp/rdcleanpath.ts';
 import { PROTOCOL, buildConnectionRequest, parseConnectionConfirm } from '../../../proxy/rdp/x224.ts';
-import { freePort, startXrdp, type XrdpServer } from '../../support/xrdp.ts';
+import { freePort } from '../../support/ports.ts';
+import { startXrdp, type XrdpServer } from '../../support/xrdp.ts';
 import { ironConnect, ironFailure, loadIronRdp } from './ironrdp-node.ts';
 
 let xrdp: XrdpServer;

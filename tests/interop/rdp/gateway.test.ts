@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RDP_STATUS, type AuditEntry, type Link, type Resource } from '../../../src/shared/api.ts';
 import { signIn, startProxy, type ProxyProcess } from '../../support/proxy.ts';
-import { freePort, startXrdp, xrdpUnavailable, type XrdpServer } from '../../support/xrdp.ts';
+import { freePort } from '../../support/ports.ts';
+import { startXrdp, xrdpUnavailable, type XrdpServer } from '../../support/xrdp.ts';
 import { ironConnect, ironFailure, loadIronRdp } from './ironrdp-node.ts';
 
 const why = xrdpUnavailable();

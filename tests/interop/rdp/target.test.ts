@@ -4,7 +4,8 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TargetError, connectRdpTarget, type ConnectRdpTargetOptions } from '../../../proxy/rdp/target.ts';
 import { PROTOCOL, buildConnectionRequest, parseConnectionConfirm } from '../../../proxy/rdp/x224.ts';
-import { freePort, startXrdp, type XrdpServer } from '../../support/xrdp.ts';
+import { freePort } from '../../support/ports.ts';
+import { startXrdp, type XrdpServer } from '../../support/xrdp.ts';
 
 let xrdp: XrdpServer;
 beforeAll(async () => {

@@ -6,7 +6,8 @@
 
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../../support/sshd';
+import { freePort } from '../../support/ports';
+import { sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../../support/sshd';
 import { collectUntilClose, connectClient, socketStream, waitForOutput, type TestConnectOptions } from '../../support/ssh-node';
 import type { ByteStream } from '../../../src/ssh/core/stream';
 import { connectSsh } from '../../../src/ssh/core/stream';
