@@ -120,8 +120,11 @@ function opensshNegotiated(port: number, user: string, keyFile: string, row: Kex
 
 /** What the page's session negotiated, from the terminal's connection details: "kex, cipher". */
 async function posternNegotiated(page: Page): Promise<string> {
-  const text = await page.evaluate(() => Array.from(document.querySelectorAll('[data-testid=connection-details] dd code'), (c) => c.textContent), null);
-  return `${text[0] ?? '?'}, ${text[1] ?? '?'}`;
+  const [kex, cipher] = await page.evaluate(() => ['Key exchange', 'Cipher'].map((label) => {
+    const dt = Array.from(document.querySelectorAll('[data-testid=connection-details] dt')).find((d) => d.textContent === label);
+    return dt?.nextElementSibling?.querySelector('code')?.textContent ?? '?';
+  }), null);
+  return `${kex}, ${cipher}`;
 }
 
 /** OpenSSH's own client receiving the same output through a pty into /dev/null: the server's ceiling. */

@@ -29,14 +29,18 @@ const PREPARE_AFTER_MS = 2000;
 /**
  * Loads SSH ahead of Connect once the form offers it: at the visitor's first touch of the page, or after
  * PREPARE_AFTER_MS. Not while the page itself loads, so the form appears as fast as before (the link
- * page's script budget counts what loads until it does).
+ * page's script budget counts what loads until it does). The link's known hosts are read ahead too, so
+ * that reading them again at Connect is quick.
  */
-function prepareSshAhead(): void {
+function prepareSshAhead(token: string, ports: number[]): void {
   if (typeof document === 'undefined') return;
   const go = () => {
     clearTimeout(timer);
     for (const type of FORM_EVENTS) document.removeEventListener(type, go, true);
     loadSsh().catch(() => undefined); // Connect reports a failure
+    import('../ssh/browser/known-hosts')
+      .then((m) => m.prepareKnownHosts({ kind: 'link', token }, ports))
+      .catch(() => undefined); // Connect reads them again, and says so if it cannot
   };
   const timer = setTimeout(go, PREPARE_AFTER_MS);
   for (const type of FORM_EVENTS) document.addEventListener(type, go, { capture: true, passive: true });
@@ -51,7 +55,7 @@ export const proxyConnect: ConnectBackend = loadOnDemand({
 /** A link as the proxy describes it; one that offers SSH starts loading it for the form. */
 export async function openProxyLink(token: string, accessCode?: string): Promise<OpenedLink> {
   const info = await new ApiClient().linkInfo(token, accessCode);
-  if (info.ports.ssh?.length && !sshLoading) prepareSshAhead();
+  if (info.ports.ssh?.length && !sshLoading) prepareSshAhead(token, info.ports.ssh);
   return { info, connect: proxyConnect, formNotes: {} };
 }
 

@@ -22,11 +22,43 @@ export function openKnownHostsAhead(): void {
   if (typeof indexedDB !== 'undefined') db().catch(() => undefined);
 }
 
+/** SHA-256 of the last link token asked about (hex), so Connect does not wait for the digest again. */
+let linkDigest: { token: string; hex: Promise<string> } | undefined;
+
+function linkHex(token: string): Promise<string> {
+  if (linkDigest?.token !== token) {
+    const hex = crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))
+      .then((d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join(''));
+    linkDigest = { token, hex };
+    hex.catch(() => (linkDigest?.hex === hex ? (linkDigest = undefined) : undefined));
+  }
+  return linkDigest.hex;
+}
+
 export async function resourceKeyFor(authority: ConnectAuthority, port: number): Promise<string> {
   if (authority.kind === 'user') return `resource:${authority.resourceId}:${port}`;
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(authority.token));
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `link:${hex}:${port}`;
+  return `link:${await linkHex(authority.token)}:${port}`;
+}
+
+/**
+ * While the sign-in form is on screen: opens the database, computes the link's key and reads its known
+ * hosts once, so that the read at Connect is one short request. What it reads is not used for trust:
+ * Connect reads again (readKnownHosts), so a key forgotten or replaced meanwhile, in another tab too,
+ * is judged as it is then.
+ */
+export async function prepareKnownHosts(authority: ConnectAuthority, ports: number[]): Promise<void> {
+  if (typeof indexedDB === 'undefined') return;
+  await Promise.all(ports.map(async (port) => knownHostsFor(await resourceKeyFor(authority, port))));
+  performance.mark('postern:known-hosts-read-ahead'); // for devtools, and the test that changes them afterwards
+}
+
+/** This connection's known hosts as they are now: read at each Connect and each reconnection. */
+export async function readKnownHosts(o: {
+  authority: ConnectAuthority; port: number; resourceName: string; sshHostKeyFingerprint?: string;
+}): Promise<KnownHosts> {
+  const known = new KnownHosts(await resourceKeyFor(o.authority, o.port), o.resourceName, o.port, o.sshHostKeyFingerprint);
+  await known.load();
+  return known;
 }
 
 export interface PresentedKey {

@@ -6,7 +6,8 @@ import { ConnectError, type ClipboardWays, type ConnectOptions, type Session, ty
 import { clipboardKeyNames, detectPlatform } from '../../terminal/keys';
 import { loadSettings, saveSettings, stepFontSize } from '../../terminal/settings';
 import { TerminalView } from '../../terminal/terminal';
-import { KnownHosts, resourceKeyFor } from './known-hosts';
+import { watchShellFolder } from '../../terminal/osc7';
+import { readKnownHosts, type KnownHosts } from './known-hosts';
 import { browserLanguages, loadLocale, localeChoices, localeStorage, saveLocale } from './locale';
 import type { FromWorker, ToWorker, WireError } from './protocol';
 import { startSshWorker, takeSshWorker } from './spare-worker';
@@ -32,8 +33,7 @@ export class SshSession implements Session {
   private readonly view: ReturnType<typeof mount>;
   private readonly previousTitle = document.title;
   private worker: Worker | undefined;
-  private known: KnownHosts | undefined;
-  private knownLoaded: Promise<KnownHosts>;
+  private known: KnownHosts;
   private readonly firstAttempt: Promise<void>;
   private torn = false;
   private pasteNoticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -41,11 +41,15 @@ export class SshSession implements Session {
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private readonly files = new FilesChannel((message, transfer) => this.post(message, transfer));
 
-  /** `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine. */
+  /**
+   * `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine.
+   * `known`: this browser's known hosts for the resource, read at Connect (readKnownHosts).
+   */
   constructor(
     private readonly options: ConnectOptions,
     host: SessionHost,
     private readonly open: OpenTransport,
+    known: KnownHosts,
   ) {
     performance.mark('postern-ssh:connect');
 
@@ -78,9 +82,9 @@ export class SshSession implements Session {
     if (ways.to || ways.from) this.model.files = new FilesModel(this.files, { upload: ways.to, download: ways.from });
     this.model.locale = loadLocale(localeStorage());
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
-    this.knownLoaded = this.loadKnownHosts();
-    // The worker starts first: its module loads, the transport opens and the key is parsed while this thread
-    // builds the view and the terminal.
+    this.known = known;
+    // The worker starts first: its transport opens and the key is parsed while this thread builds the view
+    // and the terminal; it has the known hosts at once, so its key exchange does not wait for this thread.
     this.firstAttempt = this.attempt();
     this.firstAttempt.catch(() => undefined); // awaited in start()
     this.terminalHost.className = 'ssh-terminal';
@@ -94,6 +98,8 @@ export class SshSession implements Session {
       onInput: (bytes) => this.post({ type: 'data', data: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]),
       onResize: (cols, rows) => this.post({ type: 'resize', cols, rows }),
     });
+    // The shell's folder (OSC 7) is where the Files panel opens; disposed with the terminal.
+    watchShellFolder(this.terminal.term, (path) => this.model.files?.shellFolderChanged(path));
     this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
   }
 
@@ -136,13 +142,6 @@ export class SshSession implements Session {
     this.pasteNoticeTimer = setTimeout(() => (this.model.pasteNotice = ''), 8000);
   }
 
-  private async loadKnownHosts(): Promise<KnownHosts> {
-    const o = this.options;
-    const known = new KnownHosts(await resourceKeyFor(o.authority, o.port), o.resourceName, o.port, o.sshHostKeyFingerprint);
-    await known.load();
-    return known;
-  }
-
   /** One connection attempt, each in a fresh worker: settles when the shell is open or the attempt failed. */
   private attempt(): Promise<void> {
     this.model.phase = 'proxy';
@@ -173,7 +172,7 @@ export class SshSession implements Session {
             this.model.details = m.details;
             return;
           case 'host-key':
-            if (m.accepted) return void this.known?.remember(m); // pinned or known: keep the memory current
+            if (m.accepted) return void this.known.remember(m); // pinned or known: keep the memory current
             return void this.decideHostKey(m.keyType, m.fingerprint);
           case 'banner':
             return this.terminal.write(m.text.replace(/\r?\n/g, '\r\n'));
@@ -218,19 +217,13 @@ export class SshSession implements Session {
       const keepalive = !this.options.idleLimited;
       this.post({ type: 'connect', transport, username, credential, keepalive, locale }, transferables(transport));
       if (this.terminal) this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
-      this.knownLoaded.then(
-        (known) => {
-          this.known = known;
-          if (this.worker !== worker) return;
-          this.post({ type: 'host-keys', preferKeyTypes: known.preferredKeyTypes, trusted: known.trustedFingerprints });
-        },
-        (e: unknown) => settleError(new ConnectError('protocol', `Could not read this browser's known hosts: ${String(e)}`)),
-      );
+      const known = this.known; // read at this Connect or reconnection: the worker trusts nothing older
+      this.post({ type: 'host-keys', preferKeyTypes: known.preferredKeyTypes, trusted: known.trustedFingerprints });
     });
   }
 
   private async decideHostKey(keyType: string, fingerprint: string): Promise<void> {
-    const known = this.known!;
+    const known = this.known;
     const verdict = known.verdict({ keyType, fingerprint });
     if (verdict.kind === 'changed') {
       return this.post({ type: 'host-key-answer', accept: false, changed: true, message: verdict.message });
@@ -313,7 +306,10 @@ export class SshSession implements Session {
     this.model.reconnecting = true;
     this.terminal.notice(`Reconnecting to ${this.model.title}…`);
     try {
-      this.knownLoaded = this.loadKnownHosts(); // read again: the first session may have remembered a key
+      // Read again: the first session may have remembered a key, or another tab forgotten one.
+      this.known = await readKnownHosts(this.options).catch((e: unknown) => {
+        throw new ConnectError('protocol', `Could not read this browser's known hosts: ${String(e)}`);
+      });
       await this.attempt();
       document.title = this.model.title;
       // SSH cannot resume a session: say that what ran in the old shell is gone.
