@@ -4,6 +4,7 @@
 // Contents Responses to range requests (a size request's 8-byte answer is not file data).
 // "to" is page → machine (upload), "from" machine → page (download). Nothing here keeps content.
 
+import type { FileCounts } from '../../src/shared/api.ts';
 import type { Side } from './clipboard-bridge.ts';
 import type { BlockedWay } from './clipboard-rule.ts';
 import { CB_RESPONSE_OK, FILECONTENTS_RANGE, MSG, readFileContentsRequest, readFileContentsResponse, readMessage } from './cliprdr.ts';
@@ -56,19 +57,11 @@ export class ClipboardFileCount {
     }
   }
 
-  /** "2 files (1.5 MB) to the machine and 1 file (12 bytes) from it", or undefined when none crossed. */
-  sentence(): string | undefined {
-    const part = (t: FileTally, where: string) => (t.files || t.bytes ? `${t.files} file${t.files === 1 ? '' : 's'} (${size(t.bytes)}) ${where}` : undefined);
-    const parts = [part(this.to, 'to the machine'), part(this.from, 'from the machine')].filter(Boolean);
-    return parts.length ? `Files through the clipboard: ${parts.join(' and ')}.` : undefined;
+  /** The counts as the audit row's file columns, counted by the proxy. */
+  counts(): FileCounts {
+    return { up: this.to.files, down: this.from.files, bytesUp: this.to.bytes, bytesDown: this.from.bytes, countedBy: 'proxy' };
   }
 }
 
 /** The way a message from `from` carries content. */
 const wayOf = (from: Side): BlockedWay => (from === 'client' ? 'to' : 'from');
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}

@@ -157,8 +157,10 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
           .map((w) => `${blockedFiles[w]} file message${blockedFiles[w] === 1 ? '' : 's'} ${w} the machine`);
         const fileRuleNote = heldFiles.length ? `The link's file-transfer rule held back ${heldFiles.join(' and ')}.` : undefined;
         void s.store.updateAudit(auditId, {
-          outcome: summary.outcome, detail: [summary.detail, ruleNote, fileRuleNote, fileCount.sentence()].filter(Boolean).join(' ') || undefined, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,
+          outcome: summary.outcome, detail: [summary.detail, ruleNote, fileRuleNote].filter(Boolean).join(' ') || undefined, bytesUp: summary.bytesUp, bytesDown: summary.bytesDown,
           durationMs: Date.now() - started,
+          // Counted only while the relay ran: a session refused before it moved nothing.
+          files: relaying ? fileCount.counts() : undefined,
         }).catch(() => {});
       },
     };

@@ -138,6 +138,15 @@ function migrations({ text, time, integer, bigint, ports, policy, linkSeq, audit
   );
   CREATE INDEX link_passes_link ON link_passes(link_id);
   `,
+    // 6: a session's files and their bytes each way, and who counted them: the proxy (RDP's clipboard)
+    // or the visitor's page (SSH's SFTP, which is end to end). All five are set together, or none.
+    `
+  ALTER TABLE audit ADD COLUMN files_up ${bigint} CHECK (files_up >= 0);
+  ALTER TABLE audit ADD COLUMN files_down ${bigint} CHECK (files_down >= 0);
+  ALTER TABLE audit ADD COLUMN file_bytes_up ${bigint} CHECK (file_bytes_up >= 0);
+  ALTER TABLE audit ADD COLUMN file_bytes_down ${bigint} CHECK (file_bytes_down >= 0);
+  ALTER TABLE audit ADD COLUMN files_counted_by ${text} CHECK (files_counted_by IN ('proxy', 'client'));
+  `,
   ];
 }
 

@@ -2,6 +2,7 @@
 // the same API objects the SQLite store returns, so both backends answer alike.
 import { withCodeColumns } from './access-code-columns.ts';
 import type { AuditEntry, Link, Resource, User } from '../../src/shared/api.ts';
+import { filesOfRow } from './audit-files.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns are whatever the SQL selected
 export type Row = Record<string, any>;
@@ -57,6 +58,8 @@ export function toAudit(r: Row): AuditEntry {
   ];
   for (const [key, col] of text) if (r[col] != null) Object.assign(e, { [key]: r[col] });
   for (const [key, col] of numbers) if (r[col] != null) Object.assign(e, { [key]: num(r[col]) });
+  const files = filesOfRow(r);
+  if (files) e.files = files;
   return e;
 }
 

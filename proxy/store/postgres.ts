@@ -13,6 +13,7 @@ import { PostgresLiveSessionStore } from './postgres-live.ts';
 import { storedPolicy, withCodeHash } from './access-code-columns.ts';
 import { wrongCodesAfter } from '../../src/shared/rules/policy.ts';
 import { LINK_SELECT, toAudit, toLink, toResource, toUser, type Row } from './postgres-rows.ts';
+import { fileColumnValues } from './audit-files.ts';
 import { LOCK_NAMESPACE, LOCKS, migrate } from './postgres-schema.ts';
 import { linkLimitConflict } from '../../src/shared/rules/limits.ts';
 import {
@@ -53,10 +54,13 @@ async function lock(db: pg.ClientBase, key: number): Promise<void> {
 async function insertAudit(db: Db, entries: NewAudit[]): Promise<number[]> {
   if (!entries.length) return [];
   const r = await rows(db, `INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name, protocol, port,
-      client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
+      client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count,
+      files_up, files_down, file_bytes_up, file_bytes_down, files_counted_by)
     SELECT now(), e->>'action', e->>'actor', e->>'linkId', e->>'resourceId', e->>'resourceName', e->>'protocol',
       (e->>'port')::integer, e->>'clientAddress', e->>'outcome', e->>'detail', (e->>'bytesUp')::bigint,
-      (e->>'bytesDown')::bigint, (e->>'durationMs')::bigint, coalesce((e->>'count')::integer, 1)
+      (e->>'bytesDown')::bigint, (e->>'durationMs')::bigint, coalesce((e->>'count')::integer, 1),
+      (e#>>'{files,up}')::bigint, (e#>>'{files,down}')::bigint, (e#>>'{files,bytesUp}')::bigint,
+      (e#>>'{files,bytesDown}')::bigint, e#>>'{files,countedBy}'
     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n
     RETURNING id`, [JSON.stringify(entries)]);
   return r.map((x) => Number(x.id));
@@ -474,9 +478,11 @@ export class PostgresStore implements Store {
 
   async updateAudit(id: number, u: AuditUpdate) {
     await this.one(`UPDATE audit SET outcome = $1, detail = coalesce($2, detail), bytes_up = coalesce($3, bytes_up),
-      bytes_down = coalesce($4, bytes_down), duration_ms = coalesce($5, duration_ms), count = coalesce($6, count)
-      WHERE id = $7`, [u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null, u.durationMs ?? null,
-      u.count ?? null, id]);
+      bytes_down = coalesce($4, bytes_down), duration_ms = coalesce($5, duration_ms), count = coalesce($6, count),
+      files_up = coalesce($7, files_up), files_down = coalesce($8, files_down), file_bytes_up = coalesce($9, file_bytes_up),
+      file_bytes_down = coalesce($10, file_bytes_down), files_counted_by = coalesce($11, files_counted_by)
+      WHERE id = $12`, [u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null, u.durationMs ?? null,
+      u.count ?? null, ...fileColumnValues(u.files), id]);
   }
 
   async listAudit(limit: number) {

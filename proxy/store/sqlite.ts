@@ -11,6 +11,7 @@ import { wrongCodesAfter } from '../../src/shared/rules/policy.ts';
 import { StoreConflict, type BoundPasskey, type PasskeyChallenge, type AuditUpdate, type LinkRecord, type LinkUpdate, type NewAudit, type NewLinkOptions, type Store } from './store.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { MemoryLiveSessionStore } from './live-session-store.ts';
+import { fileColumnValues, filesOfRow } from './audit-files.ts';
 
 // A row as better-sqlite3 returns it; the to*() functions below give it the API's types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns are whatever the SQL selected
@@ -60,6 +61,8 @@ function toAudit(r: Row): AuditEntry {
     ['bytesUp', 'bytes_up'], ['bytesDown', 'bytes_down'], ['durationMs', 'duration_ms'],
   ];
   for (const [key, col] of optional) if (r[col] != null) Object.assign(e, { [key]: r[col] });
+  const files = filesOfRow(r);
+  if (files) e.files = files;
   return e;
 }
 
@@ -108,11 +111,12 @@ export class SqliteStore implements Store {
   /** Inside a transaction: one audit row. */
   private insertAudit(e: NewAudit): number {
     this.auditInsert ??= this.db.prepare(`INSERT INTO audit (at, action, actor, link_id, resource_id, resource_name,
-      protocol, port, client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      protocol, port, client_address, outcome, detail, bytes_up, bytes_down, duration_ms, count,
+      files_up, files_down, file_bytes_up, file_bytes_down, files_counted_by)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const info = this.auditInsert.run(now(), e.action, e.actor, e.linkId ?? null, e.resourceId ?? null,
       e.resourceName ?? null, e.protocol ?? null, e.port ?? null, e.clientAddress ?? null, e.outcome, e.detail ?? null,
-      e.bytesUp ?? null, e.bytesDown ?? null, e.durationMs ?? null, e.count ?? 1);
+      e.bytesUp ?? null, e.bytesDown ?? null, e.durationMs ?? null, e.count ?? 1, ...fileColumnValues(e.files));
     return Number(info.lastInsertRowid);
   }
 
@@ -465,8 +469,11 @@ export class SqliteStore implements Store {
   updateAudit(id: number, u: AuditUpdate) {
     return this.tx(() => {
       this.db.prepare(`UPDATE audit SET outcome = ?, detail = coalesce(?, detail), bytes_up = coalesce(?, bytes_up),
-        bytes_down = coalesce(?, bytes_down), duration_ms = coalesce(?, duration_ms), count = coalesce(?, count) WHERE id = ?`)
-        .run(u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null, u.durationMs ?? null, u.count ?? null, id);
+        bytes_down = coalesce(?, bytes_down), duration_ms = coalesce(?, duration_ms), count = coalesce(?, count),
+        files_up = coalesce(?, files_up), files_down = coalesce(?, files_down), file_bytes_up = coalesce(?, file_bytes_up),
+        file_bytes_down = coalesce(?, file_bytes_down), files_counted_by = coalesce(?, files_counted_by) WHERE id = ?`)
+        .run(u.outcome, u.detail ?? null, u.bytesUp ?? null, u.bytesDown ?? null, u.durationMs ?? null, u.count ?? null,
+          ...fileColumnValues(u.files), id);
     });
   }
 

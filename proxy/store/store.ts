@@ -59,7 +59,7 @@ export interface LinkUpdate {
 export type NewAudit = Omit<AuditEntry, 'id' | 'at'>;
 
 /** What completes an audit entry (the count replaces the stored one); a field left out keeps its stored value. */
-export type AuditUpdate = Pick<AuditEntry, 'outcome'> & Partial<Pick<AuditEntry, 'detail' | 'bytesUp' | 'bytesDown' | 'durationMs' | 'count'>>;
+export type AuditUpdate = Pick<AuditEntry, 'outcome'> & Partial<Pick<AuditEntry, 'detail' | 'bytesUp' | 'bytesDown' | 'durationMs' | 'count' | 'files'>>;
 
 /** Thrown by a store method whose precondition failed; nothing was written. It carries the fact;
  *  src/shared/rules/conflicts.ts words it. */

@@ -189,6 +189,22 @@ export interface AuditEntry {
   durationMs?: number;
   /** How many like events this entry stands for (refusals are aggregated); 1 when left out. */
   count?: number;
+  /** A session's file transfers, when they were counted (left out when nothing counted them). */
+  files?: FileCounts;
+}
+
+/**
+ * Files moved during one session and their bytes, each way: "up" is to the machine, "down" from it.
+ * `countedBy` says whose word it is: 'proxy' when the proxy saw the files cross (RDP's clipboard),
+ * 'client' when the visitor's page reported them (SSH's SFTP is end to end: the proxy sees only
+ * ciphertext, so these are what the page says it moved).
+ */
+export interface FileCounts {
+  up: number;
+  down: number;
+  bytesUp: number;
+  bytesDown: number;
+  countedBy: 'proxy' | 'client';
 }
 
 /**

@@ -234,6 +234,30 @@ export function storeContract(store: () => Store): void {
     expect(await store().listAudit(10)).toHaveLength(3);
   });
 
+  it('keeps a session\'s file counts and who counted them, as written at close; a row without them has none', async () => {
+    const ssh = await store().addAudit({ action: 'connect', actor: 'link visitor', outcome: 'open', protocol: 'ssh', port: 22 });
+    const rdp = await store().addAudit({ action: 'connect', actor: 'link visitor', outcome: 'open', protocol: 'rdp', port: 3389 });
+    const none = await store().addAudit({ action: 'connect', actor: 'link visitor', outcome: 'open', protocol: 'ssh', port: 22 });
+    const big = 2 ** 40 + 3; // past 2^32: bigint columns
+    await store().updateAudit(ssh, { outcome: 'ok', bytesUp: 5, files: { up: 2, down: 1, bytesUp: big, bytesDown: 300_000, countedBy: 'client' } });
+    await store().updateAudit(rdp, { outcome: 'ok', detail: 'The link\'s clipboard rule held back 1 clipboard message to the machine.',
+      files: { up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' } });
+    await store().updateAudit(none, { outcome: 'ok', durationMs: 9 });
+    // A later update without files keeps them.
+    await store().updateAudit(ssh, { outcome: 'ok', count: 1 });
+    const byId = new Map((await store().listAudit(10)).map((e) => [e.id, e]));
+    expect(byId.get(ssh)?.files).toEqual({ up: 2, down: 1, bytesUp: big, bytesDown: 300_000, countedBy: 'client' });
+    expect(byId.get(rdp)).toMatchObject({ detail: expect.stringMatching(/clipboard rule/), files: { up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' } });
+    expect(byId.get(none)).not.toHaveProperty('files');
+    // Written with the row, too.
+    const made = await store().addAudit({ action: 'connect', actor: 'x', outcome: 'ok', files: { up: 1, down: 0, bytesUp: 1, bytesDown: 0, countedBy: 'proxy' } });
+    expect((await store().listAudit(1))[0]).toMatchObject({ id: made, files: { up: 1, down: 0, bytesUp: 1, bytesDown: 0, countedBy: 'proxy' } });
+    // The database refuses what the API type would: a negative count, an unknown counter.
+    await expect(store().updateAudit(none, { outcome: 'ok', files: { up: -1, down: 0, bytesUp: 0, bytesDown: 0, countedBy: 'client' } })).rejects.toThrow();
+    await expect(store().updateAudit(none, { outcome: 'ok', files: { up: 1, down: 0, bytesUp: 0, bytesDown: 0, countedBy: 'me' as 'client' } })).rejects.toThrow();
+    expect((await store().listAudit(10)).find((e) => e.id === none)).not.toHaveProperty('files');
+  });
+
   it('writes each change and its audit row in one go, naming the actor', async () => {
     await store().setShareableLinks(true, 'ann');
     const owner = await store().createUser('ann', 'owner', 'root');

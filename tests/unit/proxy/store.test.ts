@@ -50,6 +50,25 @@ describe('SqliteStore', () => {
     await store.addAudit({ action: 'connect', actor: 'unknown', outcome: 'not-found', count: 9 });
     expect((await store.listAudit(10)).map((e) => e.count)).toEqual([9, 1]);
   });
+
+  it('keeps the audit rows of a database from before the file columns, whole and without files', async () => {
+    await store.close();
+    const file = join(dir, 'v5.db');
+    const raw = new Database(file);
+    for (const m of MIGRATIONS.slice(0, 5)) raw.exec(m);
+    raw.pragma('user_version = 5');
+    raw.prepare(`INSERT INTO audit (at, action, actor, protocol, port, outcome, detail, bytes_up, bytes_down, duration_ms)
+      VALUES ('2026-01-02T03:04:05.000Z', 'connect', 'link visitor', 'rdp', 3389, 'ok', 'Files through the clipboard: 1 file (12 bytes) from the machine.', 10, 20, 30)`).run();
+    raw.close();
+    store = new SqliteStore(file);
+    const [old] = await store.listAudit(10);
+    expect(old).toEqual({
+      id: old.id, at: '2026-01-02T03:04:05.000Z', action: 'connect', actor: 'link visitor', protocol: 'rdp', port: 3389, outcome: 'ok',
+      detail: 'Files through the clipboard: 1 file (12 bytes) from the machine.', bytesUp: 10, bytesDown: 20, durationMs: 30, count: 1,
+    });
+    await store.updateAudit(old.id, { outcome: 'ok', files: { up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' } });
+    expect((await store.listAudit(1))[0].files).toEqual({ up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' });
+  });
 });
 
 describe('PostgresStore', () => {

@@ -206,7 +206,7 @@ describe('files through the whole filter, counted', () => {
     expect(messages(forwarded).filter((m) => m!.type === MSG.fileContentsResponse)).toHaveLength(4);
     expect(s.count.to).toEqual({ files: 2, bytes: 12 });
     expect(s.count.from).toEqual({ files: 0, bytes: 0 });
-    expect(s.count.sentence()).toBe('Files through the clipboard: 2 files (12 bytes) to the machine.');
+    expect(s.count.counts()).toEqual({ up: 2, down: 0, bytesUp: 12, bytesDown: 0, countedBy: 'proxy' });
   });
 
   it('download only: no file byte of an upload reaches the machine, the page is answered with failures, nothing counts', () => {
@@ -218,14 +218,14 @@ describe('files through the whole filter, counted', () => {
     expect(readFormatList(list.data, true)!.map((f) => f.id)).toEqual([CF_UNICODETEXT]);
     expect(messages(back).filter((m) => m!.type === MSG.fileContentsResponse).every((m) => m!.flags === CB_RESPONSE_FAIL)).toBe(true);
     expect(s.count.to).toEqual({ files: 0, bytes: 0 });
-    expect(s.count.sentence()).toBeUndefined();
+    expect(s.count.counts()).toEqual({ up: 0, down: 0, bytesUp: 0, bytesDown: 0, countedBy: 'proxy' });
     // The machine's files still come down, counted the other way.
     s.fromServer(filesList());
     s.fromClient(contentsRequest(7, 0, RANGE, 20));
     const down = s.fromServer(contentsResponse(7, FILE_BYTES));
     expect(messages(down.forward)[0]).toMatchObject({ type: MSG.fileContentsResponse, flags: CB_RESPONSE_OK });
     expect(s.count.from).toEqual({ files: 1, bytes: FILE_BYTES.length });
-    expect(s.count.sentence()).toBe(`Files through the clipboard: 1 file (${FILE_BYTES.length} bytes) from the machine.`);
+    expect(s.count.counts()).toEqual({ up: 0, down: 1, bytesUp: 0, bytesDown: FILE_BYTES.length, countedBy: 'proxy' });
   });
 
   it('a clipboard rule that is off holds files too, whatever the file rule says', () => {
@@ -299,7 +299,7 @@ describe('malformed file messages', () => {
       const plain = session(BOTH);
       expect(() => plain.fromClient(bytes)).not.toThrow();
       expect(() => plain.fromServer(bytes)).not.toThrow();
-      expect(plain.count.sentence()).toBeUndefined();
+      expect(plain.count.counts()).toMatchObject({ up: 0, down: 0, bytesUp: 0, bytesDown: 0 });
     });
   }
 
