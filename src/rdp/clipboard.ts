@@ -28,17 +28,43 @@ export class ClipboardBridge {
   /** Files the page sent wait on the machine's clipboard: the page's clipboard does not replace them. */
   private holdingFiles = false;
 
+  private current: ClipboardWays;
+
   constructor(
     private readonly rdp: IronRdp,
     private readonly session: ClipboardSession,
-    readonly ways: ClipboardWays,
-  ) {}
+    ways: ClipboardWays,
+  ) {
+    this.current = { ...ways };
+  }
+
+  /** Which ways the clipboard crosses now (the visitor's toggle within the link's rule). */
+  get ways(): ClipboardWays {
+    return this.current;
+  }
+
+  /**
+   * The visitor turned sharing on or off mid-session. Closing page → machine empties what the machine
+   * holds from the page (unless files the page sent wait there); closing machine → page drops a write
+   * still waiting for focus; opening page → machine sends the page's clipboard when already permitted.
+   */
+  async setWays(ways: ClipboardWays): Promise<void> {
+    const before = this.current;
+    this.current = { ...ways };
+    if (!ways.from) this.pendingWrite = undefined;
+    if (before.to && !ways.to && !this.holdingFiles) {
+      this.last = '';
+      await this.session.onClipboardPaste(new this.rdp.ClipboardData());
+    } else if (!before.to && ways.to) {
+      await this.fromBrowserClipboard();
+    }
+  }
 
   /** IronRDP's remote-clipboard callback. Takes ownership of `data`. */
   async fromMachine(data: ClipboardData): Promise<void> {
     const content = readClipboardData(data);
     this.holdingFiles = false; // the machine's clipboard changed: the files are no longer on it
-    if (!this.ways.from) return;
+    if (!this.current.from) return;
     this.last = signature(content);
     this.pendingWrite = content;
     await this.flushWrite();

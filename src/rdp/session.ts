@@ -68,12 +68,15 @@ export class RdpSession implements Session {
   private stopLoginWatch: (() => void) | undefined;
   /** The first frame has been drawn. */
   private drawn = false;
+  /** Which ways the clipboard crosses now: the params' at first, then the visitor's toggle. */
+  private clipboard: ClipboardWays;
 
   constructor(
     readonly params: RdpSessionParams,
     private readonly deps: RdpSessionDeps = { connect: connectRdp, wire: wireSession, watchLogin: watchForXrdpLoginFailure },
   ) {
     this.timers = deps.timers ?? realTimers;
+    this.clipboard = { ...params.clipboard };
     this.files = new DesktopFiles(params.fileTransfer ?? { to: true, from: true }, {
       save: deps.save ?? saveWithLink,
       // While files the page sent wait on the machine's clipboard, the page's own clipboard must not replace them.
@@ -123,6 +126,12 @@ export class RdpSession implements Session {
     if (c.width === desktop.width && c.height === desktop.height) return;
     this.model.desktop = { width: c.width, height: c.height };
     if (!this.model.resizing) this.resizer?.desktopChanged();
+  }
+
+  /** The visitor's clipboard toggle changed: applies now, and to a connection made again after a resize. */
+  setClipboard(ways: ClipboardWays): void {
+    this.clipboard = { ...ways };
+    void this.wiring?.bridge.setWays(ways);
   }
 
   setFitWindow(on: boolean): void {
@@ -194,7 +203,7 @@ export class RdpSession implements Session {
       this.conn = c;
       this.watchLogin();
       model.desktop = c.desktop;
-      this.wiring = this.deps.wire(c, canvas, { clipboard: p.clipboard, desktop: () => model.desktop });
+      this.wiring = this.deps.wire(c, canvas, { clipboard: this.clipboard, desktop: () => model.desktop });
       if (c.files) this.files.attach(c.files);
       if (!model.up) {
         model.up = true;

@@ -33,31 +33,29 @@ export function wireSession(conn: RdpConnection, canvas: HTMLCanvasElement, o: {
       pasteDone = done;
     });
 
+  // The listeners stay for the whole session and ask the bridge which ways are open at that moment:
+  // the visitor may turn sharing on or off mid-session (bridge.setWays).
   cleanups.push(attachInput(canvas, ironSink(conn.rdp, conn.session), {
     desktop: o.desktop,
-    beforePaste: o.clipboard.to ? pasteArrived : undefined,
+    beforePaste: () => (bridge.ways.to ? pasteArrived() : Promise.resolve()),
   }));
 
-  if (o.clipboard.to) {
-    const onPaste = (e: ClipboardEvent) => {
-      e.preventDefault();
-      void bridge.fromPasteEvent(e).finally(() => pasteDone?.());
-    };
-    canvas.addEventListener('paste', onPaste);
-    cleanups.push(() => canvas.removeEventListener('paste', onPaste));
-  }
-  if (o.clipboard.to || o.clipboard.from) {
-    const onFocus = () => {
-      if (o.clipboard.from) void bridge.flushWrite();
-      if (o.clipboard.to) void bridge.fromBrowserClipboard();
-    };
-    window.addEventListener('focus', onFocus);
-    canvas.addEventListener('focus', onFocus);
-    cleanups.push(() => {
-      window.removeEventListener('focus', onFocus);
-      canvas.removeEventListener('focus', onFocus);
-    });
-  }
+  const onPaste = (e: ClipboardEvent) => {
+    e.preventDefault();
+    void bridge.fromPasteEvent(e).finally(() => pasteDone?.());
+  };
+  canvas.addEventListener('paste', onPaste);
+  cleanups.push(() => canvas.removeEventListener('paste', onPaste));
+  const onFocus = () => {
+    if (bridge.ways.from) void bridge.flushWrite();
+    if (bridge.ways.to) void bridge.fromBrowserClipboard();
+  };
+  window.addEventListener('focus', onFocus);
+  canvas.addEventListener('focus', onFocus);
+  cleanups.push(() => {
+    window.removeEventListener('focus', onFocus);
+    canvas.removeEventListener('focus', onFocus);
+  });
   return {
     bridge,
     dispose: () => {

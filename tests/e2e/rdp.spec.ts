@@ -289,6 +289,44 @@ test('images cross the clipboard both ways, and a copied image never ends the se
   await context.close();
 });
 
+test('the clipboard toggle works mid-session: off holds both ways back, on opens them, off again empties the machine of the page\'s copy', async ({ browser }) => {
+  const { page, context } = await visitor(browser);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: pt.url });
+  await connect(page); // sharing off
+  const { canvas } = await desktopShown(page);
+  const toggle = page.getByRole('switch', { name: 'Share clipboard (text and images)' });
+  await expect(toggle).toBeEnabled();
+
+  // Off: the page's copy does not reach the machine, the machine's does not reach the page.
+  await page.evaluate(() => navigator.clipboard.writeText('page, while off'));
+  await canvas.focus();
+  await page.keyboard.press('Control+V');
+  await xrdp.writeClipboard('machine, while off');
+  await page.waitForTimeout(1_500); // nothing is expected to arrive: give it the time it would take
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('page, while off');
+  expect(safe(() => xrdp.readClipboard())).toBe('machine, while off');
+
+  // On: what the page holds crosses at once (permission was granted), then both ways work.
+  await toggle.check();
+  await expect.poll(() => safe(() => xrdp.readClipboard()), { timeout: 15_000 }).toBe('page, while off');
+  await xrdp.writeClipboard('machine, while on');
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 15_000 }).toBe('machine, while on');
+  await page.evaluate(() => navigator.clipboard.writeText('page, while on'));
+  await canvas.focus();
+  await page.keyboard.press('Control+V');
+  await expect.poll(() => safe(() => xrdp.readClipboard()), { timeout: 15_000 }).toBe('page, while on');
+
+  // Off again: the machine no longer holds the page's copy, and its new copies stay there.
+  await toggle.uncheck();
+  await expect.poll(() => safe(() => xrdp.readClipboard()), { timeout: 15_000 }).toBe('');
+  await xrdp.writeClipboard('machine, off again');
+  await page.waitForTimeout(1_500);
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('page, while on');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+  await context.close();
+});
+
 test('the desktop follows the window: xrdp cannot resize in place, so the page signs in again at the new size', async ({ browser }) => {
   const { page, context } = await visitor(browser);
   await connect(page);

@@ -1,5 +1,6 @@
 // While files the page sent wait on the machine's clipboard, the page's own clipboard must not replace
 // them: the visitor pastes them there with the paste shortcut, which also fires a `paste` event on the page.
+// And the visitor's clipboard toggle applies mid-session, both ways.
 import { describe, expect, it } from 'vitest';
 import type { ClipboardData, IronRdp } from '../../../wasm/ironrdp';
 import { ClipboardBridge } from '../../../src/rdp/clipboard';
@@ -61,5 +62,53 @@ describe('ClipboardBridge while files wait on the machine', () => {
     await machineCopies('copied on the machine');
     await paste('after');
     expect(sent).toEqual(['after']);
+  });
+});
+
+/** Runs `fn` with `navigator` set to `value` (Node has none, or one without a clipboard). */
+async function withNavigator(value: object, fn: () => Promise<void>): Promise<void> {
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value, configurable: true });
+  try {
+    await fn();
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else Reflect.deleteProperty(globalThis, 'navigator');
+  }
+}
+
+describe('ClipboardBridge when the visitor turns sharing on or off mid-session', () => {
+  it('closing page → machine empties what the machine holds from the page, and later pastes stay here', async () => {
+    const { bridge, sent, paste } = setup();
+    await withNavigator({}, async () => {
+      await paste('shared');
+      await bridge.setWays({ to: false, from: false });
+      expect(sent).toEqual(['shared', '(empty)']);
+      await paste('private');
+      expect(sent).toEqual(['shared', '(empty)']);
+      await bridge.setWays({ to: true, from: false });
+      await paste('private');
+      expect(sent).toEqual(['shared', '(empty)', 'private']);
+    });
+  });
+
+  it('closing page → machine while files wait there keeps them: the empty clipboard is not sent', async () => {
+    const { bridge, sent } = setup();
+    bridge.holdForFiles(true);
+    await bridge.setWays({ to: false, from: false });
+    expect(sent).toEqual([]);
+  });
+
+  it("machine → page follows the toggle: the machine's copies are ignored while it is off", async () => {
+    const { bridge, machineCopies } = setup();
+    const writes: string[] = [];
+    await withNavigator({ clipboard: { writeText: async (t: string) => void writes.push(t) } }, async () => {
+      await machineCopies('ignored');
+      await bridge.setWays({ to: true, from: true });
+      await machineCopies('taken');
+      await bridge.setWays({ to: true, from: false });
+      await machineCopies('ignored again');
+      expect(writes).toEqual(['taken']);
+    });
   });
 });
