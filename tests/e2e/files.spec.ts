@@ -3,7 +3,7 @@
 // rename and delete, a permission error as a sentence beside its file, and the link's file-transfer rule.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Link } from '../../src/shared/api';
@@ -11,7 +11,7 @@ import { expectAccessible } from './axe-audit';
 import { E2E_DIST, ok } from './postern';
 import { startStaticSite } from './static-site';
 import { sshLinkForFile } from './ssh-link';
-import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
+import { fillAndConnect, PROMPT, runInTerminal, waitForTerminal } from './sshd-fixture';
 
 const stage = sshLinkForFile('files-box', { extraConfig: ['Subsystem sftp /usr/lib/openssh/sftp-server'] });
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -90,11 +90,14 @@ test('upload by the file chooser and by drop, and download to disk, with the byt
   await expectAccessible(page, 'the Files panel with finished transfers');
 });
 
-test('a large upload shows bytes, rate and time left, and Cancel stops it and removes the partial file', async ({ page }) => {
+test('a large upload over an existing file shows bytes, rate and time left; Cancel leaves the old file whole and no partial file', async ({ page }) => {
   const name = `big-${tag}.bin`;
   const local = test.info().outputPath(name);
   mkdirSync(test.info().outputDir, { recursive: true });
   writeFileSync(local, Buffer.alloc(400 * 1024 * 1024, 7));
+  const old = randomBytes(2 * 1024 * 1024);
+  writeFileSync(join(home, name), old, { mode: 0o666 }); // root's file, writable by the user
+  chmodSync(join(home, name), 0o666);
   made.push(join(home, name));
   const panel = await openFiles(page);
   await panel.getByLabel('Upload files…').setInputFiles(local);
@@ -103,7 +106,8 @@ test('a large upload shows bytes, rate and time left, and Cancel stops it and re
   await expect(transfer).toContainText(/MB of 400 MB · [\d.]+ (KB|MB)\/s · (about \d+ (s|min) left|less than a second left)/);
   await transfer.getByRole('button', { name: `Cancel uploading ${name}` }).click();
   await expect(transfer).toContainText(`The transfer of “${home}/${name}” was cancelled.`);
-  await expect.poll(() => existsSync(join(home, name))).toBe(false);
+  await expect.poll(() => readdirSync(home).filter((n) => n.includes('.postern-'))).toEqual([]);
+  expect(sha256(readFileSync(join(home, name)))).toBe(sha256(old));
   rmSync(local);
 });
 
@@ -158,6 +162,89 @@ test('the server\'s refusals are sentences beside the file they concern', async 
   expect(existsSync(join(home, locked, 'kept.txt'))).toBe(true);
 });
 
+/** Types a PROMPT_COMMAND that reports the folder in OSC 7, percent-encoded, as VTE's vte.sh does. */
+const OSC7_PROMPT_COMMAND =
+  `__osc7() { local LC_ALL=C p=$PWD o= c i; for ((i=0;i<\${#p};i++)); do c=\${p:i:1}; case $c in [-/._~A-Za-z0-9]) o+=$c;; *) printf -v c %%%02X "'$c"; o+=$c;; esac; done; ` +
+  `printf '\\e]7;file://%s%s\\e\\\\' "$HOSTNAME" "$o"; }; PROMPT_COMMAND=__osc7`;
+
+test('Files opens in the shell\'s folder (OSC 7), offers to follow it when it moves, and says when it cannot', async ({ page }) => {
+  const folder = `osc7 dir-${tag}`;
+  mkdirSync(join(home, folder, 'inner'), { recursive: true });
+  writeFileSync(join(home, folder, 'inner', 'here.txt'), 'here');
+  mkdirSync(join(home, folder, 'no-list'), { mode: 0o711 });
+  chmodSync(join(home, folder, 'no-list'), 0o711);
+  made.push(join(home, folder));
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  await runInTerminal(page, OSC7_PROMPT_COMMAND);
+  await runInTerminal(page, `cd "${home}/${folder}" && echo moved-$((6 * 7))`);
+  await waitForTerminal(page, /moved-42/);
+
+  await page.getByRole('button', { name: 'Files', exact: true }).click();
+  const panel = page.getByTestId('files-panel');
+  await expect(panel.getByTestId('files-path')).toHaveText(`${home}/${folder}`);
+  await expect(panel.getByRole('button', { name: 'inner/' })).toBeVisible();
+  await expect(panel.getByRole('button', { name: "Go to the shell's folder" })).toHaveCount(0);
+
+  // The shell moves while the panel is open: the panel stays, and offers to follow.
+  await runInTerminal(page, 'cd inner && echo in-$((6 * 7))');
+  await waitForTerminal(page, /in-42/);
+  await expect(panel.getByTestId('shell-folder')).toHaveText(`${home}/${folder}/inner`);
+  await expect(panel.getByTestId('files-path')).toHaveText(`${home}/${folder}`);
+  await panel.getByRole('button', { name: "Go to the shell's folder" }).click();
+  await expect(panel.getByTestId('files-path')).toHaveText(`${home}/${folder}/inner`);
+  await expect(panel.locator('[data-testid="file-row"][data-name="here.txt"]')).toBeVisible();
+  await expect(panel.getByRole('button', { name: "Go to the shell's folder" })).toHaveCount(0);
+
+  // A folder the user may enter but not list (root's, mode 711): the panel opens where it was, and says why.
+  await page.getByRole('button', { name: 'Files', exact: true }).click();
+  await runInTerminal(page, `cd "${home}/${folder}/no-list" && echo entered-$((6 * 7))`);
+  await waitForTerminal(page, /entered-42/);
+  await page.getByRole('button', { name: 'Files', exact: true }).click();
+  await expect(panel.getByTestId('files-folder-note')).toHaveText(`Not opened in the shell's folder: Could not list “${home}/${folder}/no-list”: permission denied.`);
+  await expect(panel.getByTestId('files-path')).toHaveText(`${home}/${folder}/inner`);
+});
+
+test('symbolic links: shown with their targets, a link to a folder opens it, a broken one says so, Delete removes only the link', async ({ page }) => {
+  const dir = `links-${tag}`;
+  mkdirSync(join(home, dir, 'real folder'), { recursive: true });
+  writeFileSync(join(home, dir, 'real folder', 'inside.txt'), 'inside');
+  const bytes = randomBytes(50 * 1024);
+  writeFileSync(join(home, dir, 'data.bin'), bytes);
+  chmodSync(join(home, dir), 0o777); // root's folder the user may change: links can be removed
+  symlinkSync('real folder', join(home, dir, 'to-folder'));
+  symlinkSync('data.bin', join(home, dir, 'to-file'));
+  symlinkSync('gone.txt', join(home, dir, 'broken'));
+  made.push(join(home, dir));
+  await page.addInitScript(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
+  const panel = await openFiles(page);
+  await panel.getByRole('button', { name: `${dir}/` }).click();
+  const row = (name: string) => panel.locator(`[data-testid="file-row"][data-name="${name}"]`);
+  await expect(row('to-folder').getByTestId('link-target')).toHaveText('link to the folder “real folder”');
+  await expect(row('to-file').getByTestId('link-target')).toHaveText('link to “data.bin”');
+  await expect(row('to-file')).toContainText('50 KB');
+  await expect(row('broken').getByTestId('link-target')).toHaveText('broken link: what it points to “gone.txt” does not exist');
+  await expect(row('broken').getByRole('button', { name: 'Download broken' })).toHaveCount(0);
+
+  const saved = page.waitForEvent('download');
+  await row('to-file').getByRole('button', { name: 'Download to-file' }).click();
+  const path = test.info().outputPath('to-file');
+  await (await saved).saveAs(path);
+  expect(sha256(readFileSync(path))).toBe(sha256(bytes));
+
+  await row('to-folder').getByRole('button', { name: 'to-folder/' }).click();
+  await expect(panel.getByTestId('files-path')).toHaveText(`${home}/${dir}/to-folder`);
+  await expect(row('inside.txt')).toBeVisible();
+  await panel.getByRole('button', { name: 'Up', exact: true }).click();
+
+  await row('to-folder').getByRole('button', { name: 'Delete to-folder' }).click();
+  await expect(panel.getByText('Delete the link to-folder? What it points to stays.')).toBeVisible();
+  await panel.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(row('to-folder')).toHaveCount(0);
+  expect(readFileSync(join(home, dir, 'real folder', 'inside.txt'), 'utf8')).toBe('inside');
+});
+
 test('the link\'s file-transfer rule: upload only hides downloads, off hides Files and says why', async ({ page }) => {
   const name = `rule-${tag}.txt`;
   writeFileSync(join(home, name), 'x', { mode: 0o644 });
@@ -181,7 +268,7 @@ test('the link\'s file-transfer rule: upload only hides downloads, off hides Fil
   await expect(page.getByTestId('files-off')).toHaveText('Files: this link does not allow file transfer, so the Files panel is not offered.');
 });
 
-test('the offline demo\'s machine serves its files to the panel: upload, then download the same bytes', async ({ page }) => {
+test('the offline demo\'s machine serves its files to the panel in the shell\'s folder: upload, then download the same bytes', async ({ page }) => {
   const site = await startStaticSite(E2E_DIST, { proxy: null });
   try {
     await page.addInitScript(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
@@ -208,9 +295,12 @@ test('the offline demo\'s machine serves its files to the panel: upload, then do
     await page.goto(`${site.url}#/l/${token}`);
     await fillAndConnect(page, { username: 'demo', password: 'demo' });
     await waitForTerminal(page, /demo@postern-demo:~\$/);
+    // The demo's prompt reports its folder in OSC 7: Files opens where the shell is.
+    await runInTerminal(page, 'cd notes');
+    await waitForTerminal(page, /demo@postern-demo:~\/notes\$/);
     await page.getByRole('button', { name: 'Files', exact: true }).click();
     const panel = page.getByTestId('files-panel');
-    await expect(panel.getByTestId('files-path')).toHaveText('/home/demo');
+    await expect(panel.getByTestId('files-path')).toHaveText('/home/demo/notes');
 
     const bytes = randomBytes(300 * 1024);
     await panel.getByLabel('Upload files…').setInputFiles({ name: 'from-page.bin', mimeType: 'application/octet-stream', buffer: bytes });

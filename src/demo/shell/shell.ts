@@ -124,8 +124,9 @@ export class DemoShell implements Program {
 
   private prompt(): void {
     const where = this.cwd === this.home ? '~' : this.cwd.startsWith(this.home + '/') ? '~' + this.cwd.slice(this.home.length) : this.cwd;
+    // On a terminal the prompt also says the folder in OSC 7, as vte.sh does, so the Files panel opens there.
     const text = this.io.pty
-      ? `\x1b[1;32m${this.io.user}@${DEMO_HOSTNAME}\x1b[0m:\x1b[1;34m${where}\x1b[0m$ `
+      ? `${osc7(this.cwd)}\x1b[1;32m${this.io.user}@${DEMO_HOSTNAME}\x1b[0m:\x1b[1;34m${where}\x1b[0m$ `
       : `${this.io.user}@${DEMO_HOSTNAME}:${where}$ `;
     this.io.write(text);
   }
@@ -221,4 +222,9 @@ export function machineFiles(user: string): MemoryFs {
 export function startDemoShell(io: ProgramIO, request: ProgramRequest): Program | undefined {
   if (request.kind === 'subsystem') return request.name === 'sftp' ? startDemoSftp(io, machineFiles(io.user), `/home/${io.user}`) : undefined;
   return new DemoShell(io, request);
+}
+
+/** OSC 7: ESC ] 7 ; file://host/path ST, each name of the path percent-encoded. */
+export function osc7(path: string): string {
+  return `\x1b]7;file://${DEMO_HOSTNAME}${path.split('/').map(encodeURIComponent).join('/')}\x1b\\`;
 }

@@ -6,6 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { LOCAL_WINDOW } from '../../../src/ssh/core/channel';
 import { OUTPUT_HIGH_WATER, SERVER_WINDOW } from '../../../src/ssh/server/index';
 import { settle, shell, signedIn, Terminal } from './support';
+import { parseOsc7 } from '../../../src/terminal/osc7';
+import { osc7 } from '../../../src/demo/shell/shell';
 
 describe('interactive shell with a pty', () => {
   test('greets, echoes what is typed, runs echo hi with CR LF line ends', async () => {
@@ -15,6 +17,21 @@ describe('interactive shell with a pty', () => {
     expect(term.raw).toContain('\x1b[1;32mdemo@postern-demo\x1b[0m'); // a coloured prompt on a pty
     expect(await term.run('echo hi')).toBe('hi\r\n');
     expect(term.text).toContain('$ echo hi\r\nhi\r\n');
+    p.client.close();
+  });
+
+  test('each prompt says the folder in OSC 7, percent-encoded, as the Files panel reads it', async () => {
+    const p = await signedIn();
+    const term = await shell(p);
+    expect(term.raw).toContain('\x1b]7;file://postern-demo/home/demo\x1b\\');
+    await term.run('cd notes');
+    // eslint-disable-next-line no-control-regex -- OSC sequences begin with ESC
+    const payloads = [...term.raw.matchAll(/\x1b\]7;([^\x1b]*)\x1b\\/g)].map((m) => m[1]);
+    expect(payloads.at(-1)).toBe('file://postern-demo/home/demo/notes');
+    expect(parseOsc7(payloads.at(-1)!)).toBe('/home/demo/notes');
+    const named = osc7('/tmp/été 1?');
+    expect(named).toBe('\x1b]7;file://postern-demo/tmp/%C3%A9t%C3%A9%201%3F\x1b\\');
+    expect(parseOsc7(named.slice(4, -2))).toBe('/tmp/été 1?');
     p.client.close();
   });
 

@@ -41,8 +41,9 @@ export async function signedIn(opts: Parameters<typeof pair>[0] = {}): Promise<P
 }
 
 export function stripAnsi(text: string): string {
+  // CSI (colours, cursor) and OSC (the prompt's OSC 7, ended by BEL or ST).
   // eslint-disable-next-line no-control-regex -- terminal escape sequences begin with ESC (\x1b)
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '');
 }
 
 const PROMPT = /demo@postern-demo:[^\r\n$]*\$ $/;

@@ -2,7 +2,8 @@
 // chunks are held to the window the page must keep to.
 import { describe, expect, test } from 'vitest';
 import { FILE_WINDOW, isFilesRequest, MAX_PATH_LENGTH, MAX_UPLOAD_CHUNK } from '../../../src/ssh/browser/protocol';
-import { ChunkQueue, toEntry } from '../../../src/ssh/browser/files/worker-files';
+import { ChunkQueue, MAX_LINKS_RESOLVED, resolveLinks, toEntry } from '../../../src/ssh/browser/files/worker-files';
+import { SftpError } from '../../../src/ssh/core/sftp/index';
 
 describe('isFilesRequest', () => {
   test.each([
@@ -76,5 +77,38 @@ describe('toEntry', () => {
     expect(toEntry({ filename: 'f', longname: '', attrs: { permissions: 0o100644, size: 3 } })).toMatchObject({ folder: false, link: false, size: 3 });
     expect(toEntry({ filename: 'l', longname: '', attrs: { permissions: 0o120777 } })).toMatchObject({ folder: false, link: true });
     expect(toEntry({ filename: 'x', longname: '', attrs: {} })).toMatchObject({ folder: false, size: undefined });
+  });
+});
+
+describe('resolveLinks', () => {
+  const link = (name: string) => toEntry({ filename: name, longname: '', attrs: { permissions: 0o120777, size: 9, mtime: 5 } });
+  const fake = {
+    stat: async (path: string) => {
+      if (path === '/d/to-dir') return { permissions: 0o040755, size: 4096, mtime: 7 };
+      if (path === '/d/to-file') return { permissions: 0o100644, size: 1234, mtime: 8 };
+      if (path === '/d/denied') throw new SftpError('permission-denied', 'no');
+      throw new SftpError('no-such-file', 'gone');
+    },
+    readlink: async (path: string) => (path === '/d/denied' ? Promise.reject(new SftpError('permission-denied', 'no')) : `target of ${path.slice(3)}` + (path === '/d/long' ? 'x'.repeat(10_000) : '')),
+  };
+
+  test('a link to a folder is a folder, to a file has its size, a broken one says so, one that cannot be followed stays a marked link', async () => {
+    const plain = toEntry({ filename: 'plain', longname: '', attrs: { permissions: 0o100644, size: 1 } });
+    const out = await resolveLinks(fake, '/d', [link('to-dir'), link('to-file'), link('broken'), link('denied'), plain]);
+    expect(out[0]).toMatchObject({ name: 'to-dir', link: true, folder: true, linkTarget: 'target of to-dir', mtime: 7 });
+    expect(out[1]).toMatchObject({ name: 'to-file', link: true, folder: false, size: 1234, linkTarget: 'target of to-file' });
+    expect(out[2]).toMatchObject({ name: 'broken', link: true, folder: false, broken: true, linkTarget: 'target of broken' });
+    expect(out[3]).toEqual({ name: 'denied', link: true, folder: false, size: 9, mtime: 5, linkTarget: undefined });
+    expect(out[4]).toBe(plain);
+  });
+
+  test('a hostile target is cut to the longest path the panel takes; beyond the budget links are only marked', async () => {
+    const [long] = await resolveLinks(fake, '/d/', [link('long')]);
+    expect(long.linkTarget!.length).toBe(MAX_PATH_LENGTH);
+    const many = Array.from({ length: MAX_LINKS_RESOLVED + 3 }, (_, i) => link(`to-file-${i}`));
+    let asked = 0;
+    const out = await resolveLinks({ stat: async () => (asked++, { permissions: 0o100644 }), readlink: async () => 'x' }, '/d', many);
+    expect(asked).toBe(MAX_LINKS_RESOLVED);
+    expect(out.at(-1)).toEqual(many.at(-1));
   });
 });

@@ -35,6 +35,10 @@ export class FilesModel {
   /** A sentence beside the entry (by name) an operation failed on; '' for the panel's own controls. */
   rowErrors = $state<Record<string, string>>({});
   transfers = $state<TransferView[]>([]);
+  /** The folder the shell last reported (OSC 7, src/terminal/osc7.ts); '' while it has said none. */
+  shellFolder = $state('');
+  /** Why the panel did not open in the shell's folder (it could not be listed), shown as a hint. */
+  folderNote = $state('');
   /** The clock the progress lines read, ticking while a transfer runs. */
   now = $state(performance.now());
   private nextTransfer = 1;
@@ -42,16 +46,29 @@ export class FilesModel {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not shown: the view reads `transfers`
   private readonly running = new Map<number, RunningTransfer>();
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** The shell folder the panel last went to on its own, so reopening does not undo the visitor's browsing. */
+  private followed = '';
 
   constructor(
     private readonly channel: FilesChannel,
     readonly rule: FileRule,
   ) {}
 
-  /** Opens the panel; the first time, in the shell's home directory (REALPATH "."). */
+  /**
+   * Opens the panel: in the shell's current folder when the shell has reported a new one (OSC 7),
+   * else where it was, else in the home directory (REALPATH "."). A shell folder that cannot be
+   * listed leaves a hint and the panel opens as if none had been reported.
+   */
   async show(): Promise<void> {
     this.open = true;
-    if (this.cwd) return this.refresh();
+    const shell = this.shellFolder;
+    if (shell && shell !== this.followed) {
+      this.followed = shell;
+      this.folderNote = '';
+      if (await this.goTo(shell)) return;
+      this.folderNote = `Not opened in the shell's folder: ${this.listError}`;
+    }
+    if (this.cwd && (await this.goTo(this.cwd))) return;
     this.loading = true;
     this.listError = '';
     try {
@@ -63,11 +80,26 @@ export class FilesModel {
     }
   }
 
+  /** The shell reported its folder. An open panel does not move: it offers to (FilesPanel's button). */
+  shellFolderChanged(path: string): void {
+    this.shellFolder = path;
+  }
+
+  /** Goes to the shell's folder (the visitor asked). */
+  async followShell(): Promise<void> {
+    const shell = this.shellFolder;
+    if (!shell) return;
+    this.followed = shell;
+    this.folderNote = '';
+    await this.goTo(shell);
+  }
+
   hide(): void {
     this.open = false;
   }
 
-  async goTo(path: string): Promise<void> {
+  /** Lists `path` and shows it; false (with listError set, the old folder still shown) when it cannot be listed. */
+  async goTo(path: string): Promise<boolean> {
     this.loading = true;
     try {
       const { entries } = await this.channel.request({ op: 'list', path });
@@ -75,22 +107,24 @@ export class FilesModel {
       this.entries = sortEntries(entries ?? []);
       this.listError = '';
       this.rowErrors = {};
+      return true;
     } catch (e) {
       this.listError = sentence(e);
+      return false;
     } finally {
       this.loading = false;
     }
   }
 
-  refresh(): Promise<void> {
+  refresh(): Promise<boolean> {
     return this.goTo(this.cwd);
   }
 
-  up(): Promise<void> {
+  up(): Promise<boolean> {
     return this.goTo(parentPath(this.cwd));
   }
 
-  enter(entry: FileEntry): Promise<void> {
+  enter(entry: FileEntry): Promise<boolean> {
     return this.goTo(joinPath(this.cwd, entry.name));
   }
 
@@ -133,7 +167,8 @@ export class FilesModel {
   async remove(entry: FileEntry): Promise<void> {
     this.clearRowError(entry.name);
     try {
-      await this.channel.request({ op: 'remove', path: joinPath(this.cwd, entry.name), folder: entry.folder });
+      // A link is removed as a file (unlink), whatever it points to; what it points to stays.
+      await this.channel.request({ op: 'remove', path: joinPath(this.cwd, entry.name), folder: entry.folder && !entry.link });
       await this.refresh();
     } catch (e) {
       this.setRowError(entry.name, sentence(e));

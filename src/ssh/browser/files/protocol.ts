@@ -35,8 +35,14 @@ export interface FileEntry {
   size?: number;
   /** Seconds since 1970. */
   mtime?: number;
+  /** A folder, or a link to one (opening it enters the folder the link points to). */
   folder: boolean;
+  /** A symbolic link: size, date and `folder` are those of what it points to, when that could be read. */
   link: boolean;
+  /** Where the link points, as the link says it (cut to MAX_PATH_LENGTH); undefined when not read. */
+  linkTarget?: string;
+  /** The link points to nothing that exists. */
+  broken?: boolean;
 }
 
 /** How an SFTP operation went: `error` is a sentence to show beside the file it concerns. */

@@ -2,7 +2,7 @@
 // the page↔worker flow control of downloads and uploads (protocol.ts). Runs in the worker only.
 import { isDirectory, openSftp, S_IFLNK, S_IFMT, SftpError, type SftpClient, type SftpName, type Transfer } from '../../core/sftp/index';
 import type { SshClient } from '../../core/index';
-import { FILE_WINDOW, type FileEntry, type FilesReply, type FilesRequest } from './protocol';
+import { FILE_WINDOW, MAX_PATH_LENGTH, type FileEntry, type FilesReply, type FilesRequest } from './protocol';
 
 /** A transfer in flight: the SFTP transfer once started, and the page's side of its flow control. */
 interface FileTransfer {
@@ -20,6 +20,31 @@ interface FileTransfer {
 export function toEntry(n: SftpName): FileEntry {
   const type = (n.attrs.permissions ?? 0) & S_IFMT;
   return { name: n.filename, size: n.attrs.size, mtime: n.attrs.mtime, folder: isDirectory(n.attrs), link: type === S_IFLNK };
+}
+
+/** Links of one listing looked at (stat and readlink, pipelined); beyond these they are only marked as links. */
+export const MAX_LINKS_RESOLVED = 500;
+
+/**
+ * The listing's links, each followed (stat: a folder, a file, or nothing — broken) and read (readlink),
+ * all requests in flight at once. A link whose target cannot be looked at stays a link to a file.
+ */
+export async function resolveLinks(sftp: Pick<SftpClient, 'stat' | 'readlink'>, dir: string, entries: FileEntry[]): Promise<FileEntry[]> {
+  let budget = MAX_LINKS_RESOLVED;
+  return Promise.all(
+    entries.map(async (e) => {
+      if (!e.link || budget-- <= 0) return e;
+      const path = dir.endsWith('/') ? `${dir}${e.name}` : `${dir}/${e.name}`;
+      const [followed, target] = await Promise.all([
+        sftp.stat(path).catch((err: unknown) => (err instanceof SftpError && err.kind === 'no-such-file' ? ('broken' as const) : undefined)),
+        sftp.readlink(path).catch(() => undefined),
+      ]);
+      const linkTarget = target?.slice(0, MAX_PATH_LENGTH);
+      if (followed === 'broken') return { ...e, broken: true, linkTarget };
+      if (!followed) return { ...e, linkTarget };
+      return { ...e, linkTarget, folder: isDirectory(followed), size: followed.size, mtime: followed.mtime ?? e.mtime };
+    }),
+  );
 }
 
 /**
@@ -101,7 +126,7 @@ export class WorkerFiles {
         return { path: await sftp.realpath('.') };
       case 'list': {
         const names = await sftp.list(m.path);
-        return { entries: names.filter((n) => n.filename !== '.' && n.filename !== '..').map(toEntry) };
+        return { entries: await resolveLinks(sftp, m.path, names.filter((n) => n.filename !== '.' && n.filename !== '..').map(toEntry)) };
       }
       case 'mkdir':
         await sftp.mkdir(m.path);
