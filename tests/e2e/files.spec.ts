@@ -192,6 +192,7 @@ test('Files opens in the shell\'s folder (OSC 7), offers to follow it when it mo
   await waitForTerminal(page, /in-42/);
   await expect(panel.getByTestId('shell-folder')).toHaveText(`${home}/${folder}/inner`);
   await expect(panel.getByTestId('files-path')).toHaveText(`${home}/${folder}`);
+  await expectAccessible(page, "the Files panel offering the shell's folder");
   await panel.getByRole('button', { name: "Go to the shell's folder" }).click();
   await expect(panel.getByTestId('files-path')).toHaveText(`${home}/${folder}/inner`);
   await expect(panel.locator('[data-testid="file-row"][data-name="here.txt"]')).toBeVisible();
@@ -226,6 +227,7 @@ test('symbolic links: shown with their targets, a link to a folder opens it, a b
   await expect(row('to-file')).toContainText('50 KB');
   await expect(row('broken').getByTestId('link-target')).toHaveText('broken link: what it points to “gone.txt” does not exist');
   await expect(row('broken').getByRole('button', { name: 'Download broken' })).toHaveCount(0);
+  await expectAccessible(page, 'the Files panel listing links');
 
   const saved = page.waitForEvent('download');
   await row('to-file').getByRole('button', { name: 'Download to-file' }).click();
