@@ -3,6 +3,9 @@
 // The target always comes from the proxy's own record of the resource: the browser never names a host.
 // Everything is decided on the upgrade request (token, protocol, port); a refused visitor never gets
 // a WebSocket (see http/upgrade.ts).
+// One kind of text message is taken, on SSH link sessions only: the page's file report (its totals of
+// files moved over SFTP, which the relay cannot see; file-report.ts), kept for the audit row. Any other
+// text message ends that connection.
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { WebSocket } from 'ws';
@@ -12,6 +15,7 @@ import { authorizeConnection, linkCredential, type Credential, type Grant } from
 import type { Services } from '../services/context.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { socketToWebSocket, webSocketToSocket } from './pipe.ts';
+import { FileReports } from './file-report.ts';
 
 const ENDPOINT = '/ws/relay';
 
@@ -93,9 +97,14 @@ async function relayTo(
     if (earlyBytes > MAX_EARLY_BYTES) ws.close(CLOSE.badRequest, 'Too much data before the connection was open.');
     else early.push(data);
   };
+  // The page's file reports: on SSH link sessions only, the ones the worker sends them on (its transport's
+  // fileReport). A binary message costs the one isBinary test it always did.
+  const reports = target.protocol === 'ssh' && cred.kind === 'link' ? new FileReports() : undefined;
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary) return ws.close(1003, 'Only binary messages are relayed.');
-    onMessage(data);
+    if (isBinary) return onMessage(data);
+    if (!reports) return ws.close(1003, 'Only binary messages are relayed.');
+    const refused = reports.take(data);
+    if (refused) end(1003, refused, 'bad-report');
   });
 
   // A link's use counts once the machine has answered; if the last use went to someone else
@@ -179,7 +188,9 @@ async function relayTo(
     s.ops.metrics.connectionClosed(closed);
     void auditId.then(async (id) => {
       if (id !== undefined) {
-        await s.store.updateAudit(id, { outcome, detail, bytesUp, bytesDown: down.bytes(), durationMs: Date.now() - started });
+        const r = reports?.last;
+        const files = r && { up: r.filesUp, down: r.filesDown, bytesUp: r.bytesUp, bytesDown: r.bytesDown, countedBy: 'client' as const };
+        await s.store.updateAudit(id, { outcome, detail, bytesUp, bytesDown: down.bytes(), durationMs: Date.now() - started, files });
       }
     }).catch(() => {});
   });

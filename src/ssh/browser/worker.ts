@@ -9,6 +9,7 @@ import { endReason, toWire } from './errors';
 import { sameFingerprint } from './fingerprint';
 import { isFilesRequest, type FromWorker, type Phase, type ToWorker, type WireError } from './protocol';
 import { WorkerFiles } from './files/worker-files';
+import { FileTally } from './file-tally';
 import { openStream } from './open-stream';
 import { FALLBACK_LOCALE, isLocale } from './locale';
 
@@ -98,9 +99,16 @@ class WorkerSession {
   private pinging = false;
   private gotHostKeys!: (info: HostKeys) => void;
   private readonly hostKeys = new Promise<HostKeys>((resolve) => (this.gotHostKeys = resolve));
+  /** Sends the file report to the relay; undefined where the transport takes none (the demo, a user's session). */
+  private sendReport: ((text: string) => void) | undefined;
+  /** Files and bytes moved over SFTP, reported to the relay for the session's audit row. */
+  private readonly tally = new FileTally((text) => this.sendReport?.(text));
   private readonly files = new WorkerFiles(
     () => (this.ready && this.client?.state.name === 'connected' ? this.client : undefined),
-    (message, transfer) => this.post(message, transfer),
+    (message, transfer) => {
+      this.tally.reply(message); // before the post, which transfers its buffers
+      this.post(message, transfer);
+    },
   );
 
   constructor(private readonly req: ConnectRequest) {
@@ -116,7 +124,10 @@ class WorkerSession {
   }
 
   handle(m: ToWorker): void {
-    if (isFilesRequest(m)) return this.files.handle(m);
+    if (isFilesRequest(m)) {
+      this.tally.request(m);
+      return this.files.handle(m);
+    }
     switch (m.type) {
       case 'data':
         if (this.channel?.state === 'open') this.channel.write(new Uint8Array(m.data));
@@ -138,6 +149,7 @@ class WorkerSession {
         return this.answerPrompt(m.answers);
       case 'close':
         this.closingByUser = true;
+        this.tally.flush(); // ahead of the close, on the same WebSocket
         this.gotHostKeys({ preferKeyTypes: [], trusted: [] });
         if (this.client) this.client.close();
         else this.fail(new SshError('closed', 'The session was closed.'));
@@ -157,7 +169,8 @@ class WorkerSession {
       this.phase('proxy');
       const opening = openStream(req.transport);
       // The stream keeps what arrives before connectSsh subscribes.
-      const stream = await opening;
+      const { stream, sendReport } = await opening;
+      this.sendReport = sendReport;
       const known = await this.hostKeys;
       await kexKeysMade;
       if (this.closingByUser) return stream.close();
@@ -197,6 +210,7 @@ class WorkerSession {
       channel.on('exit', (exit) => this.post({ type: 'exit', exit }));
       channel.on('close', () => {
         this.shellEnded = true;
+        this.tally.flush();
         client.close();
       });
       this.ready = true;
