@@ -9,6 +9,9 @@
 // Run: npm run bench:ssh [-- --runs 7 --mb 200]
 //   --kex curve25519-sha256,...  only these connect rows (--kex none: throughput only)
 //   --threads                    split the browser's other threads by process and thread name
+//   --renderer webgl             also measure the terminal with xterm.js's WebGL renderer (the visitor's setting),
+//                                beside xterm.js alone with the WebGL addon; this machine's WebGL is what Chromium
+//                                has (the GL renderer is printed: SwiftShader means software, no graphics card)
 //   --profile DIR                after the measurements, one more terminal run and one more worker-alone run
 //                                under V8's sampling profiler (page and SSH worker): .cpuprofile files in DIR
 //                                (open them in DevTools' Performance panel) and the top self-time functions
@@ -32,6 +35,7 @@ const MB = Number(arg('--mb', '200'));
 const THREADS = args.includes('--threads');
 const PROFILE_DIR = arg('--profile', '');
 const ONLY_KEX = arg('--kex', '');
+const WEBGL = arg('--renderer', 'dom') === 'webgl';
 const BYTES = MB * 1_000_000;
 const PROMPT = /postern-test@\S*:~\$/;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -212,9 +216,57 @@ async function sttySize(page: Page): Promise<{ rows: number; cols: number }> {
   }
 }
 
+/**
+ * Turns on the WebGL setting in the session's terminal settings, as a visitor would. Answers the GL renderer's
+ * name and whether the terminal draws with WebGL now (with a software GL the setting keeps the DOM renderer).
+ */
+async function useWebgl(page: Page): Promise<{ gl: string; active: boolean }> {
+  await page.evaluate(() => {
+    const menu = document.querySelector<HTMLDetailsElement>('[data-testid=terminal-settings]')!;
+    menu.open = true;
+    const box = Array.from(menu.querySelectorAll('label')).find((l) => l.textContent?.includes('(WebGL)'))!.querySelector('input')!;
+    if (!box.checked) box.click();
+    menu.open = false;
+  }, null);
+  let active = false;
+  for (let i = 0; i < 40 && !active; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    active = await page.evaluate(() => document.querySelector('.ssh-terminal .xterm-screen canvas') !== null, null);
+  }
+  const gl = await page.evaluate(() => {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    return gl ? (info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'WebGL2') : 'none';
+  }, null);
+  return { gl, active };
+}
+
 const focusTerminal = (page: Page) => page.evaluate(() => document.querySelector<HTMLTextAreaElement>('.xterm-helper-textarea')!.focus(), null);
 
-async function sessionThroughput(page: Page): Promise<number> {
+/**
+ * With the WebGL renderer the rows are pixels: the end is when the page has acknowledged (xterm.js has parsed)
+ * the output up to the END marker, plus two animation frames for it to be drawn.
+ */
+function armAcks(page: Page, bytes: number) {
+  return page.evaluate((bytes) => {
+    const w = window as unknown as { __benchDone: Promise<number>; __benchStart: number; __benchPost?: typeof Worker.prototype.postMessage };
+    const post = (w.__benchPost ??= Worker.prototype.postMessage);
+    w.__benchDone = new Promise<number>((resolve) => {
+      let acked = 0;
+      const patched = function (this: Worker, message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
+        const m = message as { type?: string; bytes?: number };
+        if (m?.type === 'ack' && w.__benchStart && (acked += m.bytes ?? 0) >= bytes) {
+          Worker.prototype.postMessage = post;
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - w.__benchStart)));
+        }
+        Reflect.apply(post, this, [message, transfer]);
+      };
+      Worker.prototype.postMessage = patched as typeof post;
+    });
+  }, bytes);
+}
+
+async function sessionThroughput(page: Page, renderer: 'dom' | 'webgl' = 'dom'): Promise<number> {
   await focusTerminal(page);
   // A run before this one left its marker on screen: clear it first.
   const onScreen = () => page.evaluate(() => document.querySelector('.ssh-terminal .xterm-rows')?.textContent?.includes('END-42'), null);
@@ -223,7 +275,10 @@ async function sessionThroughput(page: Page): Promise<number> {
     await page.pressEnter();
     while (await onScreen()) await new Promise((r) => setTimeout(r, 50));
   }
-  await armMarker(page, 'END-42', '.ssh-terminal .xterm-rows');
+  await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = 0), null);
+  // After Enter: its echo (2 bytes), the output, echo's newline (2) and "END-42\r\n" (8).
+  if (renderer === 'webgl') await armAcks(page, BYTES + 12);
+  else await armMarker(page, 'END-42', '.ssh-terminal .xterm-rows');
   await page.insertText(`${HEAD}; ${END}`);
   await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()), null);
   await page.pressEnter();
@@ -235,12 +290,15 @@ async function sessionThroughput(page: Page): Promise<number> {
  * xterm.js alone: the same bytes in 32 KB writes (the SSH packet size), at most 2 MB in flight, same size and font.
  * `pace` (MB/s) holds writes back to that rate: drawing costs per frame, so a slower stream costs more per MB.
  */
-async function xtermThroughput(page: Page, xtermSource: string, size: { rows: number; cols: number }, pace = 0): Promise<number> {
-  await armMarker(page, 'END-42', '#bench-term .xterm-rows');
-  const ms = await page.evaluate(async ({ total, rows, cols, source, pace }) => {
+async function xtermThroughput(page: Page, xtermSource: string, size: { rows: number; cols: number }, pace = 0, webglSource = ''): Promise<number> {
+  if (!webglSource) await armMarker(page, 'END-42', '#bench-term .xterm-rows');
+  const ms = await page.evaluate(async ({ total, rows, cols, source, pace, webglSource }) => {
     // The same xterm.js build the app bundles, as a module from a blob: URL (the context bypasses CSP for this).
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const { Terminal } = (await import(url)) as typeof import('@xterm/xterm');
+    const webgl = webglSource
+      ? ((await import(URL.createObjectURL(new Blob([webglSource], { type: 'text/javascript' })))) as typeof import('@xterm/addon-webgl'))
+      : undefined;
     const session = document.querySelector('.ssh-terminal') as HTMLElement;
     const rect = session.getBoundingClientRect();
     const host = document.createElement('div');
@@ -249,6 +307,7 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     document.body.appendChild(host);
     const term = new Terminal({ cols, rows, fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, scrollback: 5000 });
     term.open(host);
+    if (webgl) term.loadAddon(new webgl.WebglAddon());
     const chunk = new Uint8Array(32768).fill(0x61);
     const w = window as unknown as { __benchStart: number; __benchDone: Promise<number> };
     w.__benchStart = performance.now();
@@ -274,9 +333,15 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
       };
       pump();
     });
-    term.write('\r\nEND-42\r\n');
-    return w.__benchDone;
-  }, { total: BYTES, ...size, source: xtermSource, pace });
+    if (!webgl) {
+      term.write('\r\nEND-42\r\n');
+      return w.__benchDone;
+    }
+    // Pixels, not rows: parsed, then two frames to draw it (as for the session with WebGL).
+    await new Promise<void>((resolve) => term.write('\r\nEND-42\r\n', resolve));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now() - w.__benchStart;
+  }, { total: BYTES, ...size, source: xtermSource, pace, webglSource });
   return BYTES / 1e6 / (ms / 1000);
 }
 
@@ -384,6 +449,16 @@ async function main() {
     const { rate: direct, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size));
     await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
     const { rate: paced, cpu: pacedCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, session));
+    await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+    let webgl: { gl: string; active: boolean; session: number; direct: number; sessionCpu: Map<string, number>; directCpu: Map<string, number> } | undefined;
+    if (WEBGL) {
+      const { gl, active } = await useWebgl(page);
+      const { rate: glSession, cpu: sessionCpu } = await withCpu(() => sessionThroughput(page, active ? 'webgl' : 'dom'));
+      const webglSource = readFileSync(join(ROOT, 'node_modules/@xterm/addon-webgl/lib/addon-webgl.mjs'), 'utf8');
+      const { rate: glDirect, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, 0, webglSource));
+      await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+      webgl = { gl, active, session: glSession, direct: glDirect, sessionCpu, directCpu };
+    }
     if (PROFILE_DIR) {
       const removeXterm = () => page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
       await removeXterm();
@@ -428,6 +503,19 @@ async function main() {
     const [oursCpu, xtermCpu] = [browserSide(sessionCpu), browserSide(directCpu)];
     console.log(`${'  page main + browser other'.padEnd(34)}${pad(oursCpu.toFixed(1), 14)}${pad(xtermCpu.toFixed(1), 14)}${pad(browserSide(pacedCpu).toFixed(1), 14)}`);
     console.log(`${'    terminal ÷ xterm alone'.padEnd(34)}${pad('', 14)}${pad((oursCpu / xtermCpu).toFixed(2) + '×', 14)}${pad((oursCpu / browserSide(pacedCpu)).toFixed(2) + '×', 14)}   goal ≤ 1.30× (unpaced)`);
+    if (webgl) {
+      const w = webgl;
+      console.log(`\nwith the WebGL setting on (xterm alone: with the WebGL addon), GL: ${w.gl}`);
+      console.log(w.active ? "  the terminal draws with xterm.js's WebGL renderer" : '  the terminal kept the DOM renderer: this GL runs in software');
+      console.log(`${'terminal throughput (MB/s)'.padEnd(34)}${pad(w.session.toFixed(1), 14)}${pad(w.direct.toFixed(1) + ' xterm', 14)}${pad(((w.session / w.direct) * 100).toFixed(0) + '%', 9)}`);
+      console.log(`${'CPU ms per MB'.padEnd(34)}${pad('terminal', 14)}${pad('xterm alone', 14)}`);
+      const glRoles = [...new Set([...w.sessionCpu.keys(), ...w.directCpu.keys()])].filter((r) => !detail(r) || (w.sessionCpu.get(r) ?? 0) + (w.directCpu.get(r) ?? 0) >= 0.2);
+      for (const r of glRoles) console.log(`${('  ' + r).padEnd(34)}${[w.sessionCpu, w.directCpu].map((m) => pad(m.get(r)?.toFixed(1) ?? '-', 14)).join('')}`);
+      const [ours, theirs] = [browserSide(w.sessionCpu), browserSide(w.directCpu)];
+      console.log(`${'  page main + browser other'.padEnd(34)}${pad(ours.toFixed(1), 14)}${pad(theirs.toFixed(1), 14)}`);
+      console.log(`${'    terminal ÷ xterm alone'.padEnd(34)}${pad('', 14)}${pad((ours / theirs).toFixed(2) + '×', 14)}   ` +
+        `(÷ the DOM xterm alone above: ${(ours / xtermCpu).toFixed(2)}×)`);
+    }
     console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`phases (ms after Connect), first visit: ${phaseLog[0]}`);
     for (const { row, ours, theirs, posternSide, opensshSide, phases } of rows) {

@@ -1,7 +1,9 @@
 // The visitor's terminal settings, remembered in this browser (localStorage): font size, colour scheme,
-// and whether a right click pastes (off by default, as in PuTTY's and Windows Terminal's setting).
+// whether a right click pastes (off by default, as in PuTTY's and Windows Terminal's setting), and which
+// renderer draws the terminal (renderer.ts: the DOM one unless the visitor chooses WebGL).
 // What is read back is checked field by field: a stored value that is not valid falls back to the default.
 import type { ITheme } from '@xterm/xterm';
+import type { RendererName } from './renderer';
 
 export const SCHEMES = {
   dark: { label: 'Dark', theme: { background: '#000000', foreground: '#e6e6e6', cursor: '#e6e6e6', selectionBackground: '#4d6a99' } },
@@ -32,10 +34,11 @@ export interface TerminalSettings {
   fontSize: number;
   scheme: SchemeName;
   rightClickPaste: boolean;
+  renderer: RendererName;
 }
 
 export const FONT_SIZE = { min: 8, max: 32, default: 14 } as const;
-export const DEFAULT_SETTINGS: TerminalSettings = { fontSize: FONT_SIZE.default, scheme: 'dark', rightClickPaste: false };
+export const DEFAULT_SETTINGS: TerminalSettings = { fontSize: FONT_SIZE.default, scheme: 'dark', rightClickPaste: false, renderer: 'dom' };
 export const SETTINGS_STORAGE_KEY = 'postern.terminal';
 
 export interface SettingsStorage {
@@ -65,6 +68,7 @@ export function parseSettings(text: string | null): TerminalSettings {
     fontSize: isFontSize(stored.fontSize) ? stored.fontSize : DEFAULT_SETTINGS.fontSize,
     scheme: isScheme(stored.scheme) ? stored.scheme : DEFAULT_SETTINGS.scheme,
     rightClickPaste: typeof stored.rightClickPaste === 'boolean' ? stored.rightClickPaste : DEFAULT_SETTINGS.rightClickPaste,
+    renderer: stored.renderer === 'webgl' ? 'webgl' : DEFAULT_SETTINGS.renderer,
   };
 }
 

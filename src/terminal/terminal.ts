@@ -1,5 +1,6 @@
-// The terminal component: xterm.js 6 with the fit, web-links, unicode11 and search addons, fitted to its
-// host element and following it when the window resizes. It knows nothing of SSH: bytes go in with
+// The terminal component: xterm.js 6 with the fit, web-links, unicode11 and search addons (and the WebGL
+// renderer where the visitor chose it: renderer.ts), fitted to its host element and following it when
+// the window resizes. It knows nothing of SSH: bytes go in with
 // write(), keystrokes come out through onInput, and size changes through onResize.
 //
 // Clipboard, per the visitor's "share clipboard" toggle within the link's clipboard rule, each way
@@ -19,6 +20,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import type { ClipboardWays } from '../session/contract';
 import { applyModifiers, clipboardKey, detectPlatform, fontKey, extraKeyText, type ExtraKey, type Modifiers, type Platform } from './keys';
+import { TerminalRenderer } from './renderer';
 import { SCHEMES, type TerminalSettings } from './settings';
 
 export interface TerminalViewOptions {
@@ -43,6 +45,7 @@ export class TerminalView {
   readonly term: Terminal;
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon();
+  private readonly renderer: TerminalRenderer;
   private readonly cleanups: Array<() => void> = [];
   /** The copy buffer used for a way that is not shared. */
   private localClip = '';
@@ -80,6 +83,8 @@ export class TerminalView {
     );
     this.term.unicode.activeVersion = '11';
     this.term.open(host);
+    this.renderer = new TerminalRenderer(this.term);
+    this.renderer.use(this.settings.renderer);
 
     const onData = this.term.onData((text) => options.onInput(encoder.encode(this.withSticky(text))));
     // onBinary carries mouse reports as one byte per char (not UTF-8).
@@ -143,6 +148,7 @@ export class TerminalView {
     this.term.options.theme = { ...SCHEMES[settings.scheme].theme };
     this.term.options.fontSize = settings.fontSize;
     this.term.options.rightClickSelectsWord = this.selectsWordOnRightClick();
+    this.renderer.use(settings.renderer);
     if (fontChanged) this.scheduleFit();
   }
 
@@ -179,6 +185,7 @@ export class TerminalView {
   dispose(): void {
     cancelAnimationFrame(this.fitFrame);
     for (const c of this.cleanups.splice(0)) c();
+    this.renderer.dispose();
     this.term.dispose();
   }
 

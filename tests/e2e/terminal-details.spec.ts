@@ -120,7 +120,7 @@ test('font size and colours change live, the shell gets the new size, and both a
   await menu.getByLabel('Colours').selectOption('contrast');
   await expect.poll(viewportBackground).toBe('rgb(0, 0, 0)');
   await expect.poll(rowsColour).toBe('rgb(255, 255, 255)');
-  expect(JSON.parse((await page.evaluate(() => localStorage.getItem('postern.terminal')))!)).toEqual({ fontSize: 16, scheme: 'contrast', rightClickPaste: false });
+  expect(JSON.parse((await page.evaluate(() => localStorage.getItem('postern.terminal')))!)).toEqual({ fontSize: 16, scheme: 'contrast', rightClickPaste: false, renderer: 'dom' });
 
   // A new visit in this browser starts with them.
   await page.reload();

@@ -5,11 +5,12 @@ import { blockedStorage as blocked, memoryStorage } from '../../support/memory-s
 import { DEFAULT_SETTINGS, FONT_SIZE, loadSettings, parseSettings, saveSettings, SETTINGS_STORAGE_KEY, stepFontSize } from '../../../src/terminal/settings';
 
 describe('parseSettings', () => {
-  test('nothing stored: the defaults (dark, 14 px, right click does not paste)', () => {
-    expect(parseSettings(null)).toEqual({ fontSize: 14, scheme: 'dark', rightClickPaste: false });
+  test('nothing stored: the defaults (dark, 14 px, right click does not paste, the DOM renderer)', () => {
+    expect(parseSettings(null)).toEqual({ fontSize: 14, scheme: 'dark', rightClickPaste: false, renderer: 'dom' });
   });
   test('valid values are kept', () => {
-    expect(parseSettings('{"fontSize":20,"scheme":"contrast","rightClickPaste":true}')).toEqual({ fontSize: 20, scheme: 'contrast', rightClickPaste: true });
+    expect(parseSettings('{"fontSize":20,"scheme":"contrast","rightClickPaste":true,"renderer":"webgl"}'))
+      .toEqual({ fontSize: 20, scheme: 'contrast', rightClickPaste: true, renderer: 'webgl' });
   });
   test.each([
     ['not json', DEFAULT_SETTINGS],
@@ -22,6 +23,8 @@ describe('parseSettings', () => {
     ['{"scheme":"toString"}', DEFAULT_SETTINGS], // an inherited name is not a scheme
     ['{"scheme":"__proto__"}', DEFAULT_SETTINGS],
     ['{"rightClickPaste":"yes"}', DEFAULT_SETTINGS],
+    ['{"renderer":"canvas"}', DEFAULT_SETTINGS],
+    ['{"renderer":true}', DEFAULT_SETTINGS],
     ['{"fontSize":18,"scheme":"neon"}', { ...DEFAULT_SETTINGS, fontSize: 18 }],
   ])('%s → each invalid field is its default', (text, expected) => expect(parseSettings(text)).toEqual(expected));
 });
@@ -39,19 +42,20 @@ describe('stepFontSize', () => {
 describe('loadSettings and saveSettings', () => {
   test('what is saved is read back', () => {
     const storage = memoryStorage();
-    saveSettings(storage, { fontSize: 16, scheme: 'light', rightClickPaste: true });
-    expect(JSON.parse(storage.map.get(SETTINGS_STORAGE_KEY)!)).toEqual({ fontSize: 16, scheme: 'light', rightClickPaste: true });
-    expect(loadSettings(storage)).toEqual({ fontSize: 16, scheme: 'light', rightClickPaste: true });
+    saveSettings(storage, { fontSize: 16, scheme: 'light', rightClickPaste: true, renderer: 'webgl' });
+    expect(JSON.parse(storage.map.get(SETTINGS_STORAGE_KEY)!)).toEqual({ fontSize: 16, scheme: 'light', rightClickPaste: true, renderer: 'webgl' });
+    expect(loadSettings(storage)).toEqual({ fontSize: 16, scheme: 'light', rightClickPaste: true, renderer: 'webgl' });
   });
   test('an invalid field is stored as its default', () => {
     const storage = memoryStorage();
-    const saved = saveSettings(storage, { fontSize: 1000, scheme: 'light', rightClickPaste: false });
+    const saved = saveSettings(storage, { fontSize: 1000, scheme: 'light', rightClickPaste: false, renderer: 'dom' });
     expect(saved.fontSize).toBe(FONT_SIZE.default);
     expect(loadSettings(storage).fontSize).toBe(FONT_SIZE.default);
   });
   test('a blocked storage gives the defaults and keeps the choice for the page', () => {
     expect(loadSettings(blocked)).toEqual(DEFAULT_SETTINGS);
-    expect(saveSettings(blocked, { fontSize: 20, scheme: 'contrast', rightClickPaste: false })).toEqual({ fontSize: 20, scheme: 'contrast', rightClickPaste: false });
+    expect(saveSettings(blocked, { fontSize: 20, scheme: 'contrast', rightClickPaste: false, renderer: 'dom' }))
+      .toEqual({ fontSize: 20, scheme: 'contrast', rightClickPaste: false, renderer: 'dom' });
     expect(loadSettings(undefined)).toEqual(DEFAULT_SETTINGS);
   });
 });
