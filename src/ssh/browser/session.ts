@@ -74,19 +74,20 @@ export class SshSession implements Session {
         this.terminal.setSticky(mods);
       },
     });
+    this.model.locale = loadLocale(localeStorage());
+    this.known = known;
+    // The worker starts first, before anything else here: its transport opens and the key is parsed while
+    // this thread builds the view and the terminal; it has the known hosts at once, so its key exchange
+    // does not wait for this thread.
+    this.firstAttempt = this.attempt();
+    this.firstAttempt.catch(() => undefined); // awaited in start()
     this.model.settings = loadSettings(localeStorage());
     this.model.pings = !options.idleLimited;
     this.model.keyNames = clipboardKeyNames(detectPlatform(globalThis.navigator));
     // The link's file-transfer rule, applied here: SFTP runs end to end, so no one else can.
     const ways = options.fileTransfer ?? { to: true, from: true };
     if (ways.to || ways.from) this.model.files = new FilesModel(this.files, { upload: ways.to, download: ways.from });
-    this.model.locale = loadLocale(localeStorage());
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
-    this.known = known;
-    // The worker starts first: its transport opens and the key is parsed while this thread builds the view
-    // and the terminal; it has the known hosts at once, so its key exchange does not wait for this thread.
-    this.firstAttempt = this.attempt();
-    this.firstAttempt.catch(() => undefined); // awaited in start()
     this.terminalHost.className = 'ssh-terminal';
     this.view = mount(SshView, { target: host.element, props: { model: this.model, terminalHost: this.terminalHost } });
     this.terminal = new TerminalView(this.terminalHost, {
