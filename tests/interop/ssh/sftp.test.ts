@@ -161,6 +161,15 @@ describe.each(BUILDS.filter((b) => sshdAvailable(b.build)))('$name', ({ build, e
     });
     await expect(sftp.mkdir(`${rootOwned}/sub`)).rejects.toMatchObject({ kind: 'permission-denied' });
     expect(existsSync(`${rootOwned}/new.txt`)).toBe(false);
+    // A file the user may write in that folder: replacing it safely needs the folder, so it is refused and kept.
+    writeFileSync(`${rootOwned}/shared.txt`, 'kept', { mode: 0o666 });
+    chmodSync(`${rootOwned}/shared.txt`, 0o666);
+    await expect(sftp.upload(`${rootOwned}/shared.txt`, bytes()).done).rejects.toMatchObject({
+      kind: 'permission-denied',
+      message: expect.stringContaining(`Could not write to “${rootOwned}/shared.txt”: its folder does not let you create files`),
+    });
+    expect(readFileSync(`${rootOwned}/shared.txt`, 'utf8')).toBe('kept');
+    rmSync(`${rootOwned}/shared.txt`);
     // The session is still usable after refusals.
     expect((await sftp.list(rootOwned)).length).toBe(0);
   });

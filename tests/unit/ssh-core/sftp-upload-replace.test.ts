@@ -19,8 +19,8 @@ async function* pieces(bytes: Uint8Array, size = 32 * 1024) {
 }
 
 /** A client and the server part over one in-memory folder /home/u, with every request's type and path recorded. */
-async function setup(change: (view: SftpFileSystem) => SftpFileSystem = (v) => v) {
-  const fs = new MemoryFs({ home: { u: {} } }, ['/home/u']);
+async function setup(change: (view: SftpFileSystem) => SftpFileSystem = (v) => v, writable = ['/home/u']) {
+  const fs = new MemoryFs({ home: { u: { 'report.bin': '' } } }, writable);
   const requests: Array<{ type: number; path?: string; name?: string }> = [];
   const framer = new PacketFramer();
   const server = new SftpServer(change(sftpView(fs, '/home/u')), {
@@ -42,8 +42,8 @@ async function setup(change: (view: SftpFileSystem) => SftpFileSystem = (v) => v
   });
   await client.init();
   const old = random(300_000);
-  fs.create('/home/u/report.bin', { exclusive: true, truncate: true, mode: 0o600 });
   fs.writeAt('/home/u/report.bin', 0, old);
+  fs.setAttributes('/home/u/report.bin', { mode: 0o600 });
   const names = () => fs.list('/home/u').map(([name]) => name);
   return { fs, client, requests, old, names };
 }
@@ -126,6 +126,15 @@ describe('an upload over an existing file', () => {
     expect(fs.get('/home/u/new.bin').mode).toBe(0o644);
     expect(names().sort()).toEqual(['dir', 'new.bin', 'report.bin']);
   });
+});
+
+test('a file that may be written in a folder that may not: refused with why, the file untouched', async () => {
+  const { fs, client, old } = await setup(undefined, ['/home/u/report.bin']);
+  await expect(client.upload('/home/u/report.bin', pieces(random(1000))).done).rejects.toMatchObject({
+    kind: 'permission-denied',
+    message: 'Could not write to “/home/u/report.bin”: its folder does not let you create files, which replacing it safely needs (the upload is written beside it and renamed over it only once complete).',
+  });
+  expect(sha256(fs.bytes('/home/u/report.bin'))).toBe(sha256(old));
 });
 
 describe('the hidden upload name', () => {

@@ -392,7 +392,17 @@ export class SftpClient {
     const doing = { what: 'write to', path };
     // EXCL: the hidden name is fresh; if it somehow exists, the upload fails rather than write into it.
     const mode = target.mode ?? options.mode ?? 0o644;
-    const handle = expect(await this.request({ type: Fxp.OPEN, path: temp, flags: Open.WRITE | Open.CREAT | Open.EXCL, attrs: { permissions: mode } }, doing), Fxp.HANDLE, 'OPEN').handle;
+    const opened = await this.request({ type: Fxp.OPEN, path: temp, flags: Open.WRITE | Open.CREAT | Open.EXCL, attrs: { permissions: mode } }, doing).catch((e: unknown) => {
+      // The file may be writable while its folder is not: say why replacing it is refused.
+      if (!(target.exists && e instanceof SftpError && e.kind === 'permission-denied')) throw e;
+      throw new SftpError(
+        'permission-denied',
+        `Could not write to “${path}”: its folder does not let you create files, which replacing it safely needs (the upload is written beside it and renamed over it only once complete).`,
+        undefined,
+        e.serverMessage,
+      );
+    });
+    const handle = expect(opened, Fxp.HANDLE, 'OPEN').handle;
     let ok = false;
     let closed = false;
     let offset: number;
