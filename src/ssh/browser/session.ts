@@ -150,6 +150,7 @@ export class SshSession implements Session {
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      let output = false;
       const settleError = (error: ConnectError) => {
         this.clearQuestions();
         this.stopWorker(worker);
@@ -196,6 +197,10 @@ export class SshSession implements Session {
             requestAnimationFrame(() => this.terminal.fitNow());
             return resolve();
           case 'data': {
+            if (!output) {
+              output = true;
+              performance.mark('postern-ssh:output'); // the shell's first bytes, among the phases bench/ssh.ts prints
+            }
             const bytes = new Uint8Array(m.data);
             // Acknowledge once xterm.js has taken the bytes: the SSH window opens only as fast as we render.
             return this.terminal.write(bytes, () => this.post({ type: 'ack', bytes: bytes.length }));
