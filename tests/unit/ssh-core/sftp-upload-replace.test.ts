@@ -109,6 +109,22 @@ describe('an upload over an existing file', () => {
     expect(tail[0].path).toBe('/home/u/report.bin');
   });
 
+  test('without posix-rename, a RENAME that fails after the old file was removed keeps the new bytes and says where', async () => {
+    const { fs, client, names } = await setup((view) => ({
+      ...view,
+      rename: () => {
+        throw new FsFailure('EACCES', 'Permission denied');
+      },
+    }));
+    client.extensions.delete('posix-rename@openssh.com');
+    const fresh = random(50_000);
+    const error = await client.upload('/home/u/report.bin', pieces(fresh)).done.catch((e: unknown) => e as Error);
+    const [hidden] = names();
+    expect(hidden).toMatch(HIDDEN);
+    expect(error.message).toBe(`Could not write to “/home/u/report.bin”: permission denied. The old file was already removed; the uploaded file is kept as “/home/u/${hidden}”.`);
+    expect(sha256(fs.bytes(`/home/u/${hidden}`))).toBe(sha256(fresh));
+  });
+
   test('exclusive: refused before a byte is sent, the old file untouched', async () => {
     const { fs, client, old, requests } = await setup();
     await expect(client.upload('/home/u/report.bin', pieces(random(1000)), { exclusive: true }).done).rejects.toMatchObject({ kind: 'file-exists' });

@@ -405,6 +405,7 @@ export class SftpClient {
     const handle = expect(opened, Fxp.HANDLE, 'OPEN').handle;
     let ok = false;
     let closed = false;
+    let keep = false;
     let offset: number;
     try {
       // The server's umask may have taken bits off the replaced file's mode: set it exactly (best effort).
@@ -416,9 +417,12 @@ export class SftpClient {
       if (control.cancelled) throw cancelled(path);
       await this.putInPlace(temp, target, path, options.exclusive ?? false);
       ok = true;
+    } catch (e) {
+      keep = KEEP_TEMP.has(e as object);
+      throw e;
     } finally {
       if (!closed) await this.closeHandle(handle, path).catch(() => undefined);
-      if (!ok && this.isOpen) await this.remove(temp).catch(() => undefined);
+      if (!ok && !keep && this.isOpen) await this.remove(temp).catch(() => undefined);
     }
     return offset;
   }
@@ -472,7 +476,10 @@ export class SftpClient {
         await this.withExists(target.path, doing, () => this.request({ type: Fxp.RENAME, from: temp, to: target.path }, doing));
       } catch (e) {
         if (!target.exists || !(e instanceof SftpError)) throw e;
-        throw new SftpError(e.kind, `${e.message} The old file was already removed; the uploaded bytes were deleted too.`, undefined, e.serverMessage);
+        // The old file is gone: the new bytes are all there is, so they stay under the hidden name.
+        const kept = new SftpError(e.kind, `${e.message} The old file was already removed; the uploaded file is kept as “${temp}”.`, undefined, e.serverMessage);
+        KEEP_TEMP.add(kept);
+        throw kept;
       }
     }
   }
@@ -713,6 +720,9 @@ function takeParts(parts: Uint8Array[], n: number): Uint8Array[] {
   }
   return out;
 }
+
+/** Errors after which an upload's hidden file is the only copy of the bytes, so it is not removed. */
+const KEEP_TEMP = new WeakSet<object>();
 
 /** The longest name, in UTF-8 bytes, kept from the target in its hidden upload name (NAME_MAX is 255). */
 const TEMP_NAME_KEEP = 200;
