@@ -118,7 +118,7 @@ describe('an upload over an existing file', () => {
     }));
     client.extensions.delete('posix-rename@openssh.com');
     const fresh = random(50_000);
-    const error = await client.upload('/home/u/report.bin', pieces(fresh)).done.catch((e: unknown) => e as Error);
+    const error = await client.upload('/home/u/report.bin', pieces(fresh)).done.then(() => new Error('the upload succeeded'), (e: unknown) => e as Error);
     const [hidden] = names();
     expect(hidden).toMatch(HIDDEN);
     expect(error.message).toBe(`Could not write to “/home/u/report.bin”: permission denied. The old file was already removed; the uploaded file is kept as “/home/u/${hidden}”.`);
