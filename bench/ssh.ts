@@ -3,7 +3,8 @@
 //   connect: from pressing Connect to the shell prompt on screen, versus `ssh -tt` to the same prompt (median),
 //     one row per key exchange, like for like: the server allows only that exchange (`KexAlgorithms`), and
 //     `ssh -tt` is given it too (`-o KexAlgorithms=`); mlkem768x25519 runs against OpenSSH 10.5 with its own ssh.
-//     Each row prints the exchange and cipher each side negotiated;
+//     Every server offers one cipher (CIPHER), so both clients use it. Each row prints the exchange and cipher
+//     each side negotiated;
 //   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
 //   same bytes written directly into a terminal of the same size in the same page; and where the CPU went.
 // Run: npm run bench:ssh [-- --runs 7 --mb 200]
@@ -25,6 +26,8 @@ import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { OPENSSH_10_5_DIR, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../tests/support/sshd.ts';
 import { arg, args } from './args.ts';
 
+/** The only cipher the benchmark's servers offer, so both clients use it: Postern's first choice (src/ssh/core/kex/kexinit.ts). */
+const CIPHER = 'aes128-gcm@openssh.com';
 const RUNS = Number(arg('--runs', '7'));
 /**
  * How long the visitor takes between the form appearing and Connect (typing a username takes longer). The
@@ -114,9 +117,9 @@ async function opensshConnect(port: number, user: string, keyFile: string, row?:
 }
 
 /** What OpenSSH's client negotiated with this row's settings, from its own `-v` log: "kex, cipher". */
-function opensshNegotiated(port: number, user: string, keyFile: string, row: KexRow): string {
-  const r = spawnSync(row.ssh, ['-v', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes', '-o', `KexAlgorithms=${row.kex}`, `${user}@127.0.0.1`, 'true'], { encoding: 'utf8' });
+function opensshNegotiated(port: number, user: string, keyFile: string, row?: KexRow): string {
+  const r = spawnSync(row?.ssh ?? 'ssh', ['-v', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'BatchMode=yes', ...(row ? ['-o', `KexAlgorithms=${row.kex}`] : []), `${user}@127.0.0.1`, 'true'], { encoding: 'utf8' });
   const kex = /kex: algorithm: (\S+)/.exec(r.stderr)?.[1] ?? '?';
   const cipher = /kex: server->client cipher: (\S+)/.exec(r.stderr)?.[1] ?? '?';
   return `${kex}, ${cipher}`;
@@ -400,7 +403,8 @@ async function main() {
   const build = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('vite build failed');
 
-  const sshd = await startSshd();
+  // Both clients get the same cipher: the servers offer only Postern's first choice.
+  const sshd = await startSshd({ extraConfig: [`Ciphers ${CIPHER}`] });
   const rowServers: Sshd[] = [];
   const proxy = await startProxy({ staticDir: dist });
   const keyDir = mkdtempSync(join(tmpdir(), 'postern-bench-'));
@@ -423,7 +427,7 @@ async function main() {
     // Connect, like for like: per key exchange, a server that allows only it, both clients alternating.
     const rows: Array<{ row: KexRow; ours: number[]; theirs: number[]; posternSide: string; opensshSide: string; phases: string }> = [];
     for (const row of KEX_ROWS) {
-      const server = await startSshd({ build: row.build, extraConfig: [`KexAlgorithms ${row.kex}`] });
+      const server = await startSshd({ build: row.build, extraConfig: [`KexAlgorithms ${row.kex}`, `Ciphers ${CIPHER}`] });
       rowServers.push(server);
       const r = (await owner.call('POST', '/api/resources', {
         name: `bench-${row.kex}`, address: '127.0.0.1', ports: { ssh: [server.port] }, sshHostKeyFingerprint: server.hostFingerprints.ed25519,
@@ -445,6 +449,7 @@ async function main() {
     const size = await sttySize(page);
     const { rate: session, cpu: sessionCpu } = await withCpu(() => sessionThroughput(page));
     const native = opensshThroughput(sshd.port, user, keyFile);
+    const throughputSides = { postern: await posternNegotiated(page), openssh: opensshNegotiated(sshd.port, user, keyFile) };
     const xtermSource = readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8');
     const { rate: direct, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size));
     await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
@@ -482,6 +487,7 @@ async function main() {
     console.log(`${'terminal throughput (MB/s)'.padEnd(34)}${pad(session.toFixed(1), 14)}${pad(direct.toFixed(1) + ' xterm', 14)}${pad(((session / direct) * 100).toFixed(0) + '%', 9)}   ≥ 80%`);
     console.log(`${'  SSH worker alone, no rendering'.padEnd(34)}${pad(pipeline.toFixed(1), 14)}${pad(native.toFixed(1) + ' ssh', 14)}${pad(((pipeline / native) * 100).toFixed(0) + '%', 9)}   ≥ 100%`);
     console.log(`${'  OpenSSH ssh -tt into /dev/null'.padEnd(34)}${pad('', 14)}${pad(native.toFixed(1), 14)}${pad(((session / native) * 100).toFixed(0) + '%', 9)}   (server's ceiling)`);
+    console.log(`  throughput runs negotiated: Postern ${throughputSides.postern}; ssh ${throughputSides.openssh}`);
     const detail = (r: string) => r.startsWith('  ');
     const worker = (m: Map<string, number>) => m.get('SSH worker thread')?.toFixed(1) ?? '-';
     console.log(`${'  SSH worker alone: CPU ms per MB'.padEnd(34)}${pad(worker(pipelineCpu), 14)}   (in the terminal run ${worker(sessionCpu)}); ${workerMessages} data messages to the page, ${(BYTES / workerMessages / 1024).toFixed(0)} KB each`);
