@@ -98,13 +98,16 @@ async function relayTo(
     else early.push(data);
   };
   // The page's file reports: on SSH link sessions only, the ones the worker sends them on (its transport's
-  // fileReport). A binary message costs the one isBinary test it always did.
+  // fileReport). Text takes its own path: a binary message costs the one isBinary test it always did.
   const reports = target.protocol === 'ssh' && cred.kind === 'link' ? new FileReports() : undefined;
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary) return onMessage(data);
+  const onText = (data: Buffer) => {
     if (!reports) return ws.close(1003, 'Only binary messages are relayed.');
     const refused = reports.take(data);
     if (refused) end(1003, refused, 'bad-report');
+  };
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary) return onText(data);
+    onMessage(data);
   });
 
   // A link's use counts once the machine has answered; if the last use went to someone else
