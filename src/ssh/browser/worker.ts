@@ -161,13 +161,16 @@ class WorkerSession {
 
   private async run(): Promise<void> {
     const { req } = this;
+    // The stream is asked for first: parsing the key has a synchronous start (the first parse also
+    // initialises the curve code), which would otherwise delay the proxy's connection.
+    this.phase('proxy');
+    const opening = openStream(req.transport);
+    opening.catch(() => undefined); // awaited below
     // Parse (and for encrypted keys, run the slow KDF) while the network handshake proceeds.
     const keyPromise: Promise<PrivateKey> | undefined =
       req.credential.kind === 'private-key' ? parsePrivateKey(req.credential.keyText, req.credential.passphrase) : undefined;
     keyPromise?.catch(() => undefined);
     try {
-      this.phase('proxy');
-      const opening = openStream(req.transport);
       // The stream keeps what arrives before connectSsh subscribes.
       const { stream, sendReport } = await opening;
       this.sendReport = sendReport;
