@@ -3,7 +3,7 @@
 // The target always comes from the proxy's own record of the resource: the browser never names a host.
 // Everything is decided on the upgrade request (token, protocol, port); a refused visitor never gets
 // a WebSocket (see http/upgrade.ts).
-// One kind of text message is taken, on SSH link sessions only: the page's file report (its totals of
+// One kind of text message is taken, on SSH sessions only: the page's file report (its totals of
 // files moved over SFTP, which the relay cannot see; file-report.ts), kept for the audit row. Any other
 // text message ends that connection.
 import type { IncomingMessage } from 'node:http';
@@ -97,9 +97,9 @@ async function relayTo(
     if (earlyBytes > MAX_EARLY_BYTES) ws.close(CLOSE.badRequest, 'Too much data before the connection was open.');
     else early.push(data);
   };
-  // The page's file reports: on SSH link sessions only, the ones the worker sends them on (its transport's
-  // fileReport). Text takes its own path: a binary message costs the one isBinary test it always did.
-  const reports = target.protocol === 'ssh' && cred.kind === 'link' ? new FileReports() : undefined;
+  // The page's file reports: on SSH sessions (a link's or a console user's), where the worker sends them.
+  // Text takes its own path: a binary message costs the one isBinary test it always did.
+  const reports = target.protocol === 'ssh' ? new FileReports() : undefined;
   const onText = (data: Buffer) => {
     if (!reports) return ws.close(1003, 'Only binary messages are relayed.');
     const refused = reports.take(data);

@@ -303,7 +303,7 @@ export type ApiErrorCode =
  *   /ws/rdp  RDCleanPath: proxy auth token 'link.<token>[.<access code>]' or 'user.<session token>'; destination
  *            '<resourceId>:<port>' for users, 'link:<port>' for links (only the port is taken from it).
  * The relay carries raw TCP bytes in binary messages, one to one (the websockify convention). On an SSH
- * link's session the page may also send text messages: its file report (rules/file-report.ts), which the
+ * session the page may also send text messages: its file report (rules/file-report.ts), which the
  * audit entry keeps as `files`, counted by the client. Any other text message closes the relay with 1003.
  */
 export const WS_PROTOCOL_PREFIX = { link: 'postern.link.', user: 'postern.user.' } as const;

@@ -1,5 +1,5 @@
 // The SSH page's file report on the relay's WebSocket, through the real proxy: a text message with the
-// page's running totals, taken on an SSH link session only, kept and written into the session's audit
+// page's running totals, taken on SSH sessions only (a link's or a console user's), kept and written into the session's audit
 // row at close as counted by the client. A malformed one ends that connection alone, with a sentence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/shared/api.ts';
@@ -138,14 +138,16 @@ describe('the file report', () => {
     expect(FILE_REPORTS_PER_SECOND).toBeLessThan(200);
   });
 
-  it('is refused on a signed-in user\'s session and on RDP through the relay: text there ends the connection', async () => {
+  it('is kept on a signed-in user\'s SSH session too, and refused on RDP through the relay: text there ends the connection', async () => {
     const { res } = await linkTo('user-box');
     const user = openRelay(proxy.url, `resource=${res.id}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${owner.token}`]);
     await user.opened;
-    user.ws.send(report({ filesUp: 1 }));
-    expect(await within(5_000, user.closed)).toEqual({ code: 1003, reason: 'Only binary messages are relayed.' });
+    user.ws.send(report({ filesUp: 1, bytesUp: 42 }));
+    await user.echoes('still relaying');
+    user.ws.close();
+    await user.closed;
     const entry = await closedEntry((e) => e.resourceId === res.id && e.actor !== 'link visitor');
-    expect(entry).not.toHaveProperty('files');
+    expect(entry.files).toEqual({ up: 1, down: 0, bytesUp: 42, bytesDown: 0, countedBy: 'client' });
 
     const rdp = await linkTo('rdp-relay-box', 'rdp');
     const c = openLink(rdp.link.token, 'rdp');

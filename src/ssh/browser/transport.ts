@@ -9,7 +9,7 @@ export type SshTransport =
   /**
    * A WebSocket the worker opens to the relay: binary messages carrying raw TCP bytes (websockify's convention).
    * With `fileReport`, the relay also takes the worker's file report as a text message (shared/rules/file-report.ts):
-   * Postern's relay does on a link's session; anything else (a stock websockify) must not be sent one.
+   * Postern's relay does on every SSH session; anything else (a stock websockify) must not be sent one.
    */
   | { kind: 'relay'; url: string; protocols: string[]; fileReport?: boolean }
   /** One end of a MessageChannel whose other end speaks SSH (see ssh/core/message-port-stream.ts). */
@@ -26,7 +26,7 @@ export const relayTransport: OpenTransport = (options) => {
   url.searchParams.set('port', String(options.port));
   const a = options.authority;
   if (a.kind === 'user') url.searchParams.set('resource', a.resourceId);
-  return { kind: 'relay', url: url.href, protocols: ['binary', tunnelCredential(a)], fileReport: a.kind === 'link' };
+  return { kind: 'relay', url: url.href, protocols: ['binary', tunnelCredential(a)], fileReport: true };
 };
 
 /** What to transfer (not copy) with the connect message. */
