@@ -3,8 +3,6 @@
 // the forbidden way only), the files and bytes counted each way for the audit, and malformed
 // CLIPRDR file messages (truncated, lengths past the end) that must neither crash nor count.
 import { describe, expect, it } from 'vitest';
-import { RdpChannelFilter } from '../../../proxy/rdp/channel-filter.ts';
-import { ClipboardBridge } from '../../../proxy/rdp/clipboard-bridge.ts';
 import { ClipboardFileCount } from '../../../proxy/rdp/clipboard-files.ts';
 import { ClipboardRuleGuard, type ClipboardWays } from '../../../proxy/rdp/clipboard-rule.ts';
 import {
@@ -12,14 +10,11 @@ import {
   readFormatList, readMessage, withoutFileFormats,
 } from '../../../proxy/rdp/cliprdr.ts';
 import { concatBytes as concat } from '../../../proxy/rdp/der.ts';
-import { CHANNEL_FLAG_LAST, encodeChannelMessage, readChannelFrame } from '../../../proxy/rdp/frames.ts';
-import { connectInitial, connectResponse } from './rdp-frames.ts';
+import { caps, clipboardChannel, messages, u32, utf16z } from './cliprdr-session.ts';
 
 const CF_UNICODETEXT = 13;
 const FILE_LIST = 0xc0bc; // as xrdp and Windows register "FileGroupDescriptorW": any id ≥ 0xC000
 const FILE_CONTENTS = 0xc0bd;
-const u32 = (n: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
-const utf16z = (s: string) => new Uint8Array([...s].flatMap((c) => [c.charCodeAt(0), 0]).concat([0, 0]));
 const longEntry = (id: number, name = '') => concat([u32(id), utf16z(name)]);
 const shortEntry = (id: number, name: string, ascii: boolean) => {
   const field = new Uint8Array(32);
@@ -34,7 +29,6 @@ const RANGE = 2;
 const contentsRequest = (streamId: number, index: number, flags: number, size: number) =>
   encodeMessage(MSG.fileContentsRequest, 0, concat([u32(streamId), u32(index), u32(flags), u32(0), u32(0), u32(size), u32(0)]));
 const contentsResponse = (streamId: number, data: Uint8Array, flags = CB_RESPONSE_OK) => encodeMessage(MSG.fileContentsResponse, flags, concat([u32(streamId), data]));
-const caps = encodeMessage(MSG.clipCaps, 0, concat([new Uint8Array([1, 0, 0, 0, 1, 0, 12, 0]), u32(2), u32(0x02)]));
 const FILE_BYTES = new TextEncoder().encode('payroll.csv contents');
 
 const UPLOAD_ONLY: ClipboardWays = { to: true, from: false };
@@ -149,34 +143,9 @@ describe('the file-transfer rule in ClipboardRuleGuard', () => {
 function session(files: ClipboardWays, clipboard: ClipboardWays = BOTH) {
   const count = new ClipboardFileCount();
   const rules = new ClipboardRuleGuard(clipboard, undefined, files);
-  const f = new RdpChannelFilter(new ClipboardBridge(true), undefined, rules.narrows ? rules : undefined, count);
-  f.fromClient(new Uint8Array(connectInitial));
-  f.fromServer(new Uint8Array(connectResponse));
-  const fromServer = (m: Uint8Array) => f.fromServer(concat(encodeChannelMessage('server', 1002, 1005, m, 0)));
-  const fromClient = (m: Uint8Array) => f.fromClient(concat(encodeChannelMessage('client', 1007, 1005, m, 0x10)));
-  fromServer(caps);
-  fromServer(encodeMessage(MSG.monitorReady, 0, new Uint8Array(0)));
-  fromClient(caps);
-  return { f, count, fromServer, fromClient };
+  return { count, ...clipboardChannel(rules.narrows ? rules : undefined, count) };
 }
 
-/** The CLIPRDR messages inside frames the filter let out. */
-function messages(frames: Uint8Array[]): Array<ReturnType<typeof readMessage>> {
-  const all = concat(frames);
-  const chunks: Uint8Array[] = [];
-  const out: Array<ReturnType<typeof readMessage>> = [];
-  for (let at = 0; at < all.length;) {
-    const len = (all[at + 2] << 8) | all[at + 3];
-    const cf = readChannelFrame(all.subarray(at, at + len))!;
-    chunks.push(cf.chunk);
-    if (cf.flags & CHANNEL_FLAG_LAST) {
-      out.push(readMessage(concat(chunks)));
-      chunks.length = 0;
-    }
-    at += len;
-  }
-  return out;
-}
 
 /** The page copies two files (5 + 3 bytes, and 4 bytes) and the machine pastes them: size, then ranges. */
 function upload(s: ReturnType<typeof session>) {

@@ -10,15 +10,13 @@ import { concatBytes as concat } from '../../../proxy/rdp/der.ts';
 import {
   CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST, CHANNEL_PACKET_COMPRESSED, encodeChannelMessage, readChannelFrame,
 } from '../../../proxy/rdp/frames.ts';
+import { caps, clipboardChannel, messages, u32, utf16z } from './cliprdr-session.ts';
 import { connectInitial, connectResponse, x224 } from './rdp-frames.ts';
 
 const CF_UNICODETEXT = 13;
-const u32 = (n: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
-const utf16z = (s: string) => new Uint8Array([...s].flatMap((c) => [c.charCodeAt(0), 0]).concat([0, 0]));
 const list = (ids: number[]) => encodeMessage(MSG.formatList, 0, concat(ids.flatMap((id) => [u32(id), new Uint8Array(2)])));
 const request = (format: number) => encodeMessage(MSG.formatDataRequest, 0, u32(format));
 const ok = (data: Uint8Array) => encodeMessage(MSG.formatDataResponse, CB_RESPONSE_OK, data);
-const caps = encodeMessage(MSG.clipCaps, 0, concat([new Uint8Array([1, 0, 0, 0, 1, 0, 12, 0]), u32(2), u32(0x02)]));
 const SECRET = utf16z('hunter2-secret');
 
 const WAYS: Record<string, ClipboardWays> = {
@@ -109,39 +107,13 @@ describe('ClipboardRuleGuard', () => {
   });
 });
 
-/** A filter that has seen the connect frames, and helpers to send whole CLIPRDR messages through it. */
+/** A filter that has seen the connect frames and the CLIPRDR start, with the guard's blocked messages. */
 function session(ways: ClipboardWays) {
   const blocked: string[] = [];
   const guard = new ClipboardRuleGuard(ways, (way, m) => blocked.push(`${way} ${m}`));
-  const f = new RdpChannelFilter(new ClipboardBridge(true), undefined, guard);
-  f.fromClient(new Uint8Array(connectInitial));
-  f.fromServer(new Uint8Array(connectResponse));
-  const fromServer = (m: Uint8Array) => f.fromServer(concat(encodeChannelMessage('server', 1002, 1005, m, 0)));
-  const fromClient = (m: Uint8Array) => f.fromClient(concat(encodeChannelMessage('client', 1007, 1005, m, 0x10)));
-  // The usual start: the machine's capabilities and Monitor Ready, then the page's capabilities.
-  fromServer(caps);
-  fromServer(encodeMessage(MSG.monitorReady, 0, new Uint8Array(0)));
-  fromClient(caps);
-  return { f, blocked, fromServer, fromClient };
+  return { blocked, ...clipboardChannel(guard) };
 }
 
-/** The CLIPRDR messages inside frames the filter let out. */
-function messages(frames: Uint8Array[]): Array<ReturnType<typeof readMessage>> {
-  const all = concat(frames);
-  const chunks: Uint8Array[] = [];
-  const out: Array<ReturnType<typeof readMessage>> = [];
-  for (let at = 0; at < all.length;) {
-    const len = (all[at + 2] << 8) | all[at + 3];
-    const cf = readChannelFrame(all.subarray(at, at + len))!;
-    chunks.push(cf.chunk);
-    if (cf.flags & CHANNEL_FLAG_LAST) {
-      out.push(readMessage(concat(chunks)));
-      chunks.length = 0;
-    }
-    at += len;
-  }
-  return out;
-}
 
 /** Whether `needle` occurs in any of `frames` (content must never leak, in any framing). */
 const carries = (frames: Uint8Array[], needle: Uint8Array) => {
