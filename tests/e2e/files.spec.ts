@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { Link } from '../../src/shared/api';
 import { expectAccessible } from './axe-audit';
+import { demoTokens } from './demo-links';
 import { E2E_DIST, ok } from './postern';
 import { startStaticSite } from './static-site';
 import { sshLinkForFile } from './ssh-link';
@@ -280,20 +281,7 @@ test('the offline demo\'s machine serves its files to the panel in the shell\'s 
     await form.getByRole('checkbox', { name: 'Demo machine' }).check();
     await form.getByRole('button', { name: 'Apply' }).click();
     await expect(page.getByRole('button', { name: 'Copy link to Demo machine' })).toBeVisible();
-    const token = await page.evaluate(
-      () =>
-        new Promise<string>((resolve, reject) => {
-          const open = indexedDB.open('postern-demo');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const req = open.result.transaction('links').objectStore('links').getAll();
-            req.onsuccess = () => {
-              open.result.close();
-              resolve((req.result as { resourceName: string; token: string }[]).find((l) => l.resourceName === 'Demo machine')!.token);
-            };
-          };
-        }),
-    );
+    const token = (await demoTokens(page))['Demo machine'];
     await page.goto(`${site.url}#/l/${token}`);
     await fillAndConnect(page, { username: 'demo', password: 'demo' });
     await waitForTerminal(page, /demo@postern-demo:~\$/);
