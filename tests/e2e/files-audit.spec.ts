@@ -3,22 +3,17 @@
 // so the proxy cannot count the files: the page's worker reports its totals on the relay's WebSocket, and
 // the session's audit entry shows them (API and the console's Audit view) marked as reported by the client.
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { AuditEntry } from '../../src/shared/api';
 import { expectAccessible } from './axe-audit';
 import { ok, signInAs } from './postern';
-import { sshLinkForFile } from './ssh-link';
+import { sftpLinkForFile } from './sftp-stage';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
 
-const stage = sshLinkForFile('files-audit-box', { extraConfig: ['Subsystem sftp /usr/lib/openssh/sftp-server'] });
+const { stage, home: homeFolder, made } = sftpLinkForFile('files-audit-box');
 const tag = `${process.pid}-${Date.now()}`;
-const made: string[] = [];
-test.afterAll(() => {
-  for (const p of made) rmSync(p, { force: true });
-});
 
 /** The audit entries of sessions to this test's machine, newest first. */
 async function sessions(): Promise<AuditEntry[]> {
@@ -28,7 +23,7 @@ async function sessions(): Promise<AuditEntry[]> {
 
 test('uploads and downloads are in the session\'s audit entry, reported by the client', async ({ page, browser }) => {
   await page.addInitScript(() => delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
-  const home = execFileSync('getent', ['passwd', stage.sshd.fixture.user], { encoding: 'utf8' }).split(':')[5];
+  const home = homeFolder();
   const up = { a: randomBytes(1_400_000), b: randomBytes(1000) };
   const names = { a: `audit-a-${tag}.bin`, b: `audit-b-${tag}.txt` };
   const down = randomBytes(300_000);

@@ -4,29 +4,19 @@
 // the origin-private file system (a real FileSystemFileHandle with a real createWritable); everything
 // after the choice is the browser's own. Real sshd and sftp-server behind the real proxy.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { sshLinkForFile } from './ssh-link';
+import { sftpLinkForFile } from './sftp-stage';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
 
-const stage = sshLinkForFile('save-box', { extraConfig: ['Subsystem sftp /usr/lib/openssh/sftp-server'] });
+const { stage, home, made } = sftpLinkForFile('save-box');
 const tag = `${process.pid}-${Date.now()}`;
-let home = '';
-const made: string[] = [];
-
-test.beforeAll(() => {
-  home = execFileSync('getent', ['passwd', stage.sshd.fixture.user], { encoding: 'utf8' }).split(':')[5];
-});
-test.afterAll(() => {
-  for (const p of made) rmSync(p, { force: true });
-});
 
 /** A file on the machine, removed after the file's tests. */
 function onMachine(name: string, bytes: Buffer): void {
-  writeFileSync(join(home, name), bytes, { mode: 0o644 });
-  made.push(join(home, name));
+  writeFileSync(join(home(), name), bytes, { mode: 0o644 });
+  made.push(join(home(), name));
 }
 
 /**

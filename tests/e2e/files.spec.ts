@@ -2,7 +2,6 @@
 // the real proxy: upload by the file chooser (checked on the server by SHA-256), download to disk, folders,
 // rename and delete, a permission error as a sentence beside its file, and the link's file-transfer rule.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -11,21 +10,14 @@ import { expectAccessible } from './axe-audit';
 import { demoTokens } from './demo-links';
 import { E2E_DIST, ok } from './postern';
 import { startStaticSite } from './static-site';
-import { sshLinkForFile } from './ssh-link';
+import { sftpLinkForFile } from './sftp-stage';
 import { fillAndConnect, PROMPT, runInTerminal, waitForTerminal } from './sshd-fixture';
 
-const stage = sshLinkForFile('files-box', { extraConfig: ['Subsystem sftp /usr/lib/openssh/sftp-server'] });
+const { stage, home: homeFolder, made } = sftpLinkForFile('files-box');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const tag = `${process.pid}-${Date.now()}`;
 let home = '';
-const made: string[] = [];
-
-test.beforeAll(() => {
-  home = execFileSync('getent', ['passwd', stage.sshd.fixture.user], { encoding: 'utf8' }).split(':')[5];
-});
-test.afterAll(() => {
-  for (const p of made) rmSync(p, { recursive: true, force: true });
-});
+test.beforeAll(() => (home = homeFolder()));
 
 /** Signs in on a link and opens the Files panel, which starts in the user's home directory. */
 async function openFiles(page: Page, token = stage.token) {
