@@ -7,7 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
 // eslint-disable-next-line no-control-regex -- colour codes begin with ESC (\x1b)
-const firstLine = (s) => String(s ?? '').replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n')[0].slice(0, 300);
+const plain = (s) => String(s ?? '').replace(/\x1b\[[0-9;]*m/g, '').trim();
+const firstLine = (s) => plain(s).split('\n')[0].slice(0, 300);
+// The first lines of a failed hook's message (a server's start-up log can follow its first line).
+const firstLines = (s, n = 25) => plain(s).split('\n').slice(0, n).join('\n  ');
 const where = (file) => {
   if (!file) return 'a test file';
   const rel = relative(process.cwd(), file);
@@ -34,6 +37,9 @@ for (const file of process.argv.slice(2)) {
   }
   const r = JSON.parse(readFileSync(file, 'utf8'));
   if ('numPassedTests' in r) {
+    // Written beside the report by tests/support/hook-errors-reporter.ts: vitest's JSON has no hook errors.
+    const hooksFile = file.replace(/\.json$/, '-hooks.json');
+    const hookErrors = existsSync(hooksFile) ? JSON.parse(readFileSync(hooksFile, 'utf8')) : {};
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
@@ -42,7 +48,8 @@ for (const file of process.argv.slice(2)) {
         if (a.status === 'failed') failures.push(`${where(f.name)} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
       }
       if (f.status !== 'failed' || (f.assertionResults ?? []).some((a) => a.status === 'failed')) continue;
-      console.error(`${where(f.name)} failed outside its tests: ${firstLine(f.message) || 'a hook failed (see the log above)'}`);
+      const hook = hookErrors[f.name]?.[0];
+      console.error(`${where(f.name)} failed outside its tests: ${firstLine(f.message) || (hook ? `a hook failed: ${firstLines(hook)}` : 'a hook failed (see the log above)')}`);
       failed++;
     }
   } else if (r.stats) {

@@ -7,7 +7,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || exit 1
 mkdir -p .tmp
-rm -f .tmp/vitest.json .tmp/vitest-postgres.json .tmp/playwright.json
+rm -f .tmp/vitest*.json .tmp/playwright.json
+# Hook errors, which vitest's JSON report leaves out, go beside each report (see scripts/summarize.mjs).
+hooks=(--reporter=./tests/support/hook-errors-reporter.ts)
 status=0
 
 echo "== Type check and lint"
@@ -16,10 +18,10 @@ npm run --silent check || { status=1; checks+=" type check"; }
 npm run --silent lint || { status=1; checks+=" lint"; }
 
 echo "== Unit, API and interop tests (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest.json" || status=1
+POSTERN_HOOK_ERRORS="$PWD/.tmp/vitest-hooks.json" npx vitest run "${hooks[@]}" --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest.json" || status=1
 
 echo "== The API tests again, with the proxy's state in PostgreSQL (a throwaway cluster)"
-POSTERN_TEST_DATABASE=postgres npx vitest run tests/api --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest-postgres.json" || status=1
+POSTERN_TEST_DATABASE=postgres POSTERN_HOOK_ERRORS="$PWD/.tmp/vitest-postgres-hooks.json" npx vitest run tests/api "${hooks[@]}" --reporter=default --reporter=json --outputFile.json="$PWD/.tmp/vitest-postgres.json" || status=1
 
 echo "== End-to-end tests in Chromium (Playwright)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/.tmp/playwright.json" npx playwright test -c tests/e2e/playwright.config.ts --reporter=list,json || status=1

@@ -47,20 +47,22 @@ export function ntHash(password: string): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts Xvfb and the shadow server; resolves once the server listens and its certificate exists. A shadow
- * server that could not open its fresh display (seen once in a full run, beside xrdp's own X servers) is
- * started again with a new display, up to three times in all.
+ * Starts Xvfb and the shadow server; resolves once the server listens and its certificate exists. In full
+ * runs, beside xrdp's own X servers, a fresh display was once taken or unopenable: a start that fails is
+ * tried again from a new Xvfb, up to three times in all, and the error names every attempt.
  */
 export async function startShadow(o: { width?: number; height?: number } = {}): Promise<ShadowServer> {
   const why = shadowUnavailable();
   if (why) throw new Error(why);
-  for (let attempt = 1; ; attempt++) {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       return await startShadowOnce(o);
     } catch (e) {
-      if (attempt >= 3 || !/failed to open display/.test(String(e))) throw e;
+      failures.push(`attempt ${attempt}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  throw new Error(`FreeRDP's shadow server did not start in three attempts\n${failures.join('\n')}`);
 }
 
 async function startShadowOnce(o: { width?: number; height?: number }): Promise<ShadowServer> {

@@ -22,7 +22,7 @@ describe.skipIf(!!why)('IronRDP with NLA through the proxy process to FreeRDP’
     owner = await signIn(proxy.url, proxy.ownerSigninUrl);
     proxyUrl = `${proxy.url.replace(/^http/, 'ws')}/ws/rdp`;
     await call('PUT', '/api/settings', { shareableLinks: true });
-  }, 60_000);
+  }, 120_000); // up to three shadow-server starts of up to 25 s each (see startShadow)
   afterAll(async () => {
     await proxy?.stop();
     await shadow?.stop();
