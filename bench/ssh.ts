@@ -384,9 +384,9 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
         }
       };
       const transport = { kind: 'relay', url: relay.href, protocols: ['binary', 'postern.link.' + token] };
-      worker.postMessage({ type: 'connect', transport, username: user, credential: { kind: 'private-key', keyText } });
+      worker.postMessage({ type: 'connect', transport, username: user, credential: { kind: 'private-key', keyText }, preferKeyTypes: [] });
       worker.postMessage({ type: 'resize', cols: 120, rows: 40 });
-      worker.postMessage({ type: 'host-keys', preferKeyTypes: [], trusted: [] });
+      worker.postMessage({ type: 'host-keys', trusted: [] });
     });
   }, { token: linkToken, user, keyText, total: BYTES, command: `${HEAD}; ${END}` }).then(({ ms, messages }) => {
     workerMessages = messages;

@@ -112,6 +112,12 @@ export interface SessionHost {
    * still takes part of the page, so the element is smaller now than it will be.
    */
   shownSize(): ViewSize;
+  /**
+   * Nothing more will be asked of the visitor before the session shows (SSH: signed in, the shell is
+   * opening): the page gives the element its final place now, still invisible, so that showing it at
+   * the end costs no layout and the first output is drawn at once.
+   */
+  prepare?(): void;
 }
 
 /**

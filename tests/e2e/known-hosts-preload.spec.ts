@@ -104,3 +104,44 @@ test('a host key replaced in another tab after the form read the known hosts ahe
   await expect(alert).toContainText(sshd.hostFingerprints.ed25519);
   await expect(page.getByRole('dialog')).toHaveCount(0);
 });
+
+test('a key of another type trusted in another tab after the read-ahead is the one asked for, and trusted without a question', async ({ page, context }) => {
+  // The handshake starts at Connect asking first for the key type read ahead (ed25519 here); the read at
+  // Connect then finds an ECDSA key instead. Asking the server for ed25519 would look like a changed key:
+  // the page starts again, asking for ECDSA, and the server's ECDSA key is the one trusted.
+  const url = await tofuLink('preload-type-box');
+  await trustOnce(page, url, 'preload-type-box');
+  await formWithKnownHostsReadAhead(page, url);
+
+  const other = await context.newPage();
+  await other.goto(`${pt.url}/#/known-hosts`);
+  await expect(other.getByRole('row', { name: /preload-type-box/ })).toBeVisible();
+  await other.evaluate(async ({ name, fingerprint }) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('postern');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction('knownHosts', 'readwrite');
+    const store = tx.objectStore('knownHosts');
+    const all = await new Promise<Array<{ resourceKey: string; keyType: string; resourceName: string; fingerprint: string }>>((resolve) => {
+      const r = store.getAll();
+      r.onsuccess = () => resolve(r.result);
+    });
+    for (const host of all.filter((h) => h.resourceName === name)) {
+      store.delete([host.resourceKey, host.keyType]);
+      store.put({ ...host, keyType: 'ecdsa-sha2-nistp256', fingerprint });
+    }
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  }, { name: 'preload-type-box', fingerprint: sshd.hostFingerprints.ecdsa256 });
+  await other.close();
+
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await waitForTerminal(page, PROMPT);
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  const details = page.getByTestId('connection-details');
+  await details.locator('summary').click();
+  await expect(details).toContainText(sshd.hostFingerprints.ecdsa256);
+  await expect(details).toContainText('ecdsa-sha2-nistp256');
+});

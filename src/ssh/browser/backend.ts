@@ -3,7 +3,7 @@
 // its worker are fetched only for a visitor who may connect, and gives it the transport: the proxy's
 // relay (relayTransport) or a port to the offline demo's machine.
 import { ConnectError, type ProtocolBackend } from '../../session/contract';
-import { openKnownHostsAhead, readKnownHosts } from './known-hosts';
+import { likelyKeyTypes, openKnownHostsAhead, readKnownHosts } from './known-hosts';
 import { SshSession } from './session';
 import type { OpenTransport } from './transport';
 
@@ -22,14 +22,11 @@ export function sshBackend(open: OpenTransport): ProtocolBackend {
         // WebCrypto exists only in secure contexts: https://, or http://localhost.
         throw new ConnectError('unavailable', 'SSH in the browser needs this page to be served over https:// (WebCrypto is off on plain http).');
       }
-      // Read now, not ahead: the host key is judged by the known hosts as they are at Connect. With the
-      // database opened ahead (prepareKnownHosts) this is one short request, and the worker then gets them
-      // with its connect message instead of waiting for this thread to build the terminal.
-      const known = await readKnownHosts(options).catch((e: unknown) => {
-        throw new ConnectError('protocol', `Could not read this browser's known hosts: ${String(e)}`);
-      });
-      performance.mark('postern-ssh:known-hosts');
-      const session = new SshSession(options, host, open, known);
+      // Read now, not ahead: the host key is judged by the known hosts as they are at Connect. The
+      // handshake does not wait for this read, only the judging of the server's key does; it asks first
+      // for the key types the read-ahead found (prepareKnownHosts).
+      const known = readKnownHosts(options);
+      const session = new SshSession(options, host, open, known, likelyKeyTypes(options.authority, options.port));
       await session.start();
       return session;
     },

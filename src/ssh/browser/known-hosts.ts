@@ -40,16 +40,31 @@ export async function resourceKeyFor(authority: ConnectAuthority, port: number):
   return `link:${await linkHex(authority.token)}:${port}`;
 }
 
+/** The key types the read-ahead found (for one link or resource, by port): what Connect asks the server for first. */
+let readAhead: { authority: ConnectAuthority; types: Map<number, string[]> } | undefined;
+
+const sameAuthority = (a: ConnectAuthority, b: ConnectAuthority) =>
+  a.kind === 'link' ? b.kind === 'link' && a.token === b.token : b.kind === 'user' && a.resourceId === b.resourceId;
+
 /**
  * While the sign-in form is on screen: opens the database, computes the link's key and reads its known
- * hosts once, so that the read at Connect is one short request. What it reads is not used for trust:
- * Connect reads again (readKnownHosts), so a key forgotten or replaced meanwhile, in another tab too,
- * is judged as it is then.
+ * hosts once, so that the read at Connect is one short request and the handshake can start before it
+ * ends (likelyKeyTypes). What it reads is not used for trust: Connect reads again (readKnownHosts), so a
+ * key forgotten or replaced meanwhile, in another tab too, is judged as it is then.
  */
 export async function prepareKnownHosts(authority: ConnectAuthority, ports: number[]): Promise<void> {
   if (typeof indexedDB === 'undefined') return;
-  await Promise.all(ports.map(async (port) => knownHostsFor(await resourceKeyFor(authority, port))));
+  const types = new Map<number, string[]>();
+  await Promise.all(ports.map(async (port) => {
+    types.set(port, (await knownHostsFor(await resourceKeyFor(authority, port))).map((k) => k.keyType));
+  }));
+  readAhead = { authority, types };
   performance.mark('postern:known-hosts-read-ahead'); // for devtools, and the test that changes them afterwards
+}
+
+/** The host key types the read-ahead found for this connection, without waiting; undefined if it did not read them. */
+export function likelyKeyTypes(authority: ConnectAuthority, port: number): string[] | undefined {
+  return readAhead && sameAuthority(readAhead.authority, authority) ? readAhead.types.get(port) : undefined;
 }
 
 /** This connection's known hosts as they are now: read at each Connect and each reconnection. */

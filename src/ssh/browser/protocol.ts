@@ -3,8 +3,8 @@
 // travels as transferable ArrayBuffers, so neither side copies it twice.
 //
 //   page                                   worker
-//   connect ───────────────────────────────►  opens the transport and parses the key at once
-//   host-keys, resize ─────────────────────►  then starts the handshake; the pty gets the latest size
+//   connect, resize ───────────────────────►  opens the transport, parses the key and starts the handshake at once
+//   host-keys ─────────────────────────────►  the server's key is judged only once these arrive
 //           ◄─────────────────────────────── phase (proxy, kex, host-key, sign-in, shell)
 //           ◄─────────────────────────────── host-key   (trusted already, or the page decides)
 //           ◄─────────────────────────────── negotiated (key exchange, cipher: the connection details)
@@ -49,14 +49,19 @@ export type ToWorker =
       keepalive: boolean;
       /** The shell's locale, sent as LANG (locale.ts); the worker sends C.UTF-8 instead of anything invalid. */
       locale: string;
+      /**
+       * Host key types to ask the server for first (so a known host presents the key we know), from the
+       * known hosts as read ahead: a hint for the handshake, never a ground for trust.
+       */
+      preferKeyTypes: string[];
     }
   /**
-   * What the page knows about the resource's host key, sent once it has read its known hosts; the handshake
-   * waits for it (the relay and the key parsing do not). `preferKeyTypes` are asked of the server first;
-   * a key whose fingerprint is in `trusted` (the pinned one, or the remembered ones) is accepted without
-   * a round trip to the page. Any other key is put to the page, which decides.
+   * What the page knows about the resource's host key, sent once it has read its known hosts at this
+   * Connect; the server's key is judged only then (the handshake before it does not wait). A key whose
+   * fingerprint is in `trusted` (the pinned one, or the remembered ones) is accepted without a round trip
+   * to the page. Any other key is put to the page, which decides.
    */
-  | { type: 'host-keys'; preferKeyTypes: string[]; trusted: string[] }
+  | { type: 'host-keys'; trusted: string[] }
   | { type: 'host-key-answer'; accept: true }
   | { type: 'host-key-answer'; accept: false; changed: boolean; message: string }
   /** null cancels the prompts. */

@@ -20,7 +20,12 @@ import { FilesModel } from './files/model.svelte';
 
 /** How often the open connection details refresh the round trip and byte counts. */
 const STATS_EVERY_MS = 3000;
+/** How long a shell that sends nothing at first may keep the terminal unseen after it opened (see start()). */
+const SHOW_SILENT_SHELL_MS = 150;
 
+const sameTypes = (a: string[], b: string[]) => a.length === b.length && a.every((t) => b.includes(t));
+const unreadable = (e: unknown) => new ConnectError('protocol', `Could not read this browser's known hosts: ${String(e)}`);
+const noop = () => undefined;
 const toError = (e: WireError) => new ConnectError(e.kind, e.message, e.field);
 
 /** One visitor's SSH session in one host element: the first connection and any reconnections. */
@@ -29,12 +34,19 @@ export class SshSession implements Session {
   private resolveEnded!: (reason: ConnectError | null) => void;
   private readonly model: SshViewModel;
   private readonly terminalHost = document.createElement('div');
-  private readonly terminal: TerminalView;
-  private readonly view: ReturnType<typeof mount>;
+  /** Made by buildView(), just after the known hosts are read: set before any message that needs them is handled. */
+  private terminal!: TerminalView;
+  private view: ReturnType<typeof mount> | undefined;
+  /** Resolves once the view and the terminal exist; worker messages that come earlier wait for it. */
+  private readonly built: Promise<void>;
   private readonly previousTitle = document.title;
   private worker: Worker | undefined;
-  private known: KnownHosts;
+  /** The known hosts read at this Connect or reconnection; set before the worker judges the server's key. */
+  private known!: KnownHosts;
   private readonly firstAttempt: Promise<void>;
+  /** Resolves when the first connection's shell sends its first bytes (its prompt, or a message of the day). */
+  private firstOutput!: () => void;
+  private readonly firstOutputSeen = new Promise<void>((resolve) => (this.firstOutput = resolve));
   private torn = false;
   private pasteNoticeTimer: ReturnType<typeof setTimeout> | undefined;
   private autoTimer: ReturnType<typeof setInterval> | undefined;
@@ -43,13 +55,16 @@ export class SshSession implements Session {
 
   /**
    * `open` makes the byte stream's transport for each attempt: the relay, or a port to an in-page machine.
-   * `known`: this browser's known hosts for the resource, read at Connect (readKnownHosts).
+   * `known`: this browser's known hosts for the resource, being read at Connect (readKnownHosts): the
+   * server's key is judged by them. `likelyKeyTypes`: the host key types the read-ahead found, asked of
+   * the server first while that read goes on (undefined: nothing was read ahead, so the handshake waits for it).
    */
   constructor(
     private readonly options: ConnectOptions,
-    host: SessionHost,
+    private readonly host: SessionHost,
     private readonly open: OpenTransport,
-    known: KnownHosts,
+    known: Promise<KnownHosts>,
+    likelyKeyTypes: string[] | undefined,
   ) {
     performance.mark('postern-ssh:connect');
 
@@ -75,12 +90,18 @@ export class SshSession implements Session {
       },
     });
     this.model.locale = loadLocale(localeStorage());
-    this.known = known;
-    // The worker starts first, before anything else here: its transport opens and the key is parsed while
-    // this thread builds the view and the terminal; it has the known hosts at once, so its key exchange
-    // does not wait for this thread.
-    this.firstAttempt = this.attempt();
+    // The worker starts first, before anything else here: its transport opens, the key is parsed and the
+    // handshake begins while this thread reads the known hosts (a short request while it is free) and
+    // only then builds the view and the terminal (tens of milliseconds), so the server's key is judged
+    // without waiting for them.
+    this.built = known.then(noop, noop).then(() => this.buildView());
+    this.firstAttempt = this.attempt(known, likelyKeyTypes);
     this.firstAttempt.catch(() => undefined); // awaited in start()
+  }
+
+  private buildView(): void {
+    if (this.torn) return;
+    const options = this.options;
     this.model.settings = loadSettings(localeStorage());
     this.model.pings = !options.idleLimited;
     this.model.keyNames = clipboardKeyNames(detectPlatform(globalThis.navigator));
@@ -89,7 +110,7 @@ export class SshSession implements Session {
     if (ways.to || ways.from) this.model.files = new FilesModel(this.files, { upload: ways.to, download: ways.from });
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
     this.terminalHost.className = 'ssh-terminal';
-    this.view = mount(SshView, { target: host.element, props: { model: this.model, terminalHost: this.terminalHost } });
+    this.view = mount(SshView, { target: this.host.element, props: { model: this.model, terminalHost: this.terminalHost } });
     this.terminal = new TerminalView(this.terminalHost, {
       clipboard: options.clipboard,
       settings: this.model.settings,
@@ -107,13 +128,22 @@ export class SshSession implements Session {
   /** The first connection: resolves when the shell is open, rejects with a ConnectError (and cleans up) otherwise. */
   async start(): Promise<void> {
     try {
+      await this.built;
       await this.firstAttempt;
     } catch (e) {
       this.teardown();
       throw e instanceof ConnectError ? e : new ConnectError('protocol', e instanceof Error ? e.message : String(e));
     }
     document.title = this.model.title;
+    // The terminal shows with the shell's first output, drawn in the same frame, rather than empty one
+    // frame before it; a shell that says nothing at first is shown after SHOW_SILENT_SHELL_MS all the same.
+    await Promise.race([this.firstOutputSeen, new Promise((r) => setTimeout(r, SHOW_SILENT_SHELL_MS))]);
     await this.goLive();
+  }
+
+  private prepareToShow(): void {
+    this.model.prepared = true;
+    this.host.prepare?.();
   }
 
   /** Shows the terminal and gives it the keyboard: once Svelte has taken it off-stage (a hidden element cannot take focus). */
@@ -143,9 +173,13 @@ export class SshSession implements Session {
     this.pasteNoticeTimer = setTimeout(() => (this.model.pasteNotice = ''), 8000);
   }
 
-  /** One connection attempt, each in a fresh worker: settles when the shell is open or the attempt failed. */
-  private attempt(): Promise<void> {
+  /**
+   * One connection attempt, each in a fresh worker: settles when the shell is open or the attempt failed.
+   * The handshake starts at once, asking first for `keyTypes`; the server's key is judged by `known`.
+   */
+  private attempt(known: Promise<KnownHosts>, keyTypes: string[] | undefined): Promise<void> {
     this.model.phase = 'proxy';
+    if (!keyTypes) return known.then((read) => this.attempt(Promise.resolve(read), read.preferredKeyTypes), (e: unknown) => Promise.reject(unreadable(e)));
     const worker = takeSshWorker() ?? startSshWorker();
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
@@ -160,13 +194,15 @@ export class SshSession implements Session {
         e.preventDefault();
         settleError(new ConnectError('unreachable', 'The SSH client could not start in this browser. Reload the page and try again.'));
       };
-      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const handle = (m: FromWorker) => {
         if (this.worker !== worker) return;
-        const m = event.data;
         if (this.files.receive(m)) return;
         switch (m.type) {
           case 'phase':
             this.model.phase = m.phase;
+            // Signed in: nothing more will be asked, so the page lays the terminal out in its final place
+            // while the server opens the shell, and `ready` only has to show it.
+            if (m.phase === 'shell' && this.model.stage === 'connecting') this.prepareToShow();
             // Phase timings for devtools and bench/ssh.ts, on this page's clock.
             performance.mark(`postern-ssh:${m.phase}`, { startTime: m.at - performance.timeOrigin });
             return;
@@ -199,6 +235,7 @@ export class SshSession implements Session {
           case 'data': {
             if (!output) {
               output = true;
+              this.firstOutput();
               performance.mark('postern-ssh:output'); // the shell's first bytes, among the phases bench/ssh.ts prints
             }
             const bytes = new Uint8Array(m.data);
@@ -217,14 +254,34 @@ export class SshSession implements Session {
             return this.onEnded(m.reason, m.error);
         }
       };
+      let viewBuilt = false;
+      void this.built.then(() => (viewBuilt = true));
+      // In order: a message that comes before the view exists waits for it, and so do those after it.
+      let waiting = Promise.resolve();
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        if (viewBuilt) return handle(event.data);
+        waiting = waiting.then(() => this.built).then(() => handle(event.data));
+      };
       const { username, credential } = this.options;
       const transport = this.open(this.options); // a fresh one per attempt: a port is used once
       const locale = (this.model.sessionLocale = this.model.locale);
       const keepalive = !this.options.idleLimited;
-      this.post({ type: 'connect', transport, username, credential, keepalive, locale }, transferables(transport));
+      this.post({ type: 'connect', transport, username, credential, keepalive, locale, preferKeyTypes: keyTypes }, transferables(transport));
       if (this.terminal) this.post({ type: 'resize', cols: this.terminal.cols, rows: this.terminal.rows });
-      const known = this.known; // read at this Connect or reconnection: the worker trusts nothing older
-      this.post({ type: 'host-keys', preferKeyTypes: known.preferredKeyTypes, trusted: known.trustedFingerprints });
+      // Read at this Connect or reconnection: the worker trusts nothing older.
+      known.then(
+        (read) => {
+          if (this.worker !== worker) return;
+          performance.mark('postern-ssh:known-hosts');
+          this.known = read;
+          if (sameTypes(read.preferredKeyTypes, keyTypes)) return this.post({ type: 'host-keys', trusted: read.trustedFingerprints });
+          // Another tab remembered or forgot a key since the read-ahead: the handshake may be asking for the
+          // wrong key type, which would look like a changed key. Start again asking for the right one.
+          this.stopWorker(worker);
+          this.attempt(Promise.resolve(read), read.preferredKeyTypes).then(resolve, reject);
+        },
+        (e: unknown) => settleError(unreadable(e)),
+      );
     });
   }
 
@@ -313,10 +370,7 @@ export class SshSession implements Session {
     this.terminal.notice(`Reconnecting to ${this.model.title}…`);
     try {
       // Read again: the first session may have remembered a key, or another tab forgotten one.
-      this.known = await readKnownHosts(this.options).catch((e: unknown) => {
-        throw new ConnectError('protocol', `Could not read this browser's known hosts: ${String(e)}`);
-      });
-      await this.attempt();
+      await this.attempt(readKnownHosts(this.options), this.known.preferredKeyTypes);
       document.title = this.model.title;
       // SSH cannot resume a session: say that what ran in the old shell is gone.
       this.terminal.notice('Connected again. This is a new shell: programs that ran in the old one have ended.');
@@ -369,7 +423,7 @@ export class SshSession implements Session {
     this.clearQuestions();
     if (this.worker) this.stopWorker(this.worker);
     document.title = this.previousTitle;
-    this.terminal.dispose();
-    void unmount(this.view);
+    this.terminal?.dispose();
+    if (this.view) void unmount(this.view);
   }
 }

@@ -31,6 +31,8 @@ export interface PromptQuestion {
 export class SshViewModel {
   /** connecting: the first attempt (the form is still on screen); live: a shell; ended: stopped, terminal kept. */
   stage = $state<'connecting' | 'live' | 'ended'>('connecting');
+  /** Connecting and signed in: the view is laid out as it will be when live, but not shown yet. */
+  prepared = $state(false);
   phase = $state<Phase>('proxy');
   hostKey = $state<HostKeyQuestion | null>(null);
   prompt = $state<PromptQuestion | null>(null);

@@ -150,7 +150,7 @@ class WorkerSession {
       case 'close':
         this.closingByUser = true;
         this.tally.flush(); // ahead of the close, on the same WebSocket
-        this.gotHostKeys({ preferKeyTypes: [], trusted: [] });
+        this.gotHostKeys({ trusted: [] });
         if (this.client) this.client.close();
         else this.fail(new SshError('closed', 'The session was closed.'));
         return;
@@ -174,17 +174,18 @@ class WorkerSession {
       // The stream keeps what arrives before connectSsh subscribes.
       const { stream, sendReport } = await opening;
       this.sendReport = sendReport;
-      const known = await this.hostKeys;
       await kexKeysMade;
       if (this.closingByUser) return stream.close();
       this.phase('kex');
       const client = connectSsh(counted(stream, this.counts), {
-        username: req.username, algorithms: { hostKey: hostKeyOrder(known.preferKeyTypes) }, kexKeys,
+        username: req.username, algorithms: { hostKey: hostKeyOrder(req.preferKeyTypes) }, kexKeys,
         keepaliveIntervalMs: req.keepalive ? undefined : 0,
       });
       this.client = client;
-      client.on('hostKey', (info) => {
+      client.on('hostKey', async (info) => {
         this.phase('host-key');
+        const known = await this.hostKeys; // as the page read them at this Connect, usually here long before
+        if (this.closingByUser) return;
         // A pinned or remembered key needs no round trip to the page (whose thread may be busy drawing).
         const accepted = known.trusted.some((f) => sameFingerprint(f, info.fingerprint));
         if (accepted) client.acceptHostKey();
