@@ -7,7 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { RDP_STATUS } from '../../src/shared/api.ts';
 import type { Services } from '../services/context.ts';
-import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
+import { REFUSAL } from '../../src/shared/rules/refusals.ts';
+import { spendLinkUse } from '../sessions/link-use.ts';
 import { clipboardAllows, fileTransferAllows } from '../../src/shared/rules/policy.ts';
 import { ClipboardFileCount } from './clipboard-files.ts';
 import { authorizeConnection, linkCredential, type Credential } from '../auth/access.ts';
@@ -140,8 +141,8 @@ async function handleRdpGateway(ws: WebSocket, req: IncomingMessage, s: Services
           else if (grant.linkId !== undefined) s.policies.watch(grant.linkId);
         }, () => {});
         if (grant.linkId !== undefined) {
-          s.store.countUse(grant.linkId).then((counted) => {
-            if (!counted) end(USED_UP_MEANWHILE);
+          spendLinkUse(s.store, grant.linkId).then((refused) => {
+            if (refused) end(refused.reason);
           }, (e) => s.ops.log.internalError('link use count', e));
         }
         return unregister;

@@ -10,12 +10,13 @@ import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE, WS_PROTOCOL_PREFIX, type Protocol } from '../../src/shared/api.ts';
-import { REFUSAL, USED_UP_MEANWHILE } from '../../src/shared/rules/refusals.ts';
+import { REFUSAL } from '../../src/shared/rules/refusals.ts';
 import { authorizeConnection, linkCredential, type Credential, type Grant } from '../auth/access.ts';
 import type { Services } from '../services/context.ts';
 import type { Admission, WsEndpoint } from '../http/upgrade.ts';
 import { socketToWebSocket, webSocketToSocket } from './pipe.ts';
 import { FileReports } from './file-report.ts';
+import { spendLinkUse } from '../sessions/link-use.ts';
 
 const ENDPOINT = '/ws/relay';
 
@@ -111,11 +112,10 @@ async function relayTo(
   });
 
   // A link's use counts once the machine has answered; if the last use went to someone else
-  // meanwhile, this session ends as used up.
+  // meanwhile, or the link is gone, this session ends and says which.
   const down = socketToWebSocket(ws, grant.linkId === undefined ? undefined : () => {
-    const linkId = grant.linkId!;
-    s.store.countUse(linkId).then((counted) => {
-      if (!counted) end(REFUSAL['used-up'].close, USED_UP_MEANWHILE, 'used-up');
+    spendLinkUse(s.store, grant.linkId!).then((refused) => {
+      if (refused) end(refused.close, refused.reason, refused.outcome);
     }, (e) => s.ops.log.internalError('link use count', e));
   });
   const tcp = net.connect({ host: resource.address, port: target.port, onread: down.onread });

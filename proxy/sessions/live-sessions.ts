@@ -7,6 +7,9 @@ import { CLOSE, DISCONNECTED_BY_ADMIN, losesActions, type LinkPolicy, type LiveS
 import { newId } from '../store/tokens.ts';
 import type { Store, StoreChange } from '../store/store.ts';
 
+/** Said to a session whose link was deleted. */
+export const LINK_DELETED = 'This link was deleted, so the session was ended.';
+
 /** What the live-sessions list shows of a session, fixed when it opens. */
 export type LiveFacts = Omit<LiveSessionInfo, 'id' | 'bytesUp' | 'bytesDown' | 'proxyId' | 'linkLabel'>;
 
@@ -115,8 +118,7 @@ export class LiveSessions {
 
   endLinks(linkIds: Iterable<string>): number {
     const ids = new Set(linkIds);
-    return this.endWhere((s) => s.linkId !== undefined && ids.has(s.linkId), CLOSE.linkDeleted,
-      'This link was deleted, so the session was ended.');
+    return this.endWhere((s) => s.linkId !== undefined && ids.has(s.linkId), CLOSE.linkDeleted, LINK_DELETED);
   }
 
   /** Ends the sessions through these links, with the code and sentence the caller gives (a policy's refusal). */
