@@ -13,7 +13,12 @@ import { SshReader, SshWriter } from './wire/wire';
 
 export type AuthMethod =
   | { method: 'password'; password: string }
-  | { method: 'publickey'; key: PrivateKey }
+  | {
+      method: 'publickey';
+      key: PrivateKey;
+      /** Sign at once, without asking first whether the key is acceptable (RFC 4252 §7 allows it): a round trip fewer. */
+      direct?: boolean;
+    }
   | { method: 'keyboard-interactive'; /** Answers an echo-off single prompt with this, without asking the UI. */ password?: string };
 
 type AnyMethod = AuthMethod | { method: 'none' };
@@ -44,7 +49,7 @@ export const SUPPORTED_AUTH_METHODS = ['publickey', 'password', 'keyboard-intera
 
 interface Attempt {
   method: AnyMethod;
-  stage: 'sent' | 'pk-query' | 'pk-signed' | 'prompting';
+  stage: 'sent' | 'pk-query' | 'pk-direct' | 'pk-signed' | 'prompting';
   cancelled: boolean;
   resolve(outcome: AuthOutcome): void;
   reject(error: SshError): void;
@@ -138,6 +143,11 @@ export class UserAuth {
         return this.ctx.send(this.request('keyboard-interactive').string('').string('').finish());
       case 'publickey': {
         const alg = signatureAlgorithmFor(m.key, this.ctx.serverSigAlgs());
+        if (m.direct) {
+          a.stage = 'pk-direct';
+          this.sendSigned(a, m.key).catch((e: unknown) => this.signingFailed(a, e));
+          return;
+        }
         a.stage = 'pk-query';
         // Query without a signature first (RFC 4252 §7): is this key acceptable at all?
         return this.ctx.send(this.request('publickey').boolean(false).string(alg).bytes(m.key.publicBlob).finish());
@@ -159,7 +169,7 @@ export class UserAuth {
       .finish();
     const signature = await key.sign(alg, signed);
     if (this.attempt !== a) return;
-    a.stage = 'pk-signed';
+    if (a.stage === 'pk-query') a.stage = 'pk-signed';
     this.ctx.send(this.request('publickey').boolean(true).string(alg).bytes(key.publicBlob).bytes(signature).finish());
   }
 
@@ -204,12 +214,7 @@ export class UserAuth {
     const m = a.method;
     if (m.method === 'publickey' && a.stage === 'pk-query') {
       // PK_OK: string algorithm, string key blob. Now sign.
-      this.sendSigned(a, m.key).catch((e: unknown) => {
-        if (this.attempt !== a) return;
-        // The server keeps no state after PK_OK, so simply not sending the signed request is fine.
-        this.attempt = undefined;
-        a.reject(e instanceof SshError ? e : new SshError('key-refused', `Signing with this key failed: ${e instanceof Error ? e.message : String(e)}`));
-      });
+      this.sendSigned(a, m.key).catch((e: unknown) => this.signingFailed(a, e));
       return;
     }
     if (m.method === 'password') {
@@ -236,6 +241,13 @@ export class UserAuth {
     throw new SshError('protocol-error', 'The server sent an authentication message that does not fit the attempt in progress.');
   }
 
+  /** The key could not sign: the request is simply not sent (the server keeps no state for it). */
+  private signingFailed(a: Attempt, e: unknown): void {
+    if (this.attempt !== a) return;
+    this.attempt = undefined;
+    a.reject(e instanceof SshError ? e : new SshError('key-refused', `Signing with this key failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
   private failureFor(a: Attempt, methods: string[]): SshError {
     const left = methods.filter((x) => SUPPORTED_AUTH_METHODS.includes(x));
     const suffix = left.length ? '' : ' The server offers no other sign-in method this client supports.';
@@ -247,7 +259,8 @@ export class UserAuth {
         if (a.cancelled) return new SshError('auth-cancelled', 'Sign-in was cancelled.');
         return new SshError('wrong-password', `The server did not accept the answers (wrong user name or password?).${suffix}`);
       case 'publickey':
-        return a.stage === 'pk-query'
+        // A refused direct signature is, nearly always, a key the server does not know for this user.
+        return a.stage === 'pk-query' || a.stage === 'pk-direct'
           ? new SshError('key-refused', `The server does not accept this key for user "${this.username}".${suffix}`)
           : new SshError('key-refused', `The server rejected the signature made with this key.${suffix}`);
       default:

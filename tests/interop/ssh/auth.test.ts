@@ -113,6 +113,28 @@ describe('public key', () => {
     });
   }
 
+  // The sign-in policy with a key alone signs at once, with no query first (tests/unit/ssh-core/sign-in.test.ts):
+  // sshd takes that for every key type, RSA with the SHA-2 signature its server-sig-algs asks for.
+  for (const type of USER_KEY_TYPES) {
+    test(`${type}, signed at once by the sign-in policy`, async () => {
+      const key = recording(await parsePrivateKey(sshd.fixture.userKeys[type]));
+      const client = await connect();
+      await signIn(client, { key });
+      expect(client.state.name).toBe('connected');
+      expect(key.used).toEqual([type === 'rsa' ? 'rsa-sha2-512' : key.type]);
+      expect(await whoami(client)).toBe('postern-test');
+      client.close();
+    });
+  }
+
+  test('a key sshd does not know, signed at once: refused in words', async () => {
+    const client = await connect();
+    const error = (await signIn(client, { key: await parsePrivateKey(freshKey('ed25519')) }).catch((e: unknown) => e)) as SshError;
+    expect(error.kind).toBe('key-refused');
+    expect(error.message).toContain('does not accept this key for user "postern-test"');
+    client.close();
+  });
+
   test('RSA with rsa-sha2-256 only', async () => {
     const key = recording(await parsePrivateKey(sshd.fixture.userKeys.rsa), ['rsa-sha2-256']);
     const client = await connect();
