@@ -1,38 +1,28 @@
 // The SSH page's file report on the relay's WebSocket, through the real proxy: a text message with the
 // page's running totals, taken on SSH sessions only (a link's or a console user's), kept and written into the session's audit
 // row at close as counted by the client. A malformed one ends that connection alone, with a sentence.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/shared/api.ts';
 import { encodeFileReport, FILE_REPORTS_PER_SECOND, type FileReport } from '../../src/shared/rules/file-report.ts';
-import { signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+import { linkedProxy } from './linked-proxy.ts';
 import { echoServerForFile, openRelay, within } from '../support/relay-client.ts';
 
-let proxy: ProxyProcess;
-let owner: Awaited<ReturnType<typeof signIn>>;
+const stage = linkedProxy();
 const echo = echoServerForFile();
 
-beforeAll(async () => {
-  proxy = await startProxy();
-  owner = await signIn(proxy.url, proxy.ownerSigninUrl);
-  await owner.call('PUT', '/api/settings', { shareableLinks: true });
-});
-afterAll(async () => {
-  await proxy?.stop();
-});
-
 async function linkTo(name: string, protocol: 'ssh' | 'rdp' = 'ssh') {
-  const res = (await owner.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { [protocol]: [echo.port] } })).body;
-  const link = (await owner.call('POST', '/api/links', { resourceIds: [res.id] })).body[0];
+  const res = (await stage.owner.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { [protocol]: [echo.port] } })).body;
+  const link = (await stage.owner.call('POST', '/api/links', { resourceIds: [res.id] })).body[0];
   return { res, link };
 }
 
 const openLink = (token: string, protocol: 'ssh' | 'rdp' = 'ssh') =>
-  openRelay(proxy.url, `protocol=${protocol}&port=${echo.port}`, ['binary', `postern.link.${token}`]);
+  openRelay(stage.proxy.url, `protocol=${protocol}&port=${echo.port}`, ['binary', `postern.link.${token}`]);
 
 /** The session's audit row once it is closed. */
 async function closedEntry(match: (e: AuditEntry) => boolean): Promise<AuditEntry> {
   for (let i = 0; i < 200; i++) {
-    const entry = ((await owner.call('GET', '/api/audit')).body as AuditEntry[]).find((e) => e.action === 'connect' && match(e));
+    const entry = ((await stage.owner.call('GET', '/api/audit')).body as AuditEntry[]).find((e) => e.action === 'connect' && match(e));
     if (entry && entry.outcome !== 'open') return entry;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -140,7 +130,7 @@ describe('the file report', () => {
 
   it('is kept on a signed-in user\'s SSH session too, and refused on RDP through the relay: text there ends the connection', async () => {
     const { res } = await linkTo('user-box');
-    const user = openRelay(proxy.url, `resource=${res.id}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${owner.token}`]);
+    const user = openRelay(stage.proxy.url, `resource=${res.id}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${stage.owner.token}`]);
     await user.opened;
     user.ws.send(report({ filesUp: 1, bytesUp: 42 }));
     await user.echoes('still relaying');

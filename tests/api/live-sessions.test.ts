@@ -2,39 +2,30 @@
 // bytes; POST /api/sessions/disconnect ends chosen sessions at once with the administrator's sentence,
 // audited with who did it. Readers may list but not disconnect; strangers may do neither.
 // (With POSTERN_TEST_DATABASE=postgres this runs on PostgreSQL; two proxies: live-sessions-postgres.test.ts.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE, type AuditEntry, type LiveSessionInfo } from '../../src/shared/api.ts';
-import { apiClient, signIn, startProxy, type ProxyProcess } from '../support/proxy.ts';
+import { apiClient, signIn } from '../support/proxy.ts';
+import { linkedProxy } from './linked-proxy.ts';
 import { echoServerForFile, openRelay, within } from '../support/relay-client.ts';
 
-let proxy: ProxyProcess;
-let owner: Awaited<ReturnType<typeof signIn>>;
+const stage = linkedProxy();
 const echo = echoServerForFile();
 
-beforeAll(async () => {
-  proxy = await startProxy();
-  owner = await signIn(proxy.url, proxy.ownerSigninUrl);
-  await owner.call('PUT', '/api/settings', { shareableLinks: true });
-});
-afterAll(async () => {
-  await proxy?.stop();
-});
-
 async function userWith(role: 'reader' | 'contributor', name: string) {
-  const made = (await owner.call('POST', '/api/users', { name, role })).body;
-  return signIn(proxy.url, made.signinUrl.replace(/^http:\/\/[^/#]+/, proxy.url));
+  const made = (await stage.owner.call('POST', '/api/users', { name, role })).body;
+  return signIn(stage.proxy.url, made.signinUrl.replace(/^http:\/\/[^/#]+/, stage.proxy.url));
 }
 
 async function linkedSession(name: string, label?: string) {
-  const res = (await owner.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
-  const link = (await owner.call('POST', '/api/links', { resourceIds: [res.id], ...(label ? { label } : {}) })).body[0];
-  const c = openRelay(proxy.url, `protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
+  const res = (await stage.owner.call('POST', '/api/resources', { name, address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
+  const link = (await stage.owner.call('POST', '/api/links', { resourceIds: [res.id], ...(label ? { label } : {}) })).body[0];
+  const c = openRelay(stage.proxy.url, `protocol=ssh&port=${echo.port}`, ['binary', `postern.link.${link.token}`]);
   await c.opened;
   await c.echoes('hello');
   return { res, link, c };
 }
 
-async function sessionsOf(call = owner.call): Promise<LiveSessionInfo[]> {
+async function sessionsOf(call = stage.owner.call): Promise<LiveSessionInfo[]> {
   const r = await call('GET', '/api/sessions');
   expect(r.status).toBe(200);
   return r.body;
@@ -61,12 +52,12 @@ describe('live sessions', () => {
   });
 
   it('lists a console session under its user\'s name', async () => {
-    const res = (await owner.call('POST', '/api/resources', { name: 'console-box', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
-    const c = openRelay(proxy.url, `resource=${res.id}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${owner.token}`]);
+    const res = (await stage.owner.call('POST', '/api/resources', { name: 'console-box', address: '127.0.0.1', ports: { ssh: [echo.port] } })).body;
+    const c = openRelay(stage.proxy.url, `resource=${res.id}&protocol=ssh&port=${echo.port}`, ['binary', `postern.user.${stage.owner.token}`]);
     await c.opened;
     await c.echoes('x');
     const mine = (await sessionsOf()).find((s) => s.resourceId === res.id);
-    expect(mine).toMatchObject({ actor: owner.me.user.name, resourceName: 'console-box' });
+    expect(mine).toMatchObject({ actor: stage.owner.me.user.name, resourceName: 'console-box' });
     expect(mine!.linkId).toBeUndefined();
     c.ws.close();
   });
@@ -86,7 +77,7 @@ describe('live sessions', () => {
     }
     await keep.c.echoes('still here');
     expect((await sessionsOf()).map((s) => s.id)).not.toContain(ids[0]);
-    const audit: AuditEntry[] = (await owner.call('GET', '/api/audit')).body;
+    const audit: AuditEntry[] = (await stage.owner.call('GET', '/api/audit')).body;
     const entries = audit.filter((e) => e.action === 'session.disconnect');
     expect(entries.map((e) => e.linkId).sort()).toEqual([one.link.id, two.link.id].sort());
     expect(entries[0]).toMatchObject({ actor: 'carol', outcome: 'ok', detail: 'session of link visitor', protocol: 'ssh' });
@@ -100,10 +91,10 @@ describe('live sessions', () => {
     const refused = await reader.call('POST', '/api/sessions/disconnect', { ids: [s.id] });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toBe('Your role (reader) cannot disconnect live sessions: that takes an owner or a contributor.');
-    const stranger = apiClient(proxy.url);
+    const stranger = apiClient(stage.proxy.url);
     expect((await stranger('GET', '/api/sessions')).status).toBe(401);
     expect((await stranger('POST', '/api/sessions/disconnect', { ids: [s.id] })).status).toBe(401);
-    const bad = await owner.call('POST', '/api/sessions/disconnect', { ids: [] });
+    const bad = await stage.owner.call('POST', '/api/sessions/disconnect', { ids: [] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBe('Sessions must be a non-empty list.');
     await c.echoes('unharmed');

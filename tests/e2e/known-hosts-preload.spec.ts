@@ -48,6 +48,32 @@ async function formWithKnownHostsReadAhead(page: Page, url: string): Promise<voi
     .toBe(1);
 }
 
+/**
+ * What a session in another tab of this browser would store: the remembered key of the resource named
+ * `name` becomes `change` (another fingerprint, or another key type), straight in IndexedDB.
+ */
+async function rewriteKnownHost(other: Page, name: string, change: { keyType?: string; fingerprint: string }): Promise<void> {
+  await other.evaluate(async ({ name, change }) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('postern');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const tx = db.transaction('knownHosts', 'readwrite');
+    const store = tx.objectStore('knownHosts');
+    const all = await new Promise<Array<{ resourceKey: string; keyType: string; resourceName: string }>>((resolve) => {
+      const r = store.getAll();
+      r.onsuccess = () => resolve(r.result);
+    });
+    for (const host of all.filter((h) => h.resourceName === name)) {
+      store.delete([host.resourceKey, host.keyType]); // the key path is [resourceKey, keyType]
+      store.put({ ...host, ...change });
+    }
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  }, { name, change });
+}
+
 test('a host key removed in another tab after the form read the known hosts ahead is asked about again', async ({ page, context }) => {
   const url = await tofuLink('preload-forget-box');
   await trustOnce(page, url, 'preload-forget-box');
@@ -79,22 +105,7 @@ test('a host key replaced in another tab after the form read the known hosts ahe
   await other.goto(`${pt.url}/#/known-hosts`);
   await expect(other.getByRole('row', { name: /preload-replace-box/ })).toBeVisible();
   const otherKey = 'SHA256:' + 'B'.repeat(43);
-  await other.evaluate(async ({ name, fingerprint }) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('postern');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const tx = db.transaction('knownHosts', 'readwrite');
-    const store = tx.objectStore('knownHosts');
-    const all = await new Promise<Array<{ resourceName: string; fingerprint: string }>>((resolve) => {
-      const r = store.getAll();
-      r.onsuccess = () => resolve(r.result);
-    });
-    for (const host of all.filter((h) => h.resourceName === name)) store.put({ ...host, fingerprint });
-    await new Promise((resolve) => (tx.oncomplete = resolve));
-    db.close();
-  }, { name: 'preload-replace-box', fingerprint: otherKey });
+  await rewriteKnownHost(other, 'preload-replace-box', { fingerprint: otherKey });
   await other.close();
 
   await page.getByRole('button', { name: 'Connect' }).click();
@@ -116,25 +127,7 @@ test('a key of another type trusted in another tab after the read-ahead is the o
   const other = await context.newPage();
   await other.goto(`${pt.url}/#/known-hosts`);
   await expect(other.getByRole('row', { name: /preload-type-box/ })).toBeVisible();
-  await other.evaluate(async ({ name, fingerprint }) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const r = indexedDB.open('postern');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const tx = db.transaction('knownHosts', 'readwrite');
-    const store = tx.objectStore('knownHosts');
-    const all = await new Promise<Array<{ resourceKey: string; keyType: string; resourceName: string; fingerprint: string }>>((resolve) => {
-      const r = store.getAll();
-      r.onsuccess = () => resolve(r.result);
-    });
-    for (const host of all.filter((h) => h.resourceName === name)) {
-      store.delete([host.resourceKey, host.keyType]);
-      store.put({ ...host, keyType: 'ecdsa-sha2-nistp256', fingerprint });
-    }
-    await new Promise((resolve) => (tx.oncomplete = resolve));
-    db.close();
-  }, { name: 'preload-type-box', fingerprint: sshd.hostFingerprints.ecdsa256 });
+  await rewriteKnownHost(other, 'preload-type-box', { keyType: 'ecdsa-sha2-nistp256', fingerprint: sshd.hostFingerprints.ecdsa256 });
   await other.close();
 
   await page.getByRole('button', { name: 'Connect' }).click();
