@@ -185,7 +185,10 @@ export class SshSession implements Session {
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       let output = false;
+      /** This attempt was given up for a new one (the known hosts asked for another key type): it settles nothing. */
+      let superseded = false;
       const settleError = (error: ConnectError) => {
+        if (superseded) return;
         this.clearQuestions();
         this.stopWorker(worker);
         if (!ready) reject(error);
@@ -277,10 +280,13 @@ export class SshSession implements Session {
           if (sameTypes(read.preferredKeyTypes, keyTypes)) return this.post({ type: 'host-keys', trusted: read.trustedFingerprints });
           // Another tab remembered or forgot a key since the read-ahead: the handshake may be asking for the
           // wrong key type, which would look like a changed key. Start again asking for the right one.
+          superseded = true;
           this.stopWorker(worker);
           this.attempt(Promise.resolve(read), read.preferredKeyTypes).then(resolve, reject);
         },
-        (e: unknown) => settleError(unreadable(e)),
+        (e: unknown) => {
+          if (this.worker === worker) settleError(unreadable(e));
+        },
       );
     });
   }
