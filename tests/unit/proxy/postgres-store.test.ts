@@ -9,7 +9,7 @@ import { PG_MIGRATIONS } from '../../../proxy/store/migrations.ts';
 import { PostgresStore } from '../../../proxy/store/postgres.ts';
 import { StoreConflict, type StoreChange } from '../../../proxy/store/store.ts';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.ts';
-import { res } from './store-contract.ts';
+import { expectSchema5RowKept, res, SCHEMA5_AUDIT_ROW } from './store-contract.ts';
 
 let cluster: PostgresCluster;
 let url: string;
@@ -67,16 +67,8 @@ describe('PostgreSQL migrations', () => {
 
   it('keeps the audit rows of a database from before the file columns, whole and without files', async () => {
     await cluster.query(`CREATE TABLE postern_schema (version integer NOT NULL); INSERT INTO postern_schema VALUES (5); ${PG_MIGRATIONS.slice(0, 5).join('\n')}`, [], dbName());
-    await cluster.query(`INSERT INTO audit (at, action, actor, protocol, port, outcome, detail, bytes_up, bytes_down, duration_ms)
-      VALUES ('2026-01-02T03:04:05Z', 'connect', 'link visitor', 'rdp', 3389, 'ok', 'Files through the clipboard: 1 file (12 bytes) from the machine.', 10, 20, 30)`, [], dbName());
-    const s = await proxyStore();
-    const [old] = await s.listAudit(10);
-    expect(old).toEqual({
-      id: old.id, at: '2026-01-02T03:04:05.000Z', action: 'connect', actor: 'link visitor', protocol: 'rdp', port: 3389, outcome: 'ok',
-      detail: 'Files through the clipboard: 1 file (12 bytes) from the machine.', bytesUp: 10, bytesDown: 20, durationMs: 30, count: 1,
-    });
-    await s.updateAudit(old.id, { outcome: 'ok', files: { up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' } });
-    expect((await s.listAudit(1))[0].files).toEqual({ up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' });
+    await cluster.query(`INSERT INTO audit ${SCHEMA5_AUDIT_ROW.columns} VALUES ${SCHEMA5_AUDIT_ROW.values}`, [], dbName());
+    await expectSchema5RowKept(await proxyStore());
     expect((await cluster.query('SELECT version FROM postern_schema', [], dbName())).rows[0].version).toBe(PG_MIGRATIONS.length);
   });
 });

@@ -7,6 +7,23 @@ import type { LiveSessionInfo } from '../../../src/shared/api.ts';
 
 export const res = (name: string, ports: Record<string, number[]> = { ssh: [22] }) => ({ name, address: '10.0.0.1', ports });
 
+/** A connect row as a schema-5 database (before the file columns) holds it: `INSERT INTO audit ${columns} VALUES ${values}`. */
+export const SCHEMA5_AUDIT_ROW = {
+  columns: '(at, action, actor, protocol, port, outcome, detail, bytes_up, bytes_down, duration_ms)',
+  values: "('2026-01-02T03:04:05.000Z', 'connect', 'link visitor', 'rdp', 3389, 'ok', 'Files through the clipboard: 1 file (12 bytes) from the machine.', 10, 20, 30)",
+};
+
+/** After the migration the schema-5 row reads back whole, with no files, and takes file counts from now on. */
+export async function expectSchema5RowKept(store: Store): Promise<void> {
+  const [old] = await store.listAudit(10);
+  expect(old).toEqual({
+    id: old.id, at: '2026-01-02T03:04:05.000Z', action: 'connect', actor: 'link visitor', protocol: 'rdp', port: 3389, outcome: 'ok',
+    detail: 'Files through the clipboard: 1 file (12 bytes) from the machine.', bytesUp: 10, bytesDown: 20, durationMs: 30, count: 1,
+  });
+  await store.updateAudit(old.id, { outcome: 'ok', files: { up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' } });
+  expect((await store.listAudit(1))[0].files).toEqual({ up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' });
+}
+
 async function conflict(p: Promise<unknown>): Promise<StoreConflict> {
   const e = await p.then(() => undefined, (x) => x);
   expect(e).toBeInstanceOf(StoreConflict);

@@ -10,7 +10,7 @@ import { PostgresStore } from '../../../proxy/store/postgres.ts';
 import { SqliteStore } from '../../../proxy/store/sqlite.ts';
 import type { Store } from '../../../proxy/store/store.ts';
 import { startPostgres, type PostgresCluster } from '../../support/postgres.ts';
-import { storeContract } from './store-contract.ts';
+import { expectSchema5RowKept, SCHEMA5_AUDIT_ROW, storeContract } from './store-contract.ts';
 
 describe('SqliteStore', () => {
   let dir: string;
@@ -57,17 +57,10 @@ describe('SqliteStore', () => {
     const raw = new Database(file);
     for (const m of MIGRATIONS.slice(0, 5)) raw.exec(m);
     raw.pragma('user_version = 5');
-    raw.prepare(`INSERT INTO audit (at, action, actor, protocol, port, outcome, detail, bytes_up, bytes_down, duration_ms)
-      VALUES ('2026-01-02T03:04:05.000Z', 'connect', 'link visitor', 'rdp', 3389, 'ok', 'Files through the clipboard: 1 file (12 bytes) from the machine.', 10, 20, 30)`).run();
+    raw.prepare(`INSERT INTO audit ${SCHEMA5_AUDIT_ROW.columns} VALUES ${SCHEMA5_AUDIT_ROW.values}`).run();
     raw.close();
     store = new SqliteStore(file);
-    const [old] = await store.listAudit(10);
-    expect(old).toEqual({
-      id: old.id, at: '2026-01-02T03:04:05.000Z', action: 'connect', actor: 'link visitor', protocol: 'rdp', port: 3389, outcome: 'ok',
-      detail: 'Files through the clipboard: 1 file (12 bytes) from the machine.', bytesUp: 10, bytesDown: 20, durationMs: 30, count: 1,
-    });
-    await store.updateAudit(old.id, { outcome: 'ok', files: { up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' } });
-    expect((await store.listAudit(1))[0].files).toEqual({ up: 0, down: 1, bytesUp: 0, bytesDown: 12, countedBy: 'proxy' });
+    await expectSchema5RowKept(store);
   });
 });
 
