@@ -1,7 +1,7 @@
 // The link page reads its known hosts ahead, while the sign-in form is on screen, so Connect is quick. What it
 // read then must not decide trust: a host key forgotten or replaced afterwards (here in another tab of the same
 // browser) is judged at Connect as the known hosts are then. Real Chromium, proxy and OpenSSH sshd.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startSshd, type Sshd } from '../support/sshd';
 import { addResource, createLinks, setFeature, startPostern, type Postern } from './postern';
 import { fillAndConnect, PROMPT, waitForTerminal } from './sshd-fixture';
@@ -49,10 +49,14 @@ async function formWithKnownHostsReadAhead(page: Page, url: string): Promise<voi
 }
 
 /**
- * What a session in another tab of this browser would store: the remembered key of the resource named
- * `name` becomes `change` (another fingerprint, or another key type), straight in IndexedDB.
+ * What a session in another tab of this browser would store: in a tab on the Known hosts page, where the
+ * resource named `name` is listed, its remembered key becomes `change` (another fingerprint, or another
+ * key type), straight in IndexedDB.
  */
-async function rewriteKnownHost(other: Page, name: string, change: { keyType?: string; fingerprint: string }): Promise<void> {
+async function rewriteInAnotherTab(context: BrowserContext, name: string, change: { keyType?: string; fingerprint: string }): Promise<void> {
+  const other = await context.newPage();
+  await other.goto(`${pt.url}/#/known-hosts`);
+  await expect(other.getByRole('row', { name: new RegExp(name) })).toBeVisible();
   await other.evaluate(async ({ name, change }) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open('postern');
@@ -72,6 +76,7 @@ async function rewriteKnownHost(other: Page, name: string, change: { keyType?: s
     await new Promise((resolve) => (tx.oncomplete = resolve));
     db.close();
   }, { name, change });
+  await other.close();
 }
 
 test('a host key removed in another tab after the form read the known hosts ahead is asked about again', async ({ page, context }) => {
@@ -101,12 +106,8 @@ test('a host key replaced in another tab after the form read the known hosts ahe
   await formWithKnownHostsReadAhead(page, url);
 
   // Another tab of this browser now trusts a different key for this resource (as a session there would store it).
-  const other = await context.newPage();
-  await other.goto(`${pt.url}/#/known-hosts`);
-  await expect(other.getByRole('row', { name: /preload-replace-box/ })).toBeVisible();
   const otherKey = 'SHA256:' + 'B'.repeat(43);
-  await rewriteKnownHost(other, 'preload-replace-box', { fingerprint: otherKey });
-  await other.close();
+  await rewriteInAnotherTab(context, 'preload-replace-box', { fingerprint: otherKey });
 
   await page.getByRole('button', { name: 'Connect' }).click();
   const alert = page.getByRole('alert');
@@ -124,11 +125,7 @@ test('a key of another type trusted in another tab after the read-ahead is the o
   await trustOnce(page, url, 'preload-type-box');
   await formWithKnownHostsReadAhead(page, url);
 
-  const other = await context.newPage();
-  await other.goto(`${pt.url}/#/known-hosts`);
-  await expect(other.getByRole('row', { name: /preload-type-box/ })).toBeVisible();
-  await rewriteKnownHost(other, 'preload-type-box', { keyType: 'ecdsa-sha2-nistp256', fingerprint: sshd.hostFingerprints.ecdsa256 });
-  await other.close();
+  await rewriteInAnotherTab(context, 'preload-type-box', { keyType: 'ecdsa-sha2-nistp256', fingerprint: sshd.hostFingerprints.ecdsa256 });
 
   await page.getByRole('button', { name: 'Connect' }).click();
   await waitForTerminal(page, PROMPT);
