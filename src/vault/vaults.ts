@@ -169,7 +169,7 @@ export class Vaults {
     const out: KeyDetails[] = [];
     for (const s of secrets) {
       try {
-        const { key } = await this.open(id, s);
+        const { key } = await this.open(id, s, false); // the panel re-reads these after every change
         out.push({
           name: s.name,
           createdAt: s.createdAt,
@@ -294,9 +294,10 @@ export class Vaults {
     return record;
   }
 
-  private async open(id: string, secret: StoredSecret): Promise<{ key: PrivateKey; text: string }> {
+  /** `use`: a key is taken (signing in, exporting); listing the keys' details is not a use and keeps the idle timer. */
+  private async open(id: string, secret: StoredSecret, use = true): Promise<{ key: PrivateKey; text: string }> {
     const u = this.needUnlocked(id);
-    this.touch(id);
+    if (use) this.touch(id);
     const nonce = toHex(secret.sealed.subarray(5, 29));
     const cached = u.parsed.get(secret.name);
     if (cached && cached.nonce === nonce) return cached;

@@ -238,6 +238,15 @@ describe('auto-lock', () => {
     expect(vaults.isUnlocked(id)).toBe(false);
     expect(timers.pending.size).toBe(0);
   });
+
+  it('listing the keys is not a use: the panel re-reads them after every change, and the vault still locks on time', async () => {
+    const id = await vaults.create('Work', PASS, PASS);
+    await vaults.generate(id, 'k', 'ed25519');
+    timers.advance(14 * 60_000);
+    expect((await vaults.keys(id)).map((k) => k.name)).toEqual(['k']);
+    timers.advance(60_000);
+    expect(vaults.isUnlocked(id)).toBe(false);
+  });
 });
 
 describe('export and import of a whole vault', () => {
