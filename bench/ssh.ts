@@ -192,9 +192,17 @@ const phaseLog: string[] = [];
 function armMarker(page: Page, marker: string, rootSelector: string) {
   return page.evaluate(
     ([m, sel]) => {
-      const w = window as unknown as { __benchDone: Promise<number>; __benchStart: number };
+      const w = window as unknown as { __benchDone: Promise<number>; __benchStart: number; __benchFrames: number };
+      w.__benchFrames = 0;
       w.__benchDone = new Promise<number>((resolve) => {
-        const observer = new MutationObserver(() => {
+        // Frames drawn: the frames (by their timestamp: several callbacks may run in one) in which the rows changed.
+        let frame: CSSNumberish | null = null;
+        const observer = new MutationObserver((records) => {
+          const rows = document.querySelector(sel);
+          if (rows && records.some((r) => rows.contains(r.target)) && document.timeline.currentTime !== frame) {
+            frame = document.timeline.currentTime;
+            w.__benchFrames++;
+          }
           if (!(document.querySelector(sel)?.textContent ?? '').includes(m)) return;
           observer.disconnect();
           resolve(performance.now() - w.__benchStart);
@@ -396,6 +404,9 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
 /** How many data messages the worker posted to the page in the last worker-alone run. */
 let workerMessages = 0;
 
+/** Frames that changed the rows during the last run that armed the marker. */
+const framesDrawn = (page: Page) => page.evaluate(() => (window as unknown as { __benchFrames: number }).__benchFrames, null);
+
 const endBenchWorker = (page: Page) => page.evaluate(() => (window as unknown as { __benchWorker?: Worker }).__benchWorker?.terminate(), null);
 
 async function main() {
@@ -448,12 +459,15 @@ async function main() {
     await endBenchWorker(page);
     const size = await sttySize(page);
     const { rate: session, cpu: sessionCpu } = await withCpu(() => sessionThroughput(page));
+    const sessionFrames = await framesDrawn(page);
     const native = opensshThroughput(sshd.port, user, keyFile);
     const throughputSides = { postern: await posternNegotiated(page), openssh: opensshNegotiated(sshd.port, user, keyFile) };
     const xtermSource = readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8');
     const { rate: direct, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size));
+    const directFrames = await framesDrawn(page);
     await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
     const { rate: paced, cpu: pacedCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, session));
+    const pacedFrames = await framesDrawn(page);
     await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
     let webgl: { gl: string; active: boolean; session: number; direct: number; sessionCpu: Map<string, number>; directCpu: Map<string, number> } | undefined;
     if (WEBGL) {
@@ -504,6 +518,7 @@ async function main() {
       cpuRow(r);
       if (r === 'browser, other threads') details.forEach(cpuRow);
     }
+    console.log(`${'  frames drawn per MB'.padEnd(34)}${[sessionFrames, directFrames, pacedFrames].map((f) => pad((f / MB).toFixed(2), 14)).join('')}`);
     console.log(`${'  total'.padEnd(34)}${[sessionCpu, directCpu, pacedCpu].map((m) => pad(total(m).toFixed(1), 14)).join('')}`);
     console.log(`${'  most the cores allow (MB/s)'.padEnd(34)}${pad(((cores * 1000) / total(sessionCpu)).toFixed(1), 14)}${pad(((cores * 1000) / total(directCpu)).toFixed(1), 14)}`);
     const [oursCpu, xtermCpu] = [browserSide(sessionCpu), browserSide(directCpu)];

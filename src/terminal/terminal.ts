@@ -20,6 +20,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import type { ClipboardWays } from '../session/contract';
 import { applyModifiers, clipboardKey, detectPlatform, fontKey, extraKeyText, type ExtraKey, type Modifiers, type Platform } from './keys';
+import { OutputPacer } from './output-pacer';
 import { TerminalRenderer } from './renderer';
 import { SCHEMES, type TerminalSettings } from './settings';
 
@@ -46,6 +47,7 @@ export class TerminalView {
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon();
   private readonly renderer: TerminalRenderer;
+  private readonly pacer: OutputPacer;
   private readonly cleanups: Array<() => void> = [];
   /** The copy buffer used for a way that is not shared. */
   private localClip = '';
@@ -83,6 +85,14 @@ export class TerminalView {
     );
     this.term.unicode.activeVersion = '11';
     this.term.open(host);
+    this.pacer = new OutputPacer({
+      write: (data, parsed) => this.term.write(data, parsed),
+      now: () => performance.now(),
+      after: (ms, fn) => {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      },
+    });
     this.renderer = new TerminalRenderer(this.term);
     this.renderer.use(this.settings.renderer);
 
@@ -109,6 +119,8 @@ export class TerminalView {
 
   /** Writes remote output; `done` runs once xterm.js has parsed it (the caller's flow control). */
   write(data: Uint8Array | string, done?: () => void): void {
+    if (typeof data !== 'string') return this.pacer.write(data, done);
+    this.pacer.flush();
     this.term.write(data, done);
   }
 
@@ -117,6 +129,7 @@ export class TerminalView {
    * (not faint: xterm.js draws faint text at half opacity, below readable contrast).
    */
   notice(text: string): void {
+    this.pacer.flush();
     this.term.write(`\r\n\x1b[3m[Postern] ${text.replace(/\r?\n/g, '\r\n')}\x1b[0m\r\n`);
   }
 
@@ -127,6 +140,7 @@ export class TerminalView {
    * what follows would be written over the old rows.
    */
   resetModes(): void {
+    this.pacer.flush(); // output that waits goes first
     const leaveAlternate = this.term.buffer.active.type === 'alternate' ? '\x1b[?1049l' : '';
     this.term.write(`${leaveAlternate}\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[!p`);
   }
@@ -184,6 +198,7 @@ export class TerminalView {
 
   dispose(): void {
     cancelAnimationFrame(this.fitFrame);
+    this.pacer.dispose();
     for (const c of this.cleanups.splice(0)) c();
     this.renderer.dispose();
     this.term.dispose();
