@@ -11,6 +11,7 @@ import { isFilesRequest, type FromWorker, type Phase, type ToWorker, type WireEr
 import { WorkerFiles } from './files/worker-files';
 import { FileTally } from './file-tally';
 import { openStream } from './open-stream';
+import { OutputBatcher } from './output-batcher';
 import { FALLBACK_LOCALE, isLocale } from './locale';
 
 /**
@@ -116,6 +117,7 @@ class WorkerSession {
   }
 
   private post(message: FromWorker, transfer?: Transferable[]): void {
+    if (message.type !== 'data') this.output.flush(); // the output before it (the shell's last lines before its exit) goes first
     scope.postMessage(message, transfer ? { transfer } : undefined);
   }
 
@@ -134,6 +136,7 @@ class WorkerSession {
         return;
       case 'ack':
         this.channel?.consume(m.bytes);
+        this.output.acked(m.bytes);
         return;
       case 'resize':
         this.size = { cols: m.cols, rows: m.rows };
@@ -312,52 +315,6 @@ class WorkerSession {
     this.client?.close();
     const cred = this.req.credential.kind;
     this.post({ type: 'error', error: toWire(e, cred) });
-  }
-}
-
-/**
- * Gathers shell output into larger messages. A pty hands sshd about 4 KB at a time, so a fast command
- * arrives as thousands of small packets; one postMessage and one terminal write per packet would cost
- * more than decrypting them. Output goes out when 256 KB have gathered, or at the end of the current task.
- * The packets' bytes are kept as they are (views of each decrypted packet) and copied once, into a buffer
- * of exactly the batch's size that is transferred to the page.
- */
-class OutputBatcher {
-  static readonly SIZE = 256 * 1024;
-  private parts: Uint8Array[] = [];
-  private used = 0;
-  private scheduled = false;
-  private readonly channel = new MessageChannel();
-
-  constructor(private readonly send: (data: ArrayBuffer) => void) {
-    this.channel.port1.onmessage = () => {
-      this.scheduled = false;
-      this.flush();
-    };
-  }
-
-  push(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    this.parts.push(bytes);
-    this.used += bytes.length;
-    if (this.used >= OutputBatcher.SIZE) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      this.channel.port2.postMessage(null); // a task after this one: everything decrypted meanwhile joins the batch
-    }
-  }
-
-  flush(): void {
-    if (this.used === 0) return;
-    const out = new Uint8Array(this.used);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    this.parts = [];
-    this.used = 0;
-    this.send(out.buffer);
   }
 }
 
