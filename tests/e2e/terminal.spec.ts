@@ -20,6 +20,9 @@ test('typing reaches the shell right after Connect, and the end of the session i
   await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
   await waitForTerminal(page, PROMPT);
   await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
+  // xterm.js measured its font in the page: the rows need no letter spacing to fill their cells.
+  const spacing = await page.locator('.ssh-terminal .xterm-rows').evaluate((e) => parseFloat(getComputedStyle(e).letterSpacing) || 0);
+  expect(Math.abs(spacing)).toBeLessThan(1);
 
   // No click: the keys go where the visitor looks.
   for (let i = 1; i <= 12; i++) {

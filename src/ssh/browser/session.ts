@@ -1,7 +1,7 @@
 // The page side of an SSH session: it starts the worker, renders the terminal and the questions into the
 // host element the sign-in form gives it, decides host-key trust, and keeps the terminal on screen after
 // the session ends so the visitor can read why, and reconnect.
-import { mount, tick, unmount } from 'svelte';
+import { flushSync, mount, tick, unmount } from 'svelte';
 import { ConnectError, type ClipboardWays, type ConnectOptions, type Session, type SessionHost } from '../../session/contract';
 import { clipboardKeyNames, detectPlatform } from '../../terminal/keys';
 import { loadSettings, saveSettings, stepFontSize } from '../../terminal/settings';
@@ -111,6 +111,10 @@ export class SshSession implements Session {
     this.model.localeChoices = localeChoices(browserLanguages(), this.model.locale);
     this.terminalHost.className = 'ssh-terminal';
     this.view = mount(SshView, { target: this.host.element, props: { model: this.model, terminalHost: this.terminalHost } });
+    // The view's action puts the terminal's host in the page; it must be there before xterm.js opens in it,
+    // or xterm.js measures its font as zero wide and styles every run of text to make up for it.
+    flushSync();
+    if (!this.terminalHost.isConnected) throw new Error('The terminal has no place in the page.');
     this.terminal = new TerminalView(this.terminalHost, {
       clipboard: options.clipboard,
       settings: this.model.settings,
