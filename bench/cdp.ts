@@ -43,7 +43,20 @@ export interface CdpPage {
    * those started later); the returned function stops them all and gives each target's `.cpuprofile`.
    */
   startProfiling(intervalUs?: number): Promise<() => Promise<Array<{ target: string; profile: CpuProfile }>>>;
+  /** Records a browser trace (every process); the returned function stops it and gives its events. */
+  startTracing(categories: string): Promise<() => Promise<TraceEvent[]>>;
   close(): Promise<void>;
+}
+
+/** One event of Chromium's trace format. */
+export interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: { name?: string };
 }
 
 /** V8's profile format (DevTools `Profiler.Profile`), as saved in `.cpuprofile` files. */
@@ -170,6 +183,28 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
         // Only now: turning auto-attach off detaches the workers' sessions.
         await send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }, sessionId);
         return out;
+      };
+    },
+    async startTracing(categories) {
+      const events: TraceEvent[] = [];
+      const collect = (m: CdpMessage) => {
+        if (m.method === 'Tracing.dataCollected') events.push(...((m.params as unknown as { value: TraceEvent[] }).value));
+      };
+      listeners.push(collect);
+      await send('Tracing.start', { categories, transferMode: 'ReportEvents' });
+      return async () => {
+        const complete = new Promise<void>((resolve) => {
+          const l = (m: CdpMessage) => {
+            if (m.method !== 'Tracing.tracingComplete') return;
+            listeners.splice(listeners.indexOf(l), 1);
+            resolve();
+          };
+          listeners.push(l);
+        });
+        await send('Tracing.end');
+        await complete;
+        listeners.splice(listeners.indexOf(collect), 1);
+        return events;
       };
     },
     async close() {

@@ -13,6 +13,8 @@
 //   --renderer webgl             also measure the terminal with xterm.js's WebGL renderer (the visitor's setting),
 //                                beside xterm.js alone with the WebGL addon; this machine's WebGL is what Chromium
 //                                has (the GL renderer is printed: SwiftShader means software, no graphics card)
+//   --trace                      after the measurements, one more terminal run and one more xterm-alone run under a
+//                                browser trace: per thread, the time and count of each kind of event (per MB)
 //   --profile DIR                after the measurements, one more terminal run and one more worker-alone run
 //                                under V8's sampling profiler (page and SSH worker): .cpuprofile files in DIR
 //                                (open them in DevTools' Performance panel) and the top self-time functions
@@ -37,6 +39,7 @@ const THINK_MS = Number(arg('--think', '1000'));
 const MB = Number(arg('--mb', '200'));
 const THREADS = args.includes('--threads');
 const PROFILE_DIR = arg('--profile', '');
+const TRACE = args.includes('--trace');
 const ONLY_KEX = arg('--kex', '');
 const WEBGL = arg('--renderer', 'dom') === 'webgl';
 const BYTES = MB * 1_000_000;
@@ -79,6 +82,25 @@ const KEX_ROWS: KexRow[] = [
 ].filter((r) => sshdAvailable(r.build) && (!ONLY_KEX || ONLY_KEX.split(',').includes(r.kex)));
 
 const profileLog: string[] = [];
+
+/** Runs `measure` under a browser trace and notes, per thread, the time in each kind of event (nested ones included). */
+async function traced(page: Page, name: string, measure: () => Promise<number>): Promise<void> {
+  const stop = await page.startTracing('devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,gpu,viz,toplevel,v8');
+  const rate = await measure();
+  const events = await stop();
+  const threads = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const sums = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (e.ph !== 'X' || !e.dur) continue;
+    const key = `${threads.get(`${e.pid}:${e.tid}`) ?? e.tid} ${e.name}`;
+    sums.set(key, (sums.get(key) ?? 0) + e.dur / 1000);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  profileLog.push(`\ntrace: ${name}, ${rate.toFixed(1)} MB/s; ms per MB by thread and event (nested events counted in each)`);
+  for (const [k, ms] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, 45)) profileLog.push(`  ${(ms / MB).toFixed(2).padStart(7)}  ${String(counts.get(k)).padStart(7)}×  ${k}`);
+}
 
 /** Runs `measure` with the page and its workers under the profiler; saves each profile and prints where the time went. */
 async function profiled(page: Page, name: string, measure: () => Promise<number>): Promise<void> {
@@ -314,8 +336,23 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     const rect = session.getBoundingClientRect();
     const host = document.createElement('div');
     host.id = 'bench-term';
-    Object.assign(host.style, { position: 'fixed', left: `${rect.left}px`, top: `${rect.top}px`, width: `${rect.width}px`, height: `${rect.height}px`, zIndex: '100', background: '#000' });
+    // Contained as the session's terminal is (SshView.svelte), so both are measured alike.
+    Object.assign(host.style, { position: 'fixed', left: `${rect.left}px`, top: `${rect.top}px`, width: `${rect.width}px`, height: `${rect.height}px`, zIndex: '100', background: '#000',
+      contain: getComputedStyle(session).contain });
     document.body.appendChild(host);
+    // xterm.js names each DOM renderer's style rules by a counter in its module, and this is a second copy
+    // of the module: its first terminal would take the session terminal's class (xterm-dom-renderer-owner-1)
+    // and each would restyle the other. Throwaway terminals move this copy's counter past every class in use.
+    const owners = Array.from(document.querySelectorAll('[class*="xterm-dom-renderer-owner-"]'))
+      .flatMap((e) => Array.from(e.classList)).map((c) => /^xterm-dom-renderer-owner-(\d+)$/.exec(c)?.[1]).filter(Boolean).map(Number);
+    const scratch = document.createElement('div');
+    document.body.appendChild(scratch);
+    for (let i = 0; i < Math.max(0, ...owners); i++) {
+      const t = new Terminal();
+      t.open(scratch);
+      t.dispose();
+    }
+    scratch.remove();
     const term = new Terminal({ cols, rows, fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, scrollback: 5000 });
     term.open(host);
     if (webgl) term.loadAddon(new webgl.WebglAddon());
@@ -477,6 +514,12 @@ async function main() {
       const { rate: glDirect, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, 0, webglSource));
       await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
       webgl = { gl, active, session: glSession, direct: glDirect, sessionCpu, directCpu };
+    }
+    if (TRACE) {
+      await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+      await traced(page, 'terminal', () => sessionThroughput(page));
+      await traced(page, 'xterm-alone', () => xtermThroughput(page, xtermSource, size));
+      await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
     }
     if (PROFILE_DIR) {
       const removeXterm = () => page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
