@@ -188,7 +188,9 @@ export async function startXrdp(opts: { user?: string; sessionScript?: string; /
     },
     runInSessionMounts(argv) {
       const disp = readFileSync(join(sessionDir, 'display'), 'utf8').trim();
-      const [pid] = processesOf(uid);
+      // The session's oldest process: a short-lived one (a login script's child) may be gone by the time nsenter looks.
+      const pid = processesOf(uid).map((p) => ({ p, started: startTimeOf(p) })).filter((x) => x.started !== undefined)
+        .sort((a, b) => a.started! - b.started!)[0]?.p;
       if (pid === undefined) throw new Error(`no process of ${user} runs: no session`);
       return execFileSync('nsenter', ['-t', String(pid), '-m', 'runuser', '-u', user, '--', 'env', `DISPLAY=${disp}`, ...argv],
         { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
@@ -300,6 +302,17 @@ function processesOf(uid: number): number[] {
       return false;
     }
   }).map(Number);
+}
+
+/** When process `pid` started (clock ticks after boot), or undefined if it is gone. */
+function startTimeOf(pid: number): number | undefined {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Removes the lock file and socket of display `d` if no X server answers on it any more. */
