@@ -40,6 +40,9 @@ test.beforeAll(async () => {
 let pageLog: string[] = [];
 test.afterEach(async ({ browserName: _ }, testInfo) => {
   if (testInfo.status === testInfo.expectedStatus) return;
+  // The reporter cuts attachments short in CI's log: the last lines of each go to the log as they are.
+  const tail = (text: string, n: number) => text.split('\n').slice(-n).join('\n');
+  console.log(`--- ${testInfo.title}: page console\n${tail(pageLog.join('\n'), 40)}\n--- proxy\n${tail(pt.proxy.output(), 40)}\n--- xrdp\n${tail(xrdp.logs(), 60)}`);
   await testInfo.attach('page console', { body: pageLog.join('\n') });
   await testInfo.attach('proxy output (POSTERN_RDP_TRACE=cliprdr shows each clipboard message)', { body: pt.proxy.output().slice(-40_000) });
   await testInfo.attach('xrdp logs', { body: xrdp.logs() });
