@@ -4,7 +4,8 @@
 import { connectSsh, DEFAULT_ALGORITHMS, type ByteStream, KexKeyPool, POST_QUANTUM_KEX, SshError, signIn, type SshChannel, type SshClient } from '../core/index';
 import type { PromptRequest } from '../core/auth';
 import { parsePrivateKey, type PrivateKey } from '../keys/index';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { endReason, toWire } from './errors';
 import { sameFingerprint } from './fingerprint';
 import { isFilesRequest, type FromWorker, type Phase, type ToWorker, type WireError } from './protocol';
@@ -42,12 +43,19 @@ export function hostKeyOrder(preferKeyTypes: string[]): string[] {
 
 /**
  * noble builds its Ed25519 tables on first use (some 25 ms): build them as this worker starts, before
- * Connect, instead of during the key exchange. Ed25519 is the host key type asked for first.
+ * Connect, instead of during the key exchange. Ed25519 is the host key type asked for first. A few rounds
+ * more let V8 compile the hashing and curve code the exchange runs (X25519, SHA-256, Ed25519's SHA-512),
+ * which otherwise runs interpreted at Connect: a few milliseconds of the handshake, on the visitor's clock.
  */
+const WARM_UP_ROUNDS = 8;
 function warmUp(): void {
   const seed = new Uint8Array(32).fill(7);
-  const message = new Uint8Array(1);
-  ed25519.verify(ed25519.sign(message, seed), message, ed25519.getPublicKey(seed));
+  const message = new Uint8Array(1024);
+  const peer = x25519.getPublicKey(new Uint8Array(32).fill(9));
+  for (let i = 0; i < WARM_UP_ROUNDS; i++) {
+    ed25519.verify(ed25519.sign(message, seed), message, ed25519.getPublicKey(seed));
+    sha256(x25519.getSharedSecret(seed, peer));
+  }
 }
 
 /**
@@ -169,6 +177,8 @@ class WorkerSession {
     this.phase('proxy');
     const opening = openStream(req.transport);
     opening.catch(() => undefined); // awaited below
+    // A worker's WebSocket sends its handshake only once this task ends: let it go before the key is parsed.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     // Parse (and for encrypted keys, run the slow KDF) while the network handshake proceeds.
     const keyPromise: Promise<PrivateKey> | undefined =
       req.credential.kind === 'private-key' ? parsePrivateKey(req.credential.keyText, req.credential.passphrase) : undefined;
