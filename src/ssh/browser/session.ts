@@ -240,14 +240,18 @@ export class SshSession implements Session {
             requestAnimationFrame(() => this.terminal.fitNow());
             return resolve();
           case 'data': {
-            if (!output) {
+            const first = !output;
+            if (first) {
               output = true;
-              this.firstOutput();
               performance.mark('postern-ssh:output'); // the shell's first bytes, among the phases bench/ssh.ts prints
             }
             const bytes = new Uint8Array(m.data);
             // Acknowledge once xterm.js has taken the bytes: the SSH window opens only as fast as we render.
-            return this.terminal.write(bytes, () => this.post({ type: 'ack', bytes: bytes.length }));
+            // The first bytes show the terminal once parsed, so the frame that shows it draws them too.
+            return this.terminal.write(bytes, () => {
+              if (first) this.firstOutput();
+              this.post({ type: 'ack', bytes: bytes.length });
+            });
           }
           case 'exit':
             return this.terminal.notice(exitSentence(m.exit));
