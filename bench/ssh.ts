@@ -7,8 +7,10 @@
 //     each side negotiated;
 //   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
 //   same bytes written directly into a terminal of the same size in the same page; and where the CPU went.
-// Run: npm run bench:ssh [-- --runs 7 --mb 200]
+// Run: npm run bench:ssh [-- --runs 7 --mb 200 --pairs 3]
 //   --kex curve25519-sha256,...  only these connect rows (--kex none: throughput only)
+//   --pairs N                    throughput: the terminal and xterm.js alone in turn, N times each (default 3);
+//                                the table shows medians, then each pair's ratio
 //   --threads                    split the browser's other threads by process and thread name
 //   --renderer webgl             also measure the terminal with xterm.js's WebGL renderer (the visitor's setting),
 //                                beside xterm.js alone with the WebGL addon; this machine's WebGL is what Chromium
@@ -41,6 +43,8 @@ const THREADS = args.includes('--threads');
 const PROFILE_DIR = arg('--profile', '');
 const TRACE = args.includes('--trace');
 const ONLY_KEX = arg('--kex', '');
+/** Throughput runs: the terminal and xterm.js alone, in turn, this many times each. */
+const PAIRS = Number(arg('--pairs', '3'));
 const WEBGL = arg('--renderer', 'dom') === 'webgl';
 const BYTES = MB * 1_000_000;
 const PROMPT = /postern-test@\S*:~\$/;
@@ -67,6 +71,23 @@ async function withCpu(measure: () => Promise<number>): Promise<{ rate: number; 
   const other = [...cpu].filter(([r]) => r.startsWith('  ')).reduce((sum, [, v]) => sum + v, 0);
   if (other > 0) cpu.set('browser, other threads', other);
   return { rate, cpu };
+}
+
+/** One throughput run: MB/s, CPU ms per MB by role, frames drawn. */
+interface Measured {
+  rate: number;
+  cpu: Map<string, number>;
+  frames: number;
+}
+
+/** Each figure's median over the runs (role by role: the figures may come from different runs). */
+function medianOf(runs: Measured[]): Measured {
+  const roles = new Set(runs.flatMap((r) => [...r.cpu.keys()]));
+  return {
+    rate: median(runs.map((r) => r.rate)),
+    cpu: new Map([...roles].map((role) => [role, median(runs.map((r) => r.cpu.get(role) ?? 0))])),
+    frames: median(runs.map((r) => r.frames)),
+  };
 }
 
 /** A connect row: one key exchange, the sshd that has it (allowing only it), and the ssh that has it. */
@@ -327,8 +348,11 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
   if (!webglSource) await armMarker(page, 'END-42', '#bench-term .xterm-rows');
   const ms = await page.evaluate(async ({ total, rows, cols, source, pace, webglSource }) => {
     // The same xterm.js build the app bundles, as a module from a blob: URL (the context bypasses CSP for this).
-    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-    const { Terminal } = (await import(url)) as typeof import('@xterm/xterm');
+    // One copy serves every run, as the session keeps its terminal: after the first pair both sides run warm code.
+    const cache = window as unknown as { __benchXterm?: Promise<typeof import('@xterm/xterm')> };
+    const fresh = !cache.__benchXterm;
+    cache.__benchXterm ??= import(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    const { Terminal } = await cache.__benchXterm;
     const webgl = webglSource
       ? ((await import(URL.createObjectURL(new Blob([webglSource], { type: 'text/javascript' })))) as typeof import('@xterm/addon-webgl'))
       : undefined;
@@ -342,12 +366,13 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     document.body.appendChild(host);
     // xterm.js names each DOM renderer's style rules by a counter in its module, and this is a second copy
     // of the module: its first terminal would take the session terminal's class (xterm-dom-renderer-owner-1)
-    // and each would restyle the other. Throwaway terminals move this copy's counter past every class in use.
+    // and each would restyle the other. Throwaway terminals move this copy's counter past every class in use
+    // (once: its later terminals take numbers past them).
     const owners = Array.from(document.querySelectorAll('[class*="xterm-dom-renderer-owner-"]'))
       .flatMap((e) => Array.from(e.classList)).map((c) => /^xterm-dom-renderer-owner-(\d+)$/.exec(c)?.[1]).filter(Boolean).map(Number);
     const scratch = document.createElement('div');
     document.body.appendChild(scratch);
-    for (let i = 0; i < Math.max(0, ...owners); i++) {
+    for (let i = 0; fresh && i < Math.max(0, ...owners); i++) {
       const t = new Terminal();
       t.open(scratch);
       t.dispose();
@@ -355,6 +380,7 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     scratch.remove();
     const term = new Terminal({ cols, rows, fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, scrollback: 5000 });
     term.open(host);
+    (window as unknown as { __benchTerm: { dispose(): void } }).__benchTerm = term;
     if (webgl) term.loadAddon(new webgl.WebglAddon());
     const chunk = new Uint8Array(32768).fill(0x61);
     const w = window as unknown as { __benchStart: number; __benchDone: Promise<number> };
@@ -441,6 +467,14 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
 /** How many data messages the worker posted to the page in the last worker-alone run. */
 let workerMessages = 0;
 
+/** Ends the last xterm-alone run's terminal (its listeners too) and takes its host out of the page. */
+const removeBenchXterm = (page: Page) => page.evaluate(() => {
+  const w = window as unknown as { __benchTerm?: { dispose(): void } };
+  w.__benchTerm?.dispose();
+  w.__benchTerm = undefined;
+  document.getElementById('bench-term')?.remove();
+}, null);
+
 /** Frames that changed the rows during the last run that armed the marker. */
 const framesDrawn = (page: Page) => page.evaluate(() => (window as unknown as { __benchFrames: number }).__benchFrames, null);
 
@@ -495,34 +529,40 @@ async function main() {
     const { rate: pipeline, cpu: pipelineCpu } = await withCpu(() => workerThroughput(page, link.token, user, keyText));
     await endBenchWorker(page);
     const size = await sttySize(page);
-    const { rate: session, cpu: sessionCpu } = await withCpu(() => sessionThroughput(page));
-    const sessionFrames = await framesDrawn(page);
     const native = opensshThroughput(sshd.port, user, keyFile);
     const throughputSides = { postern: await posternNegotiated(page), openssh: opensshNegotiated(sshd.port, user, keyFile) };
     const xtermSource = readFileSync(join(ROOT, 'node_modules/@xterm/xterm/lib/xterm.mjs'), 'utf8');
-    const { rate: direct, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size));
-    const directFrames = await framesDrawn(page);
-    await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+    // The terminal and xterm.js alone take turns, PAIRS times: one run each varies by some 10%, and a drift in
+    // the machine's state touches both sides alike. The table shows each figure's median.
+    const sessionRuns: Measured[] = [];
+    const directRuns: Measured[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      sessionRuns.push({ ...(await withCpu(() => sessionThroughput(page))), frames: await framesDrawn(page) });
+      directRuns.push({ ...(await withCpu(() => xtermThroughput(page, xtermSource, size))), frames: await framesDrawn(page) });
+      await removeBenchXterm(page);
+    }
+    const { rate: session, cpu: sessionCpu, frames: sessionFrames } = medianOf(sessionRuns);
+    const { rate: direct, cpu: directCpu, frames: directFrames } = medianOf(directRuns);
     const { rate: paced, cpu: pacedCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, session));
     const pacedFrames = await framesDrawn(page);
-    await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+    await removeBenchXterm(page);
     let webgl: { gl: string; active: boolean; session: number; direct: number; sessionCpu: Map<string, number>; directCpu: Map<string, number> } | undefined;
     if (WEBGL) {
       const { gl, active } = await useWebgl(page);
       const { rate: glSession, cpu: sessionCpu } = await withCpu(() => sessionThroughput(page, active ? 'webgl' : 'dom'));
       const webglSource = readFileSync(join(ROOT, 'node_modules/@xterm/addon-webgl/lib/addon-webgl.mjs'), 'utf8');
       const { rate: glDirect, cpu: directCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, 0, webglSource));
-      await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+      await removeBenchXterm(page);
       webgl = { gl, active, session: glSession, direct: glDirect, sessionCpu, directCpu };
     }
     if (TRACE) {
-      await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+      await removeBenchXterm(page);
       await traced(page, 'terminal', () => sessionThroughput(page));
       await traced(page, 'xterm-alone', () => xtermThroughput(page, xtermSource, size));
-      await page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+      await removeBenchXterm(page);
     }
     if (PROFILE_DIR) {
-      const removeXterm = () => page.evaluate(() => document.getElementById('bench-term')?.remove(), null);
+      const removeXterm = () => removeBenchXterm(page);
       await removeXterm();
       await profiled(page, 'terminal', () => sessionThroughput(page));
       await profiled(page, 'xterm-alone', () => xtermThroughput(page, xtermSource, size));
@@ -532,7 +572,7 @@ async function main() {
     }
 
     const pad = (s: string, n: number) => s.padStart(n);
-    console.log(`\nSSH benchmark against OpenSSH sshd on 127.0.0.1 (median of ${RUNS} connects; ${MB} MB of output)`);
+    console.log(`\nSSH benchmark against OpenSSH sshd on 127.0.0.1 (median of ${RUNS} connects; ${MB} MB of output, median of ${PAIRS} throughput runs each side)`);
     console.log(`Postern's Connect is pressed ${THINK_MS} ms after the form is filled in (--think), as a visitor would; the page prepares SSH meanwhile`);
     console.log(`${'measure'.padEnd(34)}${pad('Postern', 14)}${pad('reference', 14)}${pad('ratio', 9)}   goal`);
     for (const { row, ours, theirs } of rows) {
@@ -548,6 +588,8 @@ async function main() {
     const detail = (r: string) => r.startsWith('  ');
     const worker = (m: Map<string, number>) => m.get('SSH worker thread')?.toFixed(1) ?? '-';
     console.log(`${'  SSH worker alone: CPU ms per MB'.padEnd(34)}${pad(worker(pipelineCpu), 14)}   (in the terminal run ${worker(sessionCpu)}); ${workerMessages} data messages to the page, ${(BYTES / workerMessages / 1024).toFixed(0)} KB each`);
+    // What the browser's other threads spend on the SSH stream itself (the WebSocket, the worker's garbage), with nothing drawn.
+    console.log(`${'    browser, other threads'.padEnd(34)}${pad(pipelineCpu.get('browser, other threads')?.toFixed(1) ?? '-', 14)}   (page main thread ${pipelineCpu.get('page main thread (xterm.js)')?.toFixed(1) ?? '-'}): the stream's share of the terminal run's`);
     const roles = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter((r) => !detail(r)).sort();
     const details = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter(detail)
       .sort((a, b) => (sessionCpu.get(b) ?? 0) - (sessionCpu.get(a) ?? 0)).filter((r) => (sessionCpu.get(r) ?? 0) + (directCpu.get(r) ?? 0) >= 0.2);
@@ -567,6 +609,8 @@ async function main() {
     const [oursCpu, xtermCpu] = [browserSide(sessionCpu), browserSide(directCpu)];
     console.log(`${'  page main + browser other'.padEnd(34)}${pad(oursCpu.toFixed(1), 14)}${pad(xtermCpu.toFixed(1), 14)}${pad(browserSide(pacedCpu).toFixed(1), 14)}`);
     console.log(`${'    terminal ÷ xterm alone'.padEnd(34)}${pad('', 14)}${pad((oursCpu / xtermCpu).toFixed(2) + '×', 14)}${pad((oursCpu / browserSide(pacedCpu)).toFixed(2) + '×', 14)}   goal ≤ 1.30× (unpaced)`);
+    const pairRatios = sessionRuns.map((r, i) => (browserSide(r.cpu) / browserSide(directRuns[i].cpu)).toFixed(2) + '×');
+    console.log(`      each pair, in turn (${PAIRS}; the columns above are medians): ${pairRatios.join(' ')}`);
     if (webgl) {
       const w = webgl;
       console.log(`\nwith the WebGL setting on (xterm alone: with the WebGL addon), GL: ${w.gl}`);
