@@ -17,6 +17,8 @@
 //                                has (the GL renderer is printed: SwiftShader means software, no graphics card)
 //   --trace                      after the measurements, one more terminal run and one more xterm-alone run under a
 //                                browser trace: per thread, the time and count of each kind of event (per MB)
+//   --trace-connect              after the measurements, one more connect under a browser trace: the phases, and
+//                                the page's and the SSH worker's tasks over 1 ms from Connect to the prompt
 //   --profile DIR                after the measurements, one more terminal run and one more worker-alone run
 //                                under V8's sampling profiler (page and SSH worker): .cpuprofile files in DIR
 //                                (open them in DevTools' Performance panel) and the top self-time functions
@@ -24,7 +26,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBareChromium, topSelfTime, type CdpPage as Page } from './cdp.ts';
+import { launchBareChromium, topSelfTime, type CdpPage as Page, type TraceEvent } from './cdp.ts';
 import { startCpuAccount } from './cpu.ts';
 import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { OPENSSH_10_5_DIR, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../tests/support/sshd.ts';
@@ -42,6 +44,7 @@ const MB = Number(arg('--mb', '200'));
 const THREADS = args.includes('--threads');
 const PROFILE_DIR = arg('--profile', '');
 const TRACE = args.includes('--trace');
+const TRACE_CONNECT = args.includes('--trace-connect');
 const ONLY_KEX = arg('--kex', '');
 /** Throughput runs: the terminal and xterm.js alone, in turn, this many times each. */
 const PAIRS = Number(arg('--pairs', '3'));
@@ -123,6 +126,41 @@ async function traced(page: Page, name: string, measure: () => Promise<number>):
   for (const [k, ms] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, 45)) profileLog.push(`  ${(ms / MB).toFixed(2).padStart(7)}  ${String(counts.get(k)).padStart(7)}×  ${k}`);
 }
 
+/** What a trace's task was doing, by the first of these events inside it. */
+const TASK_KINDS: Array<[string, string]> = [
+  ['HandlePostMessage', 'message'], ['WebSocketReceive', 'WebSocket message'], ['TimerFire', 'timer'],
+  ['FireAnimationFrame', 'animation frame'], ['EventDispatch', 'event'], ['WebFrameWidgetImpl::UpdateLifecycle', 'style, layout, paint'],
+  ['MinorGC', 'garbage collection'], ['MajorGC', 'garbage collection'], ['FunctionCall', 'script'],
+];
+
+/** One connect under a browser trace: its phases, then the page's and the SSH worker's tasks of 1 ms or more until the prompt. */
+async function tracedConnect(page: Page, linkUrl: string, user: string, keyText: string): Promise<void> {
+  let stop: (() => Promise<TraceEvent[]>) | undefined;
+  // Tracing starts once the form is filled in, and the click follows: postern() calls `beforeClick`.
+  const total = await postern(page, linkUrl, user, keyText, THINK_MS, async () => {
+    stop = await page.startTracing('devtools.timeline,blink.user_timing,toplevel,v8.execute');
+  });
+  const events = await stop!();
+  const threads = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const click = events.find((e) => e.name === 'postern-ssh:click');
+  if (!click) return void profileLog.push('\nconnect trace: the click mark is not in the trace');
+  const at = (ts: number) => (ts - click.ts) / 1000;
+  const marks = events.filter((e) => e.name.startsWith('postern-ssh:') && e.ph !== 'M').sort((a, b) => a.ts - b.ts);
+  profileLog.push(`\nconnect trace (${await posternNegotiated(page)}): prompt at ${total.toFixed(0)} ms after Connect; ${marks.map((e) => `${e.name.slice(12)} ${at(e.ts).toFixed(0)}`).join(', ')}`);
+  const inWindow = events.filter((e) => e.ph === 'X' && at(e.ts) >= 0 && at(e.ts) <= total);
+  for (const [label, thread] of [['page main thread', 'CrRendererMain'], ['SSH worker', 'DedicatedWorker thread']]) {
+    const mine = inWindow.filter((e) => threads.get(`${e.pid}:${e.tid}`) === thread);
+    const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && (e.dur ?? 0) >= 1000);
+    profileLog.push(`  ${label}, tasks of 1 ms or more (ms after Connect, ms, what):`);
+    for (const t of tasks) {
+      const inside = mine.filter((e) => e !== t && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= t.ts + (t.dur ?? 0));
+      const kind = TASK_KINDS.find(([name]) => inside.some((e) => e.name === name))?.[1] ?? 'other';
+      profileLog.push(`    ${at(t.ts).toFixed(1).padStart(7)} ${((t.dur ?? 0) / 1000).toFixed(1).padStart(6)}  ${kind}`);
+    }
+  }
+}
+
 /** Runs `measure` with the page and its workers under the profiler; saves each profile and prints where the time went. */
 async function profiled(page: Page, name: string, measure: () => Promise<number>): Promise<void> {
   const stop = await page.startProfiling();
@@ -188,10 +226,10 @@ function opensshThroughput(port: number, user: string, keyFile: string): number 
 }
 
 /** In the page: fill the form, wait `think` ms, press Connect and resolve with the ms until the prompt is drawn in the terminal. */
-async function postern(page: Page, linkUrl: string, user: string, keyText: string, think = THINK_MS): Promise<number> {
+async function postern(page: Page, linkUrl: string, user: string, keyText: string, think = THINK_MS, beforeClick?: () => Promise<void>): Promise<number> {
   await page.goto('about:blank'); // a fresh page load each run (a hash change alone would not reload)
   await page.goto(linkUrl);
-  const total = await page.evaluate(async ({ user, keyText, source, think }) => {
+  await page.evaluate(async ({ user, keyText, think }) => {
     const until = async <T>(get: () => T | null | undefined): Promise<T> => {
       for (;;) {
         const v = get();
@@ -209,6 +247,9 @@ async function postern(page: Page, linkUrl: string, user: string, keyText: strin
     fill(await until(() => document.querySelector<HTMLTextAreaElement>('#private-key')), keyText);
     await new Promise((r) => requestAnimationFrame(r));
     await new Promise((r) => setTimeout(r, think));
+  }, { user, keyText, think });
+  await beforeClick?.();
+  const total = await page.evaluate(async ({ source }) => {
     const prompt = new RegExp(source);
     return new Promise<number>((resolve) => {
       const t0 = performance.now();
@@ -222,7 +263,7 @@ async function postern(page: Page, linkUrl: string, user: string, keyText: strin
       performance.mark('postern-ssh:click', { startTime: t0 });
       (document.querySelector('button[type=submit]') as HTMLButtonElement).click();
     });
-  }, { user, keyText, source: PROMPT.source, think });
+  }, { source: PROMPT.source });
   // Where the time went: the session's performance marks, relative to its start.
   const marks = await page.evaluate(() => performance.getEntriesByType('mark').filter((m) => m.name.startsWith('postern-ssh:')).map((m) => [m.name.slice(12), m.startTime] as const), null);
   const start = marks.find(([n]) => n === 'click')?.[1] ?? 0;
@@ -524,6 +565,8 @@ async function main() {
       const phases = phaseLog[phaseLog.length - 1];
       rows.push({ row, ours, theirs, phases, posternSide: await posternNegotiated(page), opensshSide: opensshNegotiated(server.port, user, keyFile, row) });
     }
+    // Before the throughput runs: once keys are typed into a session, leaving the page asks first (beforeunload).
+    if (TRACE_CONNECT) await tracedConnect(page, linkUrl, user, keyText);
     await postern(page, linkUrl, user, keyText); // back on the unrestricted server for the throughput runs
     await page.evaluate((port) => ((window as unknown as { __benchPort: number }).__benchPort = port), sshd.port);
     const { rate: pipeline, cpu: pipelineCpu } = await withCpu(() => workerThroughput(page, link.token, user, keyText));
