@@ -631,7 +631,8 @@ async function main() {
     const detail = (r: string) => r.startsWith('  ');
     const worker = (m: Map<string, number>) => m.get('SSH worker thread')?.toFixed(1) ?? '-';
     console.log(`${'  SSH worker alone: CPU ms per MB'.padEnd(34)}${pad(worker(pipelineCpu), 14)}   (in the terminal run ${worker(sessionCpu)}); ${workerMessages} data messages to the page, ${(BYTES / workerMessages / 1024).toFixed(0)} KB each`);
-    // What the browser's other threads spend on the SSH stream itself (the WebSocket, the worker's garbage), with nothing drawn.
+    // What the browser's other threads (the WebSocket's I/O threads, the renderer's thread pool) and the page spend on
+    // the SSH stream itself, with nothing drawn.
     console.log(`${'    browser, other threads'.padEnd(34)}${pad(pipelineCpu.get('browser, other threads')?.toFixed(1) ?? '-', 14)}   (page main thread ${pipelineCpu.get('page main thread (xterm.js)')?.toFixed(1) ?? '-'}): the stream's share of the terminal run's`);
     const roles = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter((r) => !detail(r)).sort();
     const details = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter(detail)
