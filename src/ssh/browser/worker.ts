@@ -41,39 +41,42 @@ export function hostKeyOrder(preferKeyTypes: string[]): string[] {
   return [...all.filter((a) => preferKeyTypes.includes(typeOf(a))), ...all.filter((a) => !preferKeyTypes.includes(typeOf(a)))];
 }
 
-/**
- * noble builds its Ed25519 tables on first use (some 25 ms): build them as this worker starts, before
- * Connect, instead of during the key exchange. Ed25519 is the host key type asked for first. A few rounds
- * more let V8 compile the hashing and curve code the exchange runs (X25519, SHA-256, Ed25519's SHA-512),
- * which otherwise runs interpreted at Connect: a few milliseconds of the handshake, on the visitor's clock.
- */
-const WARM_UP_ROUNDS = 8;
-function warmUp(): void {
-  const seed = new Uint8Array(32).fill(7);
-  const message = new Uint8Array(1024);
-  const peer = x25519.getPublicKey(new Uint8Array(32).fill(9));
-  for (let i = 0; i < WARM_UP_ROUNDS; i++) {
-    ed25519.verify(ed25519.sign(message, seed), message, ed25519.getPublicKey(seed));
-    sha256(x25519.getSharedSecret(seed, peer));
-  }
-}
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * Key-exchange keys and the Ed25519 tables, made as soon as this worker starts (while the visitor fills in
- * the form, or at the latest while the relay dials) so the key exchange spends nothing on them. sntrup761's
- * key pair costs tens of milliseconds, ML-KEM's about one: one task each, so a 'connect' message that
- * arrives meanwhile opens the transport at once. Each worker serves one session, and each key one exchange.
+ * Key-exchange keys, made as soon as this worker starts (while the visitor fills in the form, or at the
+ * latest while the relay dials) so the key exchange spends nothing on them. sntrup761's key pair costs tens
+ * of milliseconds, ML-KEM's about one: one task each, so a 'connect' message that arrives meanwhile opens
+ * the transport at once. Each worker serves one session, and each key one exchange.
  */
 const PREPARED_KEX = ['mlkem768x25519-sha256', 'sntrup761x25519-sha512', 'curve25519-sha256'];
 const kexKeys = new KexKeyPool();
 const kexKeysMade = (async () => {
   for (const kex of PREPARED_KEX) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTask();
     kexKeys.prepare([kex]);
   }
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  warmUp();
 })();
+
+/**
+ * Then a warm-up, one round per task until a session starts. The first builds noble's Ed25519 tables (some
+ * 25 ms; Ed25519 is the host key type asked for first); the rest let V8 compile the hashing and curve code
+ * the exchange runs (X25519, SHA-256, Ed25519's SHA-512), which otherwise runs interpreted at Connect: a few
+ * milliseconds of the handshake, on the visitor's clock. A session that starts sooner does the rest itself.
+ */
+const WARM_UP_ROUNDS = 8;
+let warmUpDone = false;
+void kexKeysMade.then(async () => {
+  const seed = new Uint8Array(32).fill(7);
+  const message = new Uint8Array(1024);
+  const peer = x25519.getPublicKey(new Uint8Array(32).fill(9));
+  for (let i = 0; i < WARM_UP_ROUNDS; i++) {
+    await nextTask();
+    if (warmUpDone) return;
+    ed25519.verify(ed25519.sign(message, seed), message, ed25519.getPublicKey(seed));
+    sha256(x25519.getSharedSecret(seed, peer));
+  }
+});
 
 /** Counts the bytes a stream carries each way, for the connection details. */
 function counted(stream: ByteStream, counts: { in: number; out: number }): ByteStream {
@@ -175,10 +178,11 @@ class WorkerSession {
     // The stream is asked for first: parsing the key has a synchronous start (the first parse also
     // initialises the curve code), which would otherwise delay the proxy's connection.
     this.phase('proxy');
+    warmUpDone = true;
     const opening = openStream(req.transport);
     opening.catch(() => undefined); // awaited below
     // A worker's WebSocket sends its handshake only once this task ends: let it go before the key is parsed.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTask();
     // Parse (and for encrypted keys, run the slow KDF) while the network handshake proceeds.
     const keyPromise: Promise<PrivateKey> | undefined =
       req.credential.kind === 'private-key' ? parsePrivateKey(req.credential.keyText, req.credential.passphrase) : undefined;
