@@ -65,14 +65,15 @@ const kexKeysMade = (async () => {
  * milliseconds of the handshake, on the visitor's clock. A session that starts sooner does the rest itself.
  */
 const WARM_UP_ROUNDS = 8;
-let warmUpDone = false;
+/** Set when this worker's session starts: the warm-up stops there. */
+let sessionStarted = false;
 void kexKeysMade.then(async () => {
   const seed = new Uint8Array(32).fill(7);
   const message = new Uint8Array(1024);
   const peer = x25519.getPublicKey(new Uint8Array(32).fill(9));
   for (let i = 0; i < WARM_UP_ROUNDS; i++) {
     await nextTask();
-    if (warmUpDone) return;
+    if (sessionStarted) return;
     ed25519.verify(ed25519.sign(message, seed), message, ed25519.getPublicKey(seed));
     sha256(x25519.getSharedSecret(seed, peer));
   }
@@ -175,13 +176,12 @@ class WorkerSession {
 
   private async run(): Promise<void> {
     const { req } = this;
-    // The stream is asked for first: parsing the key has a synchronous start (the first parse also
-    // initialises the curve code), which would otherwise delay the proxy's connection.
     this.phase('proxy');
-    warmUpDone = true;
+    sessionStarted = true;
+    // The stream is asked for first, and a worker's WebSocket sends its handshake only once this task ends:
+    // the key's parse (which has a synchronous start) waits a task, so it cannot hold the handshake back.
     const opening = openStream(req.transport);
     opening.catch(() => undefined); // awaited below
-    // A worker's WebSocket sends its handshake only once this task ends: let it go before the key is parsed.
     await nextTask();
     // Parse (and for encrypted keys, run the slow KDF) while the network handshake proceeds.
     const keyPromise: Promise<PrivateKey> | undefined =
