@@ -107,13 +107,19 @@ const KEX_ROWS: KexRow[] = [
 
 const profileLog: string[] = [];
 
+/** A trace's thread names, by "pid:tid". */
+function threadNames(events: TraceEvent[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  return names;
+}
+
 /** Runs `measure` under a browser trace and notes, per thread, the time in each kind of event (nested ones included). */
 async function traced(page: Page, name: string, measure: () => Promise<number>): Promise<void> {
   const stop = await page.startTracing('devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,gpu,viz,toplevel,v8');
   const rate = await measure();
   const events = await stop();
-  const threads = new Map<string, string>();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const threads = threadNames(events);
   const sums = new Map<string, number>();
   const counts = new Map<string, number>();
   for (const e of events) {
@@ -141,8 +147,7 @@ async function tracedConnect(page: Page, linkUrl: string, user: string, keyText:
     stop = await page.startTracing('devtools.timeline,blink.user_timing,toplevel,v8.execute');
   });
   const events = await stop!();
-  const threads = new Map<string, string>();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const threads = threadNames(events);
   const click = events.find((e) => e.name === 'postern-ssh:click');
   if (!click) return void profileLog.push('\nconnect trace: the click mark is not in the trace');
   const at = (ts: number) => (ts - click.ts) / 1000;
@@ -409,16 +414,18 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     // of the module: its first terminal would take the session terminal's class (xterm-dom-renderer-owner-1)
     // and each would restyle the other. Throwaway terminals move this copy's counter past every class in use
     // (once: its later terminals take numbers past them).
-    const owners = Array.from(document.querySelectorAll('[class*="xterm-dom-renderer-owner-"]'))
-      .flatMap((e) => Array.from(e.classList)).map((c) => /^xterm-dom-renderer-owner-(\d+)$/.exec(c)?.[1]).filter(Boolean).map(Number);
-    const scratch = document.createElement('div');
-    document.body.appendChild(scratch);
-    for (let i = 0; fresh && i < Math.max(0, ...owners); i++) {
-      const t = new Terminal();
-      t.open(scratch);
-      t.dispose();
+    if (fresh) {
+      const owners = Array.from(document.querySelectorAll('[class*="xterm-dom-renderer-owner-"]'))
+        .flatMap((e) => Array.from(e.classList)).map((c) => /^xterm-dom-renderer-owner-(\d+)$/.exec(c)?.[1]).filter(Boolean).map(Number);
+      const scratch = document.createElement('div');
+      document.body.appendChild(scratch);
+      for (let i = 0; i < Math.max(0, ...owners); i++) {
+        const t = new Terminal();
+        t.open(scratch);
+        t.dispose();
+      }
+      scratch.remove();
     }
-    scratch.remove();
     const term = new Terminal({ cols, rows, fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, scrollback: 5000 });
     term.open(host);
     (window as unknown as { __benchTerm: { dispose(): void } }).__benchTerm = term;
@@ -599,17 +606,14 @@ async function main() {
       webgl = { gl, active, session: glSession, direct: glDirect, sessionCpu, directCpu };
     }
     if (TRACE) {
-      await removeBenchXterm(page);
       await traced(page, 'terminal', () => sessionThroughput(page));
       await traced(page, 'xterm-alone', () => xtermThroughput(page, xtermSource, size));
       await removeBenchXterm(page);
     }
     if (PROFILE_DIR) {
-      const removeXterm = () => removeBenchXterm(page);
-      await removeXterm();
       await profiled(page, 'terminal', () => sessionThroughput(page));
       await profiled(page, 'xterm-alone', () => xtermThroughput(page, xtermSource, size));
-      await removeXterm();
+      await removeBenchXterm(page);
       await profiled(page, 'worker-alone', () => workerThroughput(page, link.token, user, keyText));
       await endBenchWorker(page);
     }
