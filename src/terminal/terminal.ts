@@ -1,7 +1,7 @@
 // The terminal component: xterm.js 6 with the fit, web-links, unicode11 and search addons (and the WebGL
 // renderer where the visitor chose it: renderer.ts), fitted to its host element and following it when
-// the window resizes. It knows nothing of SSH: bytes go in with
-// write(), keystrokes come out through onInput, and size changes through onResize.
+// the window resizes, its cursor blinking by a timer (cursor-blink.ts). It knows nothing of SSH: bytes
+// go in with write(), keystrokes come out through onInput, and size changes through onResize.
 //
 // Clipboard, per the visitor's "share clipboard" toggle within the link's clipboard rule, each way
 // (the toggle may change during the session: setClipboard). The keys are the platform's (keys.ts):
@@ -19,6 +19,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import type { ClipboardWays } from '../session/contract';
+import { CursorBlink } from './cursor-blink';
 import { applyModifiers, clipboardKey, detectPlatform, fontKey, extraKeyText, type ExtraKey, type Modifiers, type Platform } from './keys';
 import { OutputPacer } from './output-pacer';
 import { TerminalRenderer } from './renderer';
@@ -48,6 +49,9 @@ export class TerminalView {
   private readonly search = new SearchAddon();
   private readonly renderer: TerminalRenderer;
   private readonly pacer: OutputPacer;
+  private readonly blink: CursorBlink;
+  /** Whether xterm.js's textarea has the focus (it takes the keys). */
+  private focused = false;
   private readonly cleanups: Array<() => void> = [];
   /** The copy buffer used for a way that is not shared. */
   private localClip = '';
@@ -95,6 +99,21 @@ export class TerminalView {
     });
     this.renderer = new TerminalRenderer(this.term);
     this.renderer.use(this.settings.renderer);
+    host.classList.add('timed-blink');
+    this.blink = new CursorBlink({
+      show: (on) => host.classList.toggle('timed-blink-off', !on),
+      every: (ms, fn) => {
+        const t = setInterval(fn, ms);
+        return () => clearInterval(t);
+      },
+    });
+    const onMove = this.term.onCursorMove(() => this.blink.moved());
+    const textarea = this.term.textarea!;
+    const onFocus = () => ((this.focused = true), this.updateBlink());
+    const onBlur = () => ((this.focused = false), this.updateBlink());
+    textarea.addEventListener('focus', onFocus);
+    textarea.addEventListener('blur', onBlur);
+    this.cleanups.push(() => onMove.dispose(), () => textarea.removeEventListener('focus', onFocus), () => textarea.removeEventListener('blur', onBlur));
 
     const onData = this.term.onData((text) => options.onInput(encoder.encode(this.withSticky(text))));
     // onBinary carries mouse reports as one byte per char (not UTF-8).
@@ -181,6 +200,7 @@ export class TerminalView {
   set inputEnabled(on: boolean) {
     this.term.options.disableStdin = !on;
     this.term.options.cursorBlink = on;
+    this.updateBlink();
   }
 
   find(text: string, backwards = false): boolean {
@@ -199,9 +219,15 @@ export class TerminalView {
   dispose(): void {
     cancelAnimationFrame(this.fitFrame);
     this.pacer.dispose();
+    this.blink.dispose();
     for (const c of this.cleanups.splice(0)) c();
     this.renderer.dispose();
     this.term.dispose();
+  }
+
+  /** The cursor blinks while the terminal has the focus and takes input (xterm.js's cursorBlink). */
+  private updateBlink(): void {
+    this.blink.running = this.focused && !!this.term.options.cursorBlink;
   }
 
   private scheduleFit(): void {

@@ -51,6 +51,39 @@ test('typing reaches the shell right after Connect, and the end of the session i
   await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
 });
 
+test('the cursor blinks by a timer, not an endless animation; it stays on while typing and without the focus', async ({ page }) => {
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
+  // xterm.js's own blink is a CSS animation that Chromium runs on the main thread every frame.
+  expect(await page.evaluate(() => document.getAnimations().map((a) => (a as CSSAnimation).animationName))).toEqual([]);
+  const cursor = page.locator('.ssh-terminal .xterm-cursor');
+  const background = () => cursor.evaluate((e) => getComputedStyle(e).backgroundColor);
+  const lit = await background();
+  expect(lit).not.toBe('rgba(0, 0, 0, 0)');
+  // It goes off and comes back on, half a second each.
+  await expect.poll(background, { intervals: [50], timeout: 3000 }).toBe('rgba(0, 0, 0, 0)');
+  await expect.poll(background, { intervals: [50], timeout: 3000 }).toBe(lit);
+
+  // Typing: the cursor shows as soon as it moves, and stays on for at least a phase.
+  await expect.poll(background, { intervals: [50], timeout: 3000 }).toBe('rgba(0, 0, 0, 0)');
+  await page.keyboard.type('x');
+  await waitForTerminal(page, /:~\$ x/);
+  expect(await background()).toBe(lit);
+  await page.keyboard.press('Backspace');
+
+  // Without the focus xterm.js draws an outline cursor, and nothing blinks.
+  await page.locator('.xterm-helper-textarea').evaluate((e: HTMLElement) => e.blur());
+  const shown: boolean[] = [];
+  for (let i = 0; i < 12; i++) {
+    shown.push(await page.locator('.ssh-terminal').evaluate((host) => !host.classList.contains('timed-blink-off')));
+    await page.waitForTimeout(100);
+  }
+  expect(shown).toEqual(Array(12).fill(true));
+  await expect(cursor).toHaveClass(/xterm-cursor-outline/);
+});
+
 test('screen readers are told the connection steps and when the shell is ready', async ({ page }) => {
   // Each step is written to a status region as it starts; record what it said.
   await page.addInitScript(() => {
