@@ -6,7 +6,8 @@
 //     Every server offers one cipher (CIPHER), so both clients use it. Each row prints the exchange and cipher
 //     each side negotiated;
 //   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
-//   same bytes written directly into a terminal of the same size in the same page; and where the CPU went.
+//   same bytes written directly into a terminal of the same size in the same page; and where the CPU went;
+//   idle: a focused terminal doing nothing, the session's beside xterm.js alone's, CPU ms per second.
 // Run: npm run bench:ssh [-- --runs 7 --mb 200 --pairs 3]
 //   --kex curve25519-sha256,...  only these connect rows (--kex none: throughput only)
 //   --pairs N                    throughput: the terminal and xterm.js alone in turn, N times each (default 3);
@@ -387,12 +388,11 @@ async function sessionThroughput(page: Page, renderer: 'dom' | 'webgl' = 'dom'):
 }
 
 /**
- * xterm.js alone: the same bytes in 32 KB writes (the SSH packet size), at most 2 MB in flight, same size and font.
- * `pace` (MB/s) holds writes back to that rate: drawing costs per frame, so a slower stream costs more per MB.
+ * Opens xterm.js alone (window.__benchTerm) over the session's terminal: the same xterm.js build, size and
+ * font, with its WebGL addon when `webglSource` is given. `cursorBlink` as the session's terminal has it.
  */
-async function xtermThroughput(page: Page, xtermSource: string, size: { rows: number; cols: number }, pace = 0, webglSource = ''): Promise<number> {
-  if (!webglSource) await armMarker(page, 'END-42', '#bench-term .xterm-rows');
-  const ms = await page.evaluate(async ({ total, rows, cols, source, pace, webglSource }) => {
+function openBenchXterm(page: Page, xtermSource: string, size: { rows: number; cols: number }, webglSource = '', cursorBlink = false): Promise<void> {
+  return page.evaluate(async ({ rows, cols, source, webglSource, cursorBlink }) => {
     // The same xterm.js build the app bundles, as a module from a blob: URL (the context bypasses CSP for this).
     // One copy serves every run, as the session keeps its terminal: after the first pair both sides run warm code.
     const cache = window as unknown as { __benchXterm?: Promise<typeof import('@xterm/xterm')> };
@@ -426,10 +426,22 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
       }
       scratch.remove();
     }
-    const term = new Terminal({ cols, rows, fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, scrollback: 5000 });
+    const term = new Terminal({ cols, rows, fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', fontSize: 14, scrollback: 5000, cursorBlink });
     term.open(host);
-    (window as unknown as { __benchTerm: { dispose(): void } }).__benchTerm = term;
+    (window as unknown as { __benchTerm: unknown }).__benchTerm = term;
     if (webgl) term.loadAddon(new webgl.WebglAddon());
+  }, { ...size, source: xtermSource, webglSource, cursorBlink });
+}
+
+/**
+ * xterm.js alone: the same bytes in 32 KB writes (the SSH packet size), at most 2 MB in flight, same size and font.
+ * `pace` (MB/s) holds writes back to that rate: drawing costs per frame, so a slower stream costs more per MB.
+ */
+async function xtermThroughput(page: Page, xtermSource: string, size: { rows: number; cols: number }, pace = 0, webglSource = ''): Promise<number> {
+  if (!webglSource) await armMarker(page, 'END-42', '#bench-term .xterm-rows');
+  await openBenchXterm(page, xtermSource, size, webglSource);
+  const ms = await page.evaluate(async ({ total, pace, webgl }) => {
+    const term = (window as unknown as { __benchTerm: import('@xterm/xterm').Terminal }).__benchTerm;
     const chunk = new Uint8Array(32768).fill(0x61);
     const w = window as unknown as { __benchStart: number; __benchDone: Promise<number> };
     w.__benchStart = performance.now();
@@ -463,7 +475,7 @@ async function xtermThroughput(page: Page, xtermSource: string, size: { rows: nu
     await new Promise<void>((resolve) => term.write('\r\nEND-42\r\n', resolve));
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     return performance.now() - w.__benchStart;
-  }, { total: BYTES, ...size, source: xtermSource, pace, webglSource });
+  }, { total: BYTES, pace, webgl: webglSource !== '' });
   return BYTES / 1e6 / (ms / 1000);
 }
 
@@ -522,6 +534,30 @@ const removeBenchXterm = (page: Page) => page.evaluate(() => {
   w.__benchTerm = undefined;
   document.getElementById('bench-term')?.remove();
 }, null);
+
+/** How long each side's terminal sits focused and idle while its CPU is counted. */
+const IDLE_MS = 5000;
+
+/**
+ * A focused terminal doing nothing, CPU ms per second on the page's main thread and the browser's other
+ * threads: the session's, then xterm.js alone's with its cursor blinking as the session's does.
+ */
+async function idleCost(page: Page, xtermSource: string, size: { rows: number; cols: number }): Promise<{ ours: Map<string, number>; theirs: Map<string, number> }> {
+  const idle = async () => {
+    await new Promise((r) => setTimeout(r, 1000)); // what the last step left (a collection, a frame) is done
+    const stop = startCpuAccount();
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    return new Map([...stop()].map(([role, ms]) => [role, ms / (IDLE_MS / 1000)]));
+  };
+  await focusTerminal(page);
+  const ours = await idle();
+  await openBenchXterm(page, xtermSource, size, '', true);
+  await page.evaluate(() => (window as unknown as { __benchTerm: { focus(): void } }).__benchTerm.focus(), null);
+  const theirs = await idle();
+  await removeBenchXterm(page);
+  await focusTerminal(page);
+  return { ours, theirs };
+}
 
 /** Frames that changed the rows during the last run that armed the marker. */
 const framesDrawn = (page: Page) => page.evaluate(() => (window as unknown as { __benchFrames: number }).__benchFrames, null);
@@ -596,6 +632,7 @@ async function main() {
     const { rate: paced, cpu: pacedCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, session));
     const pacedFrames = await framesDrawn(page);
     await removeBenchXterm(page);
+    const idle = await idleCost(page, xtermSource, size);
     let webgl: { gl: string; active: boolean; session: number; direct: number; sessionCpu: Map<string, number>; directCpu: Map<string, number> } | undefined;
     if (WEBGL) {
       const { gl, active } = await useWebgl(page);
@@ -659,6 +696,10 @@ async function main() {
     console.log(`${'    terminal ÷ xterm alone'.padEnd(34)}${pad('', 14)}${pad((oursCpu / xtermCpu).toFixed(2) + '×', 14)}${pad((oursCpu / browserSide(pacedCpu)).toFixed(2) + '×', 14)}   goal ≤ 1.30× (unpaced)`);
     const pairRatios = sessionRuns.map((r, i) => (browserSide(r.cpu) / browserSide(directRuns[i].cpu)).toFixed(2) + '×');
     console.log(`      each pair, in turn (${PAIRS}; the columns above are medians): ${pairRatios.join(' ')}`);
+    const [idleOurs, idleTheirs] = [browserSide(idle.ours), browserSide(idle.theirs)];
+    console.log(`\n${'idle terminal, focused (CPU ms/s)'.padEnd(34)}${pad(idleOurs.toFixed(0), 14)}${pad(idleTheirs.toFixed(0) + ' xterm', 14)}${pad((idleOurs / idleTheirs).toFixed(2) + '×', 9)}`);
+    const idleSplit = (m: Map<string, number>) => `page main thread ${(m.get('page main thread (xterm.js)') ?? 0).toFixed(0)}, other threads ${(m.get('browser, other threads') ?? 0).toFixed(0)}`;
+    console.log(`  over ${IDLE_MS / 1000} s each, cursor blinking: Postern ${idleSplit(idle.ours)}; xterm alone ${idleSplit(idle.theirs)}`);
     if (webgl) {
       const w = webgl;
       console.log(`\nwith the WebGL setting on (xterm alone: with the WebGL addon), GL: ${w.gl}`);
