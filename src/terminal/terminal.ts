@@ -118,7 +118,10 @@ export class TerminalView {
     const onData = this.term.onData((text) => options.onInput(encoder.encode(this.withSticky(text))));
     // onBinary carries mouse reports as one byte per char (not UTF-8).
     const onBinary = this.term.onBinary((text) => options.onInput(Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff)));
-    const onResize = this.term.onResize(({ cols, rows }) => options.onResize(cols, rows));
+    const onResize = this.term.onResize(({ cols, rows }) => {
+      this.respace();
+      options.onResize(cols, rows);
+    });
     this.cleanups.push(() => onData.dispose(), () => onBinary.dispose(), () => onResize.dispose());
     this.term.attachCustomKeyEventHandler((e) => this.onKey(e));
     this.guardClipboard();
@@ -228,6 +231,18 @@ export class TerminalView {
   /** The cursor blinks while the terminal has the focus and takes input (xterm.js's cursorBlink). */
   private updateBlink(): void {
     this.blink.running = this.focused && !!this.term.options.cursorBlink;
+  }
+
+  /**
+   * xterm.js's DOM renderer rounds a row's width to whole pixels, so its cell width depends on the number
+   * of columns, and it sets its rows' letter spacing (cell width less a glyph's) when an option changes,
+   * not when the terminal is resized. After a resize every run of text would carry a letter spacing of its
+   * own, which costs style and layout in each frame. Any option change measures it again: this one is a
+   * no-op (xterm.js rounds letterSpacing to whole pixels).
+   */
+  private respace(): void {
+    this.term.options.letterSpacing = 0.001;
+    this.term.options.letterSpacing = 0;
   }
 
   private scheduleFit(): void {
