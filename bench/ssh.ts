@@ -503,11 +503,11 @@ async function workerThroughput(page: Page, linkToken: string, user: string, key
           worker.postMessage({ type: 'data', data: new TextEncoder().encode(command + '\r').buffer });
           t0 = performance.now();
         } else if (m.type === 'data') {
-          const bytes = new Uint8Array(m.data);
+          const bytes = new Uint8Array(m.data, 0, m.length);
           got += bytes.length;
           messages++;
-          worker.postMessage({ type: 'ack', bytes: bytes.length });
           tail = (tail + new TextDecoder().decode(bytes.subarray(Math.max(0, bytes.length - 256)))).slice(-512);
+          worker.postMessage({ type: 'ack', bytes: bytes.length, buffer: m.data }, [m.data]); // as the session does
           if (got > total && tail.includes('END-42')) {
             (window as unknown as { __benchWorker: Worker }).__benchWorker = worker; // ended by the caller (after a profile is taken)
             resolve({ ms: performance.now() - t0, messages });

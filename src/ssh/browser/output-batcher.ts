@@ -4,20 +4,27 @@
 // end of the current task. While the page is behind (it has not yet parsed BEHIND bytes of what it was
 // sent), output is held until it catches up or MAX_HELD bytes have gathered: the page could not show it
 // sooner, and every message costs it a wake-up. The packets' bytes are kept as they are (views of each
-// decrypted packet) and copied once, into a buffer of exactly the batch's size that is transferred.
+// decrypted packet) and copied once, into a buffer that is transferred with the batch's length. The page
+// transfers a large buffer back once its terminal has parsed it (recycle), and the next batch that fits
+// is copied into it: a flood then allocates no new buffers on either side, which would each be garbage
+// for the page's collector soon after (it walks the page's whole heap, the terminal's scrollback too).
 
 export class OutputBatcher {
   static readonly SIZE = 256 * 1024;
   static readonly BEHIND = 512 * 1024;
   static readonly MAX_HELD = 1024 * 1024;
+  /** Buffers given back and kept for the next batches; smaller ones are left to the collector. */
+  static readonly SPARES = 2;
   private parts: Uint8Array[] = [];
+  private readonly spares: ArrayBuffer[] = [];
   private used = 0;
   /** Sent to the page and not yet acknowledged (parsed by its terminal). */
   private unacked = 0;
   private scheduled = false;
   private readonly channel = new MessageChannel();
 
-  constructor(private readonly send: (data: ArrayBuffer) => void) {
+  /** `send` transfers `data`, whose first `length` bytes are the batch. */
+  constructor(private readonly send: (data: ArrayBuffer, length: number) => void) {
     this.channel.port1.onmessage = () => {
       this.scheduled = false;
       if (!this.behind()) this.flush();
@@ -38,9 +45,17 @@ export class OutputBatcher {
     if (this.used > 0 && !this.behind()) this.schedule();
   }
 
+  /** A buffer the page has parsed and given back. */
+  recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength >= OutputBatcher.SIZE && this.spares.length < OutputBatcher.SPARES) this.spares.push(buffer);
+  }
+
   flush(): void {
     if (this.used === 0) return;
-    const out = new Uint8Array(this.used);
+    const spare = this.spares.findIndex((b) => b.byteLength >= this.used);
+    // A large batch gets a buffer worth recycling; a small one (an echo, a prompt) exactly its size.
+    const fresh = () => new ArrayBuffer(this.used >= OutputBatcher.SIZE / 4 ? Math.max(this.used, OutputBatcher.SIZE) : this.used);
+    const out = new Uint8Array(spare >= 0 ? this.spares.splice(spare, 1)[0] : fresh(), 0, this.used);
     let at = 0;
     for (const p of this.parts) {
       out.set(p, at);
@@ -49,7 +64,7 @@ export class OutputBatcher {
     this.parts = [];
     this.used = 0;
     this.unacked += out.length;
-    this.send(out.buffer);
+    this.send(out.buffer as ArrayBuffer, out.length);
   }
 
   private behind(): boolean {

@@ -67,8 +67,11 @@ export type ToWorker =
   /** null cancels the prompts. */
   | { type: 'prompt-answer'; answers: string[] | null }
   | { type: 'data'; data: ArrayBuffer }
-  /** The terminal has processed this many bytes of output: the worker may open the SSH window that far. */
-  | { type: 'ack'; bytes: number }
+  /**
+   * The terminal has processed this many bytes of output: the worker may open the SSH window that far.
+   * `buffer`: the output message's buffer, given back for the next batches (OutputBatcher.recycle).
+   */
+  | { type: 'ack'; bytes: number; buffer?: ArrayBuffer }
   /** The terminal's size: sent before the shell opens too, so the pty starts with the real size. */
   | { type: 'resize'; cols: number; rows: number }
   /** The connection details are open: bytes so far, and with `ping` a round trip timed by one SSH keepalive. */
@@ -101,7 +104,8 @@ export type FromWorker =
   | { type: 'banner'; text: string }
   | { type: 'prompt'; name: string; instruction: string; prompts: { text: string; echo: boolean }[] }
   | { type: 'ready' }
-  | { type: 'data'; data: ArrayBuffer }
+  /** Shell output: the first `length` bytes of `data`. */
+  | { type: 'data'; data: ArrayBuffer; length: number }
   | { type: 'exit'; exit: ExitInfo }
   /** Bytes over the connection (as sent and received, encrypted) and the last round trip in ms (null: not measured, or no answer in time). */
   | { type: 'stats'; bytesIn: number; bytesOut: number; rttMs: number | null }

@@ -245,12 +245,13 @@ export class SshSession implements Session {
               output = true;
               performance.mark('postern-ssh:output'); // the shell's first bytes, among the phases bench/ssh.ts prints
             }
-            const bytes = new Uint8Array(m.data);
+            const bytes = new Uint8Array(m.data, 0, m.length);
             // Acknowledge once xterm.js has taken the bytes: the SSH window opens only as fast as we render.
+            // The buffer goes back with it, for the worker's next batches (OutputBatcher).
             // The first bytes show the terminal once parsed, so the frame that shows it draws them too.
             return this.terminal.write(bytes, () => {
               if (first) this.firstOutput();
-              this.post({ type: 'ack', bytes: bytes.length });
+              this.post({ type: 'ack', bytes: bytes.length, buffer: m.data }, [m.data]);
             });
           }
           case 'exit':

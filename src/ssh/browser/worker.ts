@@ -106,7 +106,7 @@ class WorkerSession {
   private closingByUser = false;
   private shellEnded = false;
   private promptAnswer: ((answers: string[] | null) => void) | undefined;
-  private readonly output = new OutputBatcher((data) => this.post({ type: 'data', data }, [data]));
+  private readonly output = new OutputBatcher((data, length) => this.post({ type: 'data', data, length }, [data]));
   private size = { cols: 80, rows: 24 };
   private readonly counts = { in: 0, out: 0 };
   private pinging = false;
@@ -149,6 +149,7 @@ class WorkerSession {
       case 'ack':
         this.channel?.consume(m.bytes);
         this.output.acked(m.bytes);
+        if (m.buffer) this.output.recycle(m.buffer);
         return;
       case 'resize':
         this.size = { cols: m.cols, rows: m.rows };
