@@ -43,6 +43,16 @@ export interface TerminalViewOptions {
 
 const encoder = new TextEncoder();
 
+/** Runs `fn` when the page is next idle, or within half a second (after 100 ms where there is no idle callback: Safari). */
+function whenIdle(fn: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(fn, { timeout: 500 });
+    return () => cancelIdleCallback(id);
+  }
+  const timer = setTimeout(fn, 100);
+  return () => clearTimeout(timer);
+}
+
 export class TerminalView {
   readonly term: Terminal;
   private readonly fit = new FitAddon();
@@ -56,6 +66,7 @@ export class TerminalView {
   /** The copy buffer used for a way that is not shared. */
   private localClip = '';
   private fitFrame = 0;
+  private cancelRespace: (() => void) | undefined;
   private clipboard: ClipboardWays;
   private settings: TerminalSettings;
   private readonly platform: Platform = detectPlatform(globalThis.navigator);
@@ -119,7 +130,7 @@ export class TerminalView {
     // onBinary carries mouse reports as one byte per char (not UTF-8).
     const onBinary = this.term.onBinary((text) => options.onInput(Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff)));
     const onResize = this.term.onResize(({ cols, rows }) => {
-      this.respace();
+      this.scheduleRespace();
       options.onResize(cols, rows);
     });
     this.cleanups.push(() => onData.dispose(), () => onBinary.dispose(), () => onResize.dispose());
@@ -221,6 +232,7 @@ export class TerminalView {
 
   dispose(): void {
     cancelAnimationFrame(this.fitFrame);
+    this.cancelRespace?.();
     this.pacer.dispose();
     this.blink.dispose();
     for (const c of this.cleanups.splice(0)) c();
@@ -238,11 +250,16 @@ export class TerminalView {
    * of columns, and it sets its rows' letter spacing (cell width less a glyph's) when an option changes,
    * not when the terminal is resized. After a resize every run of text would carry a letter spacing of its
    * own, which costs style and layout in each frame. Any option change measures it again: this one is a
-   * no-op (xterm.js rounds letterSpacing to whole pixels).
+   * no-op for the DOM renderer (it rounds letterSpacing to whole pixels). It redraws every row, so it waits
+   * for an idle moment (a resize at Connect comes as the prompt is being drawn), but not for long.
    */
-  private respace(): void {
-    this.term.options.letterSpacing = 0.001;
-    this.term.options.letterSpacing = 0;
+  private scheduleRespace(): void {
+    this.cancelRespace ??= whenIdle(() => {
+      this.cancelRespace = undefined;
+      if (this.renderer.active !== 'dom') return; // WebGL takes letterSpacing into its glyph atlas
+      this.term.options.letterSpacing = 0.001;
+      this.term.options.letterSpacing = 0;
+    });
   }
 
   private scheduleFit(): void {

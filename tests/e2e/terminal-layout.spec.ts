@@ -94,3 +94,13 @@ test('full screen by the button and by Ctrl+Alt+Enter: the shell gets the new si
   await page.keyboard.press('Escape');
   await expect.poll(() => fullscreenClass(page)).toBeNull();
 });
+
+test('after the window changes width the rows still need no letter spacing of their own', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await connect(page);
+  const before = await shellSize(page, 'wide');
+  // xterm.js's cell width depends on the number of columns; the terminal measures its spacing again.
+  await page.setViewportSize({ width: 1013, height: 800 });
+  await expect.poll(async () => (await shellSize(page, `narrow${Date.now() % 1000}`)).cols).toBeLessThan(before.cols);
+  await expect(page.locator('.ssh-terminal .xterm-rows span[style*="letter-spacing"]')).toHaveCount(0);
+});

@@ -23,11 +23,12 @@ test('typing reaches the shell right after Connect, and the end of the session i
   // xterm.js measured its font in the page: the rows need no letter spacing to fill their cells.
   const spacing = await page.locator('.ssh-terminal .xterm-rows').evaluate((e) => parseFloat(getComputedStyle(e).letterSpacing) || 0);
   expect(Math.abs(spacing)).toBeLessThan(1);
-  // And the terminal's spacing was measured again once it was fitted (its cell width depends on its columns):
-  // no run of text needs a letter spacing of its own, which would cost style and layout in every frame.
+  // And the terminal's spacing was measured again once it was fitted (its cell width depends on its columns;
+  // at the next idle moment): no run of text needs a letter spacing of its own, which would cost style and
+  // layout in every frame.
   await runInTerminal(page, 'echo spaced-$((6*7))');
   await waitForTerminal(page, /^spaced-42$/m);
-  expect(await page.locator('.ssh-terminal .xterm-rows span[style*="letter-spacing"]').count()).toBe(0);
+  await expect(page.locator('.ssh-terminal .xterm-rows span[style*="letter-spacing"]')).toHaveCount(0);
 
   // No click: the keys go where the visitor looks.
   for (let i = 1; i <= 12; i++) {
