@@ -1,8 +1,9 @@
-// Registers the service worker (sw.js, beside index.html) so the site opens offline after one
 /// <reference types="vite/client" />
+// Registers the service worker (sw.js, beside index.html) so the site opens offline after one
 // visit. Its scope is the folder the site is hosted in, so it works under any path. Nothing is
 // registered by the dev server, where sw.js does not exist, or where service workers are absent
 // (an insecure origin that is not localhost, or a browser with them turned off).
+import { whenIdle } from '../ui/when-idle';
 
 export function registerServiceWorker(): void {
   if (import.meta.env.DEV || !('serviceWorker' in navigator) || !window.isSecureContext) return;
@@ -33,6 +34,5 @@ export function precacheRestWhenIdle(): void {
   restAsked = true;
   const ask = () =>
     void navigator.serviceWorker.ready.then((reg) => reg.active?.postMessage({ type: PRECACHE_REST }), () => undefined);
-  if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(ask, { timeout: IDLE_TIMEOUT_MS });
-  else setTimeout(ask, 2_000);
+  whenIdle(ask, IDLE_TIMEOUT_MS, 2_000);
 }

@@ -19,6 +19,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import type { ClipboardWays } from '../session/contract';
+import { whenIdle } from '../ui/when-idle';
 import { CursorBlink } from './cursor-blink';
 import { applyModifiers, clipboardKey, detectPlatform, fontKey, extraKeyText, type ExtraKey, type Modifiers, type Platform } from './keys';
 import { OutputPacer } from './output-pacer';
@@ -42,16 +43,6 @@ export interface TerminalViewOptions {
 }
 
 const encoder = new TextEncoder();
-
-/** Runs `fn` when the page is next idle, or within half a second (after 100 ms where there is no idle callback: Safari). */
-function whenIdle(fn: () => void): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(fn, { timeout: 500 });
-    return () => cancelIdleCallback(id);
-  }
-  const timer = setTimeout(fn, 100);
-  return () => clearTimeout(timer);
-}
 
 export class TerminalView {
   readonly term: Terminal;
@@ -254,12 +245,16 @@ export class TerminalView {
    * for an idle moment (a resize at Connect comes as the prompt is being drawn), but not for long.
    */
   private scheduleRespace(): void {
-    this.cancelRespace ??= whenIdle(() => {
-      this.cancelRespace = undefined;
-      if (this.renderer.active !== 'dom') return; // WebGL takes letterSpacing into its glyph atlas
-      this.term.options.letterSpacing = 0.001;
-      this.term.options.letterSpacing = 0;
-    });
+    this.cancelRespace ??= whenIdle(
+      () => {
+        this.cancelRespace = undefined;
+        if (this.renderer.active !== 'dom') return; // WebGL takes letterSpacing into its glyph atlas
+        this.term.options.letterSpacing = 0.001;
+        this.term.options.letterSpacing = 0;
+      },
+      500,
+      100,
+    );
   }
 
   private scheduleFit(): void {
