@@ -64,6 +64,8 @@ test('the cursor blinks by a timer, not an endless animation; it stays on while 
   await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
   // xterm.js's own blink is a CSS animation that Chromium runs on the main thread every frame.
   expect(await page.evaluate(() => document.getAnimations().map((a) => (a as CSSAnimation).animationName))).toEqual([]);
+  // Nor does the browser blink a caret in xterm.js's hidden textarea (each blink would repaint).
+  expect(await page.locator('.xterm-helper-textarea').evaluate((e) => getComputedStyle(e).caretColor)).toBe('rgba(0, 0, 0, 0)');
   const cursor = page.locator('.ssh-terminal .xterm-cursor');
   const background = () => cursor.evaluate((e) => getComputedStyle(e).backgroundColor);
   const lit = await background();
