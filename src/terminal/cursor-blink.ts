@@ -5,10 +5,10 @@
 // that animation in hosts of class `timed-blink`; here a timer switches their class `timed-blink-off`
 // every BLINK_MS instead, two style changes a second. The cursor stays on while it moves (typing, output),
 // as it does in xterm.js, and as in GTK's terminals it stops blinking, shown, once it has not moved for
-// BLINK_TIMEOUT_MS: a terminal left open costs nothing. xterm.js's WebGL renderer blinks with its own
-// timer and draws no rows in the page: the class changes nothing there. cursor-blink.css also makes the
-// browser's caret in xterm.js's hidden textarea transparent, which Chromium then does not blink: that
-// caret cost some 40 ms a second across the page's threads while the terminal had the focus.
+// BLINK_TIMEOUT_MS: a terminal left open has no blink to pay for. xterm.js's WebGL renderer blinks with
+// its own timer and draws no rows in the page: the class changes nothing there. cursor-blink.css also
+// makes the browser's caret in xterm.js's hidden textarea transparent, which Chromium then does not
+// blink: that caret cost some 40 ms a second across the page's threads while the terminal had the focus.
 import './cursor-blink.css';
 
 /** Each phase, on and off: xterm.js's CSS blink is one second per cycle. */
