@@ -38,6 +38,8 @@ export interface CdpPage {
   /** Types text into the focused element, as an input method would. */
   insertText(text: string): Promise<void>;
   pressEnter(): Promise<void>;
+  /** Ctrl and a letter key, as a keyboard sends it. */
+  pressCtrl(letter: string): Promise<void>;
   /**
    * Starts the V8 sampling profiler in the page and in each of its dedicated workers (those running now and
    * those started later); the returned function stops them all and gives each target's `.cpuprofile`.
@@ -156,6 +158,12 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
       const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13 };
       await key('keyDown', { ...enter, text: '\r', unmodifiedText: '\r' });
       await key('keyUp', enter);
+    },
+    async pressCtrl(letter) {
+      const upper = letter.toUpperCase();
+      const press = { key: letter.toLowerCase(), code: `Key${upper}`, windowsVirtualKeyCode: upper.charCodeAt(0), modifiers: 2 /* Ctrl */ };
+      await key('keyDown', press);
+      await key('keyUp', press);
     },
     async startProfiling(intervalUs = 200) {
       const targets = new Map<string, string>([[sessionId!, 'page']]);

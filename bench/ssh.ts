@@ -7,6 +7,7 @@
 //     each side negotiated;
 //   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
 //   same bytes written directly into a terminal of the same size in the same page; and where the CPU went;
+//   Ctrl+C in a flood: until the shell's next line is on screen, beside `ssh -tt` (bench/interrupt.ts);
 //   idle: a focused terminal doing nothing, the session's beside xterm.js alone's, CPU ms per second.
 // Run: npm run bench:ssh [-- --runs 7 --mb 200 --pairs 3]
 //   --kex curve25519-sha256,...  only these connect rows (--kex none: throughput only)
@@ -17,7 +18,8 @@
 //                                beside xterm.js alone with the WebGL addon; this machine's WebGL is what Chromium
 //                                has (the GL renderer is printed: SwiftShader means software, no graphics card)
 //   --trace                      after the measurements, one more terminal run and one more xterm-alone run under a
-//                                browser trace: per thread, the time and count of each kind of event (per MB)
+//                                browser trace: per thread, the time and count of each kind of event (per MB);
+//                                and 8 s of a focused idle terminal whose blink has stopped (per second)
 //   --trace-connect              after the measurements, one more connect under a browser trace: the phases, and
 //                                the page's and the SSH worker's tasks over 1 ms from Connect to the prompt
 //   --profile DIR                after the measurements, one more terminal run and one more worker-alone run
@@ -32,6 +34,8 @@ import { startCpuAccount } from './cpu.ts';
 import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { OPENSSH_10_5_DIR, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../tests/support/sshd.ts';
 import { arg, args } from './args.ts';
+import { BLINK_TIMEOUT_MS } from '../src/terminal/cursor-blink.ts';
+import { FLOOD_MS, floodCommand, opensshInterrupt, STOP_MARK } from './interrupt.ts';
 
 /** The only cipher the benchmark's servers offer, so both clients use it: Postern's first choice (src/ssh/core/kex/kexinit.ts). */
 const CIPHER = 'aes128-gcm@openssh.com';
@@ -115,11 +119,15 @@ function threadNames(events: TraceEvent[]): Map<string, string> {
   return names;
 }
 
-/** Runs `measure` under a browser trace and notes, per thread, the time in each kind of event (nested ones included). */
-async function traced(page: Page, name: string, measure: () => Promise<number>): Promise<void> {
+/**
+ * Runs `measure` under a browser trace and notes, per thread, the time in each kind of event (nested ones
+ * included), per MB of output or, with `idleMs`, per second of a terminal doing nothing.
+ */
+async function traced(page: Page, name: string, measure: () => Promise<number>, idleMs = 0): Promise<void> {
   const stop = await page.startTracing('devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,gpu,viz,toplevel,v8');
   const rate = await measure();
   const events = await stop();
+  const per = idleMs ? idleMs / 1000 : MB;
   const threads = threadNames(events);
   const sums = new Map<string, number>();
   const counts = new Map<string, number>();
@@ -129,8 +137,10 @@ async function traced(page: Page, name: string, measure: () => Promise<number>):
     sums.set(key, (sums.get(key) ?? 0) + e.dur / 1000);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  profileLog.push(`\ntrace: ${name}, ${rate.toFixed(1)} MB/s; ms per MB by thread and event (nested events counted in each)`);
-  for (const [k, ms] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, 45)) profileLog.push(`  ${(ms / MB).toFixed(2).padStart(7)}  ${String(counts.get(k)).padStart(7)}×  ${k}`);
+  profileLog.push(idleMs
+    ? `\ntrace: ${name}, ${idleMs / 1000} s; ms per second by thread and event (nested events counted in each)`
+    : `\ntrace: ${name}, ${rate.toFixed(1)} MB/s; ms per MB by thread and event (nested events counted in each)`);
+  for (const [k, ms] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, 45)) profileLog.push(`  ${(ms / per).toFixed(2).padStart(7)}  ${String(counts.get(k)).padStart(7)}×  ${k}`);
 }
 
 /** What a trace's task was doing, by the first of these events inside it. */
@@ -183,12 +193,16 @@ async function profiled(page: Page, name: string, measure: () => Promise<number>
   }
 }
 
+/** OpenSSH's client to the test server with a key (the test server's host key is made at test time: not checked), a row's exchange. */
+function sshArgs(port: number, user: string, keyFile: string, row?: KexRow): string[] {
+  return ['-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
+    ...(row ? ['-o', `KexAlgorithms=${row.kex}`] : []), `${user}@127.0.0.1`];
+}
+
 /** `ssh -tt` with a key, from spawn to the prompt appearing on its stdout. */
 async function opensshConnect(port: number, user: string, keyFile: string, row?: KexRow): Promise<number> {
   const t0 = performance.now();
-  const kex = row ? ['-o', `KexAlgorithms=${row.kex}`] : [];
-  const child = spawn(row?.ssh ?? 'ssh', ['-tt', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', ...kex, `${user}@127.0.0.1`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(row?.ssh ?? 'ssh', ['-tt', '-o', 'LogLevel=ERROR', ...sshArgs(port, user, keyFile, row)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   try {
     return await new Promise<number>((resolve, reject) => {
@@ -205,8 +219,7 @@ async function opensshConnect(port: number, user: string, keyFile: string, row?:
 
 /** What OpenSSH's client negotiated with this row's settings, from its own `-v` log: "kex, cipher". */
 function opensshNegotiated(port: number, user: string, keyFile: string, row?: KexRow): string {
-  const r = spawnSync(row?.ssh ?? 'ssh', ['-v', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes', ...(row ? ['-o', `KexAlgorithms=${row.kex}`] : []), `${user}@127.0.0.1`, 'true'], { encoding: 'utf8' });
+  const r = spawnSync(row?.ssh ?? 'ssh', ['-v', ...sshArgs(port, user, keyFile, row), 'true'], { encoding: 'utf8' });
   const kex = /kex: algorithm: (\S+)/.exec(r.stderr)?.[1] ?? '?';
   const cipher = /kex: server->client cipher: (\S+)/.exec(r.stderr)?.[1] ?? '?';
   return `${kex}, ${cipher}`;
@@ -224,9 +237,7 @@ async function posternNegotiated(page: Page): Promise<string> {
 /** OpenSSH's own client receiving the same output through a pty into /dev/null: the server's ceiling. */
 function opensshThroughput(port: number, user: string, keyFile: string): number {
   const t0 = performance.now();
-  const r = spawnSync('ssh', ['-tt', '-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${user}@127.0.0.1`, HEAD],
-    { stdio: ['ignore', 'ignore', 'ignore'] });
+  const r = spawnSync('ssh', ['-tt', '-o', 'LogLevel=ERROR', ...sshArgs(port, user, keyFile), HEAD], { stdio: ['ignore', 'ignore', 'ignore'] });
   if (r.status !== 0) throw new Error(`ssh exited with ${r.status}`);
   return BYTES / 1e6 / ((performance.now() - t0) / 1000);
 }
@@ -367,15 +378,18 @@ function armAcks(page: Page, bytes: number) {
   }, bytes);
 }
 
+/** A run before this one left `marker` on the session's screen: clears the screen, so the next run's marker is its own. */
+async function clearMarker(page: Page, marker: string): Promise<void> {
+  const onScreen = () => page.evaluate((m) => document.querySelector('.ssh-terminal .xterm-rows')?.textContent?.includes(m), marker);
+  if (!(await onScreen())) return;
+  await page.insertText('clear');
+  await page.pressEnter();
+  while (await onScreen()) await new Promise((r) => setTimeout(r, 50));
+}
+
 async function sessionThroughput(page: Page, renderer: 'dom' | 'webgl' = 'dom'): Promise<number> {
   await focusTerminal(page);
-  // A run before this one left its marker on screen: clear it first.
-  const onScreen = () => page.evaluate(() => document.querySelector('.ssh-terminal .xterm-rows')?.textContent?.includes('END-42'), null);
-  if (await onScreen()) {
-    await page.insertText('clear');
-    await page.pressEnter();
-    while (await onScreen()) await new Promise((r) => setTimeout(r, 50));
-  }
+  await clearMarker(page, 'END-42');
   await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = 0), null);
   // After Enter: its echo (2 bytes), the output, echo's newline (2) and "END-42\r\n" (8).
   if (renderer === 'webgl') await armAcks(page, BYTES + 12);
@@ -385,6 +399,19 @@ async function sessionThroughput(page: Page, renderer: 'dom' | 'webgl' = 'dom'):
   await page.pressEnter();
   const ms = await page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone, null);
   return BYTES / 1e6 / (ms / 1000);
+}
+
+/** Ctrl+C in the session's terminal during a flood (interrupt.ts): ms until the shell's line after it is drawn. */
+async function sessionInterrupt(page: Page): Promise<number> {
+  await focusTerminal(page);
+  await clearMarker(page, STOP_MARK);
+  await armMarker(page, STOP_MARK, '.ssh-terminal .xterm-rows');
+  await page.insertText(floodCommand(TEXT_FILE));
+  await page.pressEnter();
+  await new Promise((r) => setTimeout(r, FLOOD_MS));
+  await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()), null);
+  await page.pressCtrl('c');
+  return page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone, null);
 }
 
 /**
@@ -651,6 +678,11 @@ async function main() {
     const { rate: paced, cpu: pacedCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, session));
     const pacedFrames = await framesDrawn(page);
     await removeBenchXterm(page);
+    const interrupts = { ours: [] as number[], theirs: [] as number[] };
+    for (let i = 0; i < RUNS; i++) {
+      interrupts.theirs.push(await opensshInterrupt(['-o', 'LogLevel=ERROR', ...sshArgs(sshd.port, user, keyFile)], PROMPT, TEXT_FILE));
+      interrupts.ours.push(await sessionInterrupt(page));
+    }
     const idle = await idleCost(page, xtermSource, size);
     let webgl: { gl: string; active: boolean; session: number; direct: number; sessionCpu: Map<string, number>; directCpu: Map<string, number> } | undefined;
     if (WEBGL) {
@@ -662,6 +694,11 @@ async function main() {
       webgl = { gl, active, session: glSession, direct: glDirect, sessionCpu, directCpu };
     }
     if (TRACE) {
+      // What a focused terminal still costs once its blink has stopped (cursor-blink.ts).
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur(), null);
+      await focusTerminal(page);
+      await new Promise((r) => setTimeout(r, BLINK_TIMEOUT_MS + 1000));
+      await traced(page, 'idle terminal, focused, its blink stopped', () => new Promise((r) => setTimeout(() => r(0), IDLE_MS)), IDLE_MS);
       await traced(page, 'terminal', () => sessionThroughput(page));
       await traced(page, 'xterm-alone', () => xtermThroughput(page, xtermSource, size));
       await removeBenchXterm(page);
@@ -695,6 +732,10 @@ async function main() {
     // What the browser's other threads (the WebSocket's I/O threads, the renderer's thread pool) and the page spend on
     // the SSH stream itself, with nothing drawn.
     console.log(`${'    browser, other threads'.padEnd(34)}${pad(pipelineCpu.get('browser, other threads')?.toFixed(1) ?? '-', 14)}   (page main thread ${pipelineCpu.get('page main thread (xterm.js)')?.toFixed(1) ?? '-'}): the stream's share of the terminal run's`);
+    const [stopOurs, stopTheirs] = [median(interrupts.ours), median(interrupts.theirs)];
+    // No ratio: ssh reads the output into this process and draws nothing, so it keeps no window's worth to draw.
+    console.log(`${'Ctrl+C in a flood → next line (ms)'.padEnd(34)}${pad(stopOurs.toFixed(0), 14)}${pad(stopTheirs.toFixed(0) + ' ssh -tt', 14)}   (ssh draws nothing)`);
+    console.log(`  runs, Postern: ${interrupts.ours.map((ms) => ms.toFixed(0)).join(' ')}; ssh -tt: ${interrupts.theirs.map((ms) => ms.toFixed(0)).join(' ')}`);
     const roles = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter((r) => !detail(r)).sort();
     const details = [...new Set([...sessionCpu.keys(), ...directCpu.keys()])].filter(detail)
       .sort((a, b) => (sessionCpu.get(b) ?? 0) - (sessionCpu.get(a) ?? 0)).filter((r) => (sessionCpu.get(r) ?? 0) + (directCpu.get(r) ?? 0) >= 0.2);

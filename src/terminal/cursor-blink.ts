@@ -7,9 +7,10 @@
 // as it does in xterm.js, and as in GTK's terminals it stops blinking, shown, once it has not moved for
 // BLINK_TIMEOUT_MS: a terminal left open has no blink to pay for. xterm.js's WebGL renderer blinks with
 // its own timer and draws no rows in the page: the class changes nothing there. cursor-blink.css also
-// makes the browser's caret in xterm.js's hidden textarea transparent, which Chromium then does not
-// blink: that caret cost some 40 ms a second across the page's threads while the terminal had the focus.
-import './cursor-blink.css';
+// makes the browser's caret in xterm.js's hidden textarea transparent: its blink then repaints nothing,
+// where it cost some 40 ms a second across the page's threads while the terminal had the focus. Chromium
+// still wakes for that caret's timer twice a second, as for any focused text field (bench:ssh --trace).
+// (terminal.ts, which gives the host its classes, imports the CSS: this module stays plain, for bench:ssh.)
 
 /** Each phase, on and off: xterm.js's CSS blink is one second per cycle. */
 export const BLINK_MS = 500;

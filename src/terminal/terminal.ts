@@ -21,6 +21,7 @@ import '@xterm/xterm/css/xterm.css';
 import type { ClipboardWays } from '../session/contract';
 import { whenIdle } from '../ui/when-idle';
 import { CursorBlink } from './cursor-blink';
+import './cursor-blink.css';
 import { applyModifiers, clipboardKey, detectPlatform, fontKey, extraKeyText, type ExtraKey, type Modifiers, type Platform } from './keys';
 import { OutputPacer } from './output-pacer';
 import { TerminalRenderer } from './renderer';
