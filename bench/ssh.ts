@@ -579,7 +579,7 @@ const IDLE_MS = 8000;
  * threads: the session's while its cursor blinks and once it has stopped, then xterm.js alone's with its
  * cursor blinking as the session's does.
  */
-async function idleCost(page: Page, xtermSource: string, size: { rows: number; cols: number }): Promise<{ ours: Map<string, number>; still: Map<string, number>; theirs: Map<string, number> }> {
+async function idleCost(page: Page, xtermSource: string, size: { rows: number; cols: number }): Promise<{ ours: Map<string, number>; still: Map<string, number>; theirs: Map<string, number>; caret: Map<string, number> }> {
   const idle = async () => {
     await new Promise((r) => setTimeout(r, 1000)); // what the last step left (a collection, a frame) is done
     const stop = startCpuAccount();
@@ -593,12 +593,21 @@ async function idleCost(page: Page, xtermSource: string, size: { rows: number; c
   const ours = await idle();
   await new Promise((r) => setTimeout(r, 2000)); // past the 10 s
   const still = await idle();
+  // For reference, what any web form's focused text field costs: an empty textarea, its caret blinking.
+  await page.evaluate(() => {
+    const field = Object.assign(document.createElement('textarea'), { id: 'bench-caret' });
+    Object.assign(field.style, { position: 'fixed', left: '0', top: '0', zIndex: '100' });
+    document.body.appendChild(field);
+    field.focus();
+  }, null);
+  const caret = await idle();
+  await page.evaluate(() => document.getElementById('bench-caret')?.remove(), null);
   await openBenchXterm(page, xtermSource, size, '', true);
   await page.evaluate(() => (window as unknown as { __benchTerm: { focus(): void } }).__benchTerm.focus(), null);
   const theirs = await idle();
   await removeBenchXterm(page);
   await focusTerminal(page);
-  return { ours, still, theirs };
+  return { ours, still, theirs, caret };
 }
 
 /** Frames that changed the rows during the last run that armed the marker. */
@@ -762,6 +771,7 @@ async function main() {
     const idleSplit = (m: Map<string, number>) => `page main thread ${(m.get('page main thread (xterm.js)') ?? 0).toFixed(0)}, other threads ${(m.get('browser, other threads') ?? 0).toFixed(0)}`;
     console.log(`  over ${IDLE_MS / 1000} s each, cursor blinking: Postern ${idleSplit(idle.ours)}; xterm alone ${idleSplit(idle.theirs)}`);
     console.log(`  Postern once its cursor has stopped blinking (10 s after it last moved): ${browserSide(idle.still).toFixed(0)} (${idleSplit(idle.still)})`);
+    console.log(`  for reference, an empty textarea with the focus, its caret blinking: ${browserSide(idle.caret).toFixed(0)} (${idleSplit(idle.caret)})`);
     if (webgl) {
       const w = webgl;
       console.log(`\nwith the WebGL setting on (xterm alone: with the WebGL addon), GL: ${w.gl}`);
