@@ -6,7 +6,7 @@ export type { ConnectionState } from './state';
 export { SshError, Disconnect, type SshErrorKind } from './wire/errors';
 export type { AuthMethod, AuthOutcome, Prompt, PromptRequest } from './auth';
 export { signIn, type Credentials } from './sign-in';
-export { SshChannel, type ExitInfo, type PtyOptions } from './channel';
+export { LOCAL_WINDOW, SshChannel, type ExitInfo, type PtyOptions } from './channel';
 export type { HostKeyInfo } from './kex/session';
 export { fingerprintSha256 } from './kex/signature';
 export { DEFAULT_ALGORITHMS, type AlgorithmPreferences, type Negotiated } from './kex/kexinit';

@@ -36,15 +36,15 @@ describe('OutputBatcher', () => {
 
   it('holds output while the page is behind, and sends it when acknowledgements catch up', async () => {
     const { batcher, sent } = stage();
-    batcher.push(bytes(OutputBatcher.SIZE));
-    batcher.push(bytes(OutputBatcher.SIZE)); // the page now has BEHIND bytes unparsed
-    expect(sent).toHaveLength(2);
+    const batches = OutputBatcher.BEHIND / OutputBatcher.SIZE;
+    for (let i = 0; i < batches; i++) batcher.push(bytes(OutputBatcher.SIZE)); // the page now has BEHIND bytes unparsed
+    expect(sent).toHaveLength(batches);
     batcher.push(bytes(1000));
     await nextTask();
-    expect(sent).toHaveLength(2); // held
+    expect(sent).toHaveLength(batches); // held
     batcher.acked(OutputBatcher.SIZE);
     await nextTask();
-    expect(sent).toEqual([OutputBatcher.SIZE, OutputBatcher.SIZE, 1000]);
+    expect(sent).toEqual([...Array<number>(batches).fill(OutputBatcher.SIZE), 1000]);
   });
 
   it('never holds more than MAX_HELD, and flush() sends what is held at once', async () => {
