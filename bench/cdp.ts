@@ -38,8 +38,8 @@ export interface CdpPage {
   /** Types text into the focused element, as an input method would. */
   insertText(text: string): Promise<void>;
   pressEnter(): Promise<void>;
-  /** Ctrl and a letter key, as a keyboard sends it. */
-  pressCtrl(letter: string): Promise<void>;
+  /** A letter key as a keyboard sends it, with Ctrl held if `ctrl`. */
+  pressKey(letter: string, ctrl?: boolean): Promise<void>;
   /**
    * Starts the V8 sampling profiler in the page and in each of its dedicated workers (those running now and
    * those started later); the returned function stops them all and gives each target's `.cpuprofile`.
@@ -159,10 +159,10 @@ export async function launchBareChromium(viewport = { width: 1280, height: 800 }
       await key('keyDown', { ...enter, text: '\r', unmodifiedText: '\r' });
       await key('keyUp', enter);
     },
-    async pressCtrl(letter) {
+    async pressKey(letter, ctrl = false) {
       const upper = letter.toUpperCase();
-      const press = { key: letter.toLowerCase(), code: `Key${upper}`, windowsVirtualKeyCode: upper.charCodeAt(0), modifiers: 2 /* Ctrl */ };
-      await key('keyDown', press);
+      const press = { key: letter, code: `Key${upper}`, windowsVirtualKeyCode: upper.charCodeAt(0), modifiers: ctrl ? 2 : 0 };
+      await key('keyDown', ctrl ? press : { ...press, text: letter, unmodifiedText: letter });
       await key('keyUp', press);
     },
     async startProfiling(intervalUs = 200) {

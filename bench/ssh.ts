@@ -7,7 +7,8 @@
 //     each side negotiated;
 //   throughput: `head -c N` of a text file rendered in the session's terminal, versus xterm.js rendering the
 //   same bytes written directly into a terminal of the same size in the same page; and where the CPU went;
-//   Ctrl+C in a flood: until the shell's next line is on screen, beside `ssh -tt` (bench/interrupt.ts);
+//   keystrokes: each key until its echo is on screen, and Ctrl+C in a flood until the shell's next line
+//     is, beside `ssh -tt` reading the same (bench/interactive.ts);
 //   idle: a focused terminal doing nothing, the session's beside xterm.js alone's, CPU ms per second.
 // Run: npm run bench:ssh [-- --runs 7 --mb 200 --pairs 3]
 //   --kex curve25519-sha256,...  only these connect rows (--kex none: throughput only)
@@ -35,7 +36,7 @@ import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { OPENSSH_10_5_DIR, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../tests/support/sshd.ts';
 import { arg, args } from './args.ts';
 import { BLINK_TIMEOUT_MS } from '../src/terminal/cursor-blink.ts';
-import { FLOOD_MS, floodCommand, opensshInterrupt, STOP_MARK } from './interrupt.ts';
+import { FLOOD_MS, floodCommand, KEY_GAP_MS, opensshEcho, opensshInterrupt, STOP_MARK, TYPED } from './interactive.ts';
 
 /** The only cipher the benchmark's servers offer, so both clients use it: Postern's first choice (src/ssh/core/kex/kexinit.ts). */
 const CIPHER = 'aes128-gcm@openssh.com';
@@ -401,7 +402,35 @@ async function sessionThroughput(page: Page, renderer: 'dom' | 'webgl' = 'dom'):
   return BYTES / 1e6 / (ms / 1000);
 }
 
-/** Ctrl+C in the session's terminal during a flood (interrupt.ts): ms until the shell's line after it is drawn. */
+/** Each of TYPED's keys in the session's terminal, from its keydown until its echo is drawn (interactive.ts), in ms. */
+async function sessionEcho(page: Page): Promise<number[]> {
+  await focusTerminal(page);
+  const times: number[] = [];
+  for (let i = 0; i < TYPED.length; i++) {
+    await new Promise((r) => setTimeout(r, KEY_GAP_MS));
+    await page.evaluate((expected) => {
+      const w = window as unknown as { __echo: Promise<number> };
+      w.__echo = new Promise<number>((resolve) => {
+        let t0 = 0;
+        addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
+        const rows = document.querySelector('.ssh-terminal .xterm-rows')!;
+        const observer = new MutationObserver(() => {
+          // The cursor's row: the prompt's line, where the echo lands.
+          if (!rows.querySelector('.xterm-cursor')?.parentElement?.textContent?.trimEnd().endsWith(expected)) return;
+          observer.disconnect();
+          resolve(performance.now() - t0);
+        });
+        observer.observe(rows, { childList: true, subtree: true, characterData: true });
+      });
+    }, TYPED.slice(0, i + 1));
+    await page.pressKey(TYPED[i]);
+    times.push(await page.evaluate(() => (window as unknown as { __echo: Promise<number> }).__echo, null));
+  }
+  await page.pressKey('u', true); // the line is the shell's again, empty
+  return times;
+}
+
+/** Ctrl+C in the session's terminal during a flood (interactive.ts): ms until the shell's line after it is drawn. */
 async function sessionInterrupt(page: Page): Promise<number> {
   await focusTerminal(page);
   await clearMarker(page, STOP_MARK);
@@ -410,7 +439,7 @@ async function sessionInterrupt(page: Page): Promise<number> {
   await page.pressEnter();
   await new Promise((r) => setTimeout(r, FLOOD_MS));
   await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()), null);
-  await page.pressCtrl('c');
+  await page.pressKey('c', true);
   return page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone, null);
 }
 
@@ -687,9 +716,11 @@ async function main() {
     const { rate: paced, cpu: pacedCpu } = await withCpu(() => xtermThroughput(page, xtermSource, size, session));
     const pacedFrames = await framesDrawn(page);
     await removeBenchXterm(page);
+    const opensshArgs = ['-o', 'LogLevel=ERROR', ...sshArgs(sshd.port, user, keyFile)];
+    const echoes = { theirs: await opensshEcho(opensshArgs, PROMPT), ours: await sessionEcho(page) };
     const interrupts = { ours: [] as number[], theirs: [] as number[] };
     for (let i = 0; i < RUNS; i++) {
-      interrupts.theirs.push(await opensshInterrupt(['-o', 'LogLevel=ERROR', ...sshArgs(sshd.port, user, keyFile)], PROMPT, TEXT_FILE));
+      interrupts.theirs.push(await opensshInterrupt(opensshArgs, PROMPT, TEXT_FILE));
       interrupts.ours.push(await sessionInterrupt(page));
     }
     const idle = await idleCost(page, xtermSource, size);
@@ -741,6 +772,9 @@ async function main() {
     // What the browser's other threads (the WebSocket's I/O threads, the renderer's thread pool) and the page spend on
     // the SSH stream itself, with nothing drawn.
     console.log(`${'    browser, other threads'.padEnd(34)}${pad(pipelineCpu.get('browser, other threads')?.toFixed(1) ?? '-', 14)}   (page main thread ${pipelineCpu.get('page main thread (xterm.js)')?.toFixed(1) ?? '-'}): the stream's share of the terminal run's`);
+    const [echoOurs, echoTheirs] = [median(echoes.ours), median(echoes.theirs)];
+    console.log(`${'keystroke → its echo (ms)'.padEnd(34)}${pad(echoOurs.toFixed(1), 14)}${pad(echoTheirs.toFixed(1) + ' ssh -tt', 14)}   (drawn; ssh: read)`);
+    console.log(`  each key, Postern: ${echoes.ours.map((ms) => ms.toFixed(1)).join(' ')}; ssh -tt: ${echoes.theirs.map((ms) => ms.toFixed(1)).join(' ')}`);
     const [stopOurs, stopTheirs] = [median(interrupts.ours), median(interrupts.theirs)];
     // No ratio: ssh reads the output into this process and draws nothing, so it keeps no window's worth to draw.
     console.log(`${'Ctrl+C in a flood → next line (ms)'.padEnd(34)}${pad(stopOurs.toFixed(0), 14)}${pad(stopTheirs.toFixed(0) + ' ssh -tt', 14)}   (ssh draws nothing)`);
