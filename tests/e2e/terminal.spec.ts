@@ -57,6 +57,28 @@ test('typing reaches the shell right after Connect, and the end of the session i
   await expect(page.locator('.xterm-helper-textarea')).toBeFocused();
 });
 
+test('a flood of output stops at Ctrl+C: what came before is drawn first, and the shell takes the next command', async ({ page }) => {
+  await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
+  await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
+  await waitForTerminal(page, PROMPT);
+  // The subshell's trap answers once `yes` has died of the interrupt.
+  await runInTerminal(page, "(trap 'echo; echo stopped-$((6*7)); exit' INT; yes flood-line)");
+  await waitForTerminal(page, /^flood-line$/m);
+  await page.waitForTimeout(1000); // the flood fills every buffer on the way, the SSH window too
+  await page.keyboard.press('Control+c');
+  await waitForTerminal(page, /^stopped-42$/m);
+  const promptAfter = async () => {
+    const all = await rows(page);
+    const stopped = rowOf(all, /^stopped-42$/);
+    return stopped >= 0 && all.slice(stopped + 1).some((r) => PROMPT.test(r));
+  };
+  await expect.poll(promptAfter).toBe(true);
+  const all = await rows(page);
+  expect(all.slice(rowOf(all, /^stopped-42$/)).filter((r) => r === 'flood-line'), 'no flood output after the answer').toEqual([]);
+  await runInTerminal(page, 'echo after-$((6*7))');
+  await waitForTerminal(page, /^after-42$/m);
+});
+
 test('the cursor blinks by a timer, not an endless animation; it stays on while typing and without the focus', async ({ page }) => {
   await page.goto(`${stage.pt.url}/#/l/${stage.token}`);
   await fillAndConnect(page, { username: stage.sshd.fixture.user, password: stage.sshd.fixture.password });
