@@ -5,11 +5,12 @@
 // sent), output is held until it catches up or MAX_HELD bytes have gathered: the page could not show it
 // sooner, and every message costs it a wake-up. Both are shares of the SSH window, which bounds what is
 // unacknowledged: held to a quarter and a half of it, a flood reached 41 MB/s (bench:ssh), against 37
-// with half and half, 36 with an eighth and a quarter, and 34 with no holding. The packets' bytes are kept as they are (views of each
-// decrypted packet) and copied once, into a buffer that is transferred with the batch's length. The page
-// transfers a large buffer back once its terminal has parsed it (recycle), and the next batch that fits
-// is copied into it: a flood then allocates no new buffers on either side, which would each be garbage
-// for the page's collector soon after (it walks the page's whole heap, the terminal's scrollback too).
+// with half and half, 36 with an eighth and a quarter, and 34 with no holding. The packets' bytes are
+// kept as they are (views of each decrypted packet) and copied once, into a buffer that is transferred
+// with the batch's length. The page transfers a large buffer back once its terminal has parsed it
+// (recycle), and the next batch that fits is copied into it: a flood then allocates no new buffers on
+// either side, which would each be garbage for the page's collector soon after (it walks the page's
+// whole heap, the terminal's scrollback too).
 
 import { LOCAL_WINDOW } from '../core/index';
 
