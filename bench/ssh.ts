@@ -608,7 +608,7 @@ const IDLE_MS = 8000;
  * threads: the session's while its cursor blinks and once it has stopped, then xterm.js alone's with its
  * cursor blinking as the session's does.
  */
-async function idleCost(page: Page, xtermSource: string, size: { rows: number; cols: number }): Promise<{ ours: Map<string, number>; still: Map<string, number>; theirs: Map<string, number>; caret: Map<string, number> }> {
+async function idleCost(page: Page, xtermSource: string, size: { rows: number; cols: number }): Promise<Record<'ours' | 'still' | 'caret' | 'theirs', Map<string, number>>> {
   const idle = async () => {
     await new Promise((r) => setTimeout(r, 1000)); // what the last step left (a collection, a frame) is done
     const stop = startCpuAccount();
