@@ -1,4 +1,5 @@
-// What a person at the keyboard feels, on OpenSSH's own client's side (bench/ssh.ts does Postern's):
+// What a person at the keyboard feels, in Postern's terminal and in OpenSSH's own client (bench/ssh.ts
+// runs both against the same server):
 //   a keystroke's echo: from the key to the server's echo of it, one key at a time;
 //   Ctrl+C during a flood of output, until the shell's next line. Whatever the server sent before the
 //   interrupt is read (by ssh) or drawn (by Postern's terminal) first, so this is what a client's receive
@@ -6,21 +7,23 @@
 //   consumes in one go, the more is still on its way when they press Ctrl+C.
 // ssh reads into this process and draws nothing, so its figures are a floor rather than a like-for-like.
 import { spawn } from 'node:child_process';
+import type { CdpPage as Page } from './cdp.ts';
+import { armMarker, clearMarker, focusTerminal } from './terminal-page.ts';
 
 /** What the shell prints once interrupted. The command's own echo shows `$((6*7+1))`, not this. */
-export const STOP_MARK = 'STOP-43';
+const STOP_MARK = 'STOP-43';
 
 /** Floods the terminal with `file` until interrupted; a subshell's trap then prints STOP_MARK, once `cat` has died of the signal. */
-export const floodCommand = (file: string) => `(trap 'echo; echo STOP-$((6*7+1)); exit' INT; while :; do cat ${file}; done)`;
+const floodCommand = (file: string) => `(trap 'echo; echo STOP-$((6*7+1)); exit' INT; while :; do cat ${file}; done)`;
 
 /** How long the flood runs before Ctrl+C: long enough for every buffer on the way to fill. */
-export const FLOOD_MS = 1000;
+const FLOOD_MS = 1000;
 
 /** Typed one key at a time at the prompt: no letter repeats, so each prefix ends the line only once it is echoed. */
-export const TYPED = 'kqjxzvwbfgmhpd';
+const TYPED = 'kqjxzvwbfgmhpd';
 
 /** The pause between keystrokes, as a typist's: each echo comes back to an idle session. */
-export const KEY_GAP_MS = 60;
+const KEY_GAP_MS = 60;
 
 interface OpensshAtPrompt {
   write(text: string): void;
@@ -75,4 +78,45 @@ export function opensshEcho(sshArgs: string[], prompt: RegExp): Promise<number[]
     }
     return times;
   });
+}
+
+/** Each of TYPED's keys in the session's terminal, from its keydown until its echo is drawn in ms. */
+export async function sessionEcho(page: Page): Promise<number[]> {
+  await focusTerminal(page);
+  const times: number[] = [];
+  for (let i = 0; i < TYPED.length; i++) {
+    await new Promise((r) => setTimeout(r, KEY_GAP_MS));
+    await page.evaluate((expected) => {
+      const w = window as unknown as { __echo: Promise<number> };
+      w.__echo = new Promise<number>((resolve) => {
+        let t0 = 0;
+        addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
+        const rows = document.querySelector('.ssh-terminal .xterm-rows')!;
+        const observer = new MutationObserver(() => {
+          // The cursor's row: the prompt's line, where the echo lands.
+          if (!rows.querySelector('.xterm-cursor')?.parentElement?.textContent?.trimEnd().endsWith(expected)) return;
+          observer.disconnect();
+          resolve(performance.now() - t0);
+        });
+        observer.observe(rows, { childList: true, subtree: true, characterData: true });
+      });
+    }, TYPED.slice(0, i + 1));
+    await page.pressKey(TYPED[i]);
+    times.push(await page.evaluate(() => (window as unknown as { __echo: Promise<number> }).__echo, null));
+  }
+  await page.pressKey('u', true); // the line is the shell's again, empty
+  return times;
+}
+
+/** Ctrl+C in the session's terminal during a flood: ms until the shell's line after it is drawn. */
+export async function sessionInterrupt(page: Page, file: string): Promise<number> {
+  await focusTerminal(page);
+  await clearMarker(page, STOP_MARK);
+  await armMarker(page, STOP_MARK, '.ssh-terminal .xterm-rows');
+  await page.insertText(floodCommand(file));
+  await page.pressEnter();
+  await new Promise((r) => setTimeout(r, FLOOD_MS));
+  await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()), null);
+  await page.pressKey('c', true);
+  return page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone, null);
 }

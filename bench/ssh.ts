@@ -36,7 +36,8 @@ import { ROOT, signIn, startProxy } from '../tests/support/proxy.ts';
 import { OPENSSH_10_5_DIR, sshdAvailable, startSshd, type Sshd, type SshdBuild } from '../tests/support/sshd.ts';
 import { arg, args } from './args.ts';
 import { BLINK_TIMEOUT_MS } from '../src/terminal/cursor-blink.ts';
-import { FLOOD_MS, floodCommand, KEY_GAP_MS, opensshEcho, opensshInterrupt, STOP_MARK, TYPED } from './interactive.ts';
+import { opensshEcho, opensshInterrupt, sessionEcho, sessionInterrupt } from './interactive.ts';
+import { armMarker, clearMarker, focusTerminal } from './terminal-page.ts';
 
 /** The only cipher the benchmark's servers offer, so both clients use it: Postern's first choice (src/ssh/core/kex/kexinit.ts). */
 const CIPHER = 'aes128-gcm@openssh.com';
@@ -290,32 +291,6 @@ async function postern(page: Page, linkUrl: string, user: string, keyText: strin
 }
 const phaseLog: string[] = [];
 
-/** Resolves with ms from the Enter key until `marker` is drawn in the first `.xterm-rows` of `root`. */
-function armMarker(page: Page, marker: string, rootSelector: string) {
-  return page.evaluate(
-    ([m, sel]) => {
-      const w = window as unknown as { __benchDone: Promise<number>; __benchStart: number; __benchFrames: number };
-      w.__benchFrames = 0;
-      w.__benchDone = new Promise<number>((resolve) => {
-        // Frames drawn: the frames (by their timestamp: several callbacks may run in one) in which the rows changed.
-        let frame: CSSNumberish | null = null;
-        const observer = new MutationObserver((records) => {
-          const rows = document.querySelector(sel);
-          if (rows && records.some((r) => rows.contains(r.target)) && document.timeline.currentTime !== frame) {
-            frame = document.timeline.currentTime;
-            w.__benchFrames++;
-          }
-          if (!(document.querySelector(sel)?.textContent ?? '').includes(m)) return;
-          observer.disconnect();
-          resolve(performance.now() - w.__benchStart);
-        });
-        observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-      });
-    },
-    [marker, rootSelector] as const,
-  );
-}
-
 /** The session terminal's size as the shell sees it. */
 async function sttySize(page: Page): Promise<{ rows: number; cols: number }> {
   await focusTerminal(page);
@@ -354,8 +329,6 @@ async function useWebgl(page: Page): Promise<{ gl: string; active: boolean }> {
   return { gl, active };
 }
 
-const focusTerminal = (page: Page) => page.evaluate(() => document.querySelector<HTMLTextAreaElement>('.xterm-helper-textarea')!.focus(), null);
-
 /**
  * With the WebGL renderer the rows are pixels: the end is when the page has acknowledged (xterm.js has parsed)
  * the output up to the END marker, plus two animation frames for it to be drawn.
@@ -379,15 +352,6 @@ function armAcks(page: Page, bytes: number) {
   }, bytes);
 }
 
-/** A run before this one left `marker` on the session's screen: clears the screen, so the next run's marker is its own. */
-async function clearMarker(page: Page, marker: string): Promise<void> {
-  const onScreen = () => page.evaluate((m) => document.querySelector('.ssh-terminal .xterm-rows')?.textContent?.includes(m), marker);
-  if (!(await onScreen())) return;
-  await page.insertText('clear');
-  await page.pressEnter();
-  while (await onScreen()) await new Promise((r) => setTimeout(r, 50));
-}
-
 async function sessionThroughput(page: Page, renderer: 'dom' | 'webgl' = 'dom'): Promise<number> {
   await focusTerminal(page);
   await clearMarker(page, 'END-42');
@@ -400,47 +364,6 @@ async function sessionThroughput(page: Page, renderer: 'dom' | 'webgl' = 'dom'):
   await page.pressEnter();
   const ms = await page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone, null);
   return BYTES / 1e6 / (ms / 1000);
-}
-
-/** Each of TYPED's keys in the session's terminal, from its keydown until its echo is drawn (interactive.ts), in ms. */
-async function sessionEcho(page: Page): Promise<number[]> {
-  await focusTerminal(page);
-  const times: number[] = [];
-  for (let i = 0; i < TYPED.length; i++) {
-    await new Promise((r) => setTimeout(r, KEY_GAP_MS));
-    await page.evaluate((expected) => {
-      const w = window as unknown as { __echo: Promise<number> };
-      w.__echo = new Promise<number>((resolve) => {
-        let t0 = 0;
-        addEventListener('keydown', () => (t0 = performance.now()), { capture: true, once: true });
-        const rows = document.querySelector('.ssh-terminal .xterm-rows')!;
-        const observer = new MutationObserver(() => {
-          // The cursor's row: the prompt's line, where the echo lands.
-          if (!rows.querySelector('.xterm-cursor')?.parentElement?.textContent?.trimEnd().endsWith(expected)) return;
-          observer.disconnect();
-          resolve(performance.now() - t0);
-        });
-        observer.observe(rows, { childList: true, subtree: true, characterData: true });
-      });
-    }, TYPED.slice(0, i + 1));
-    await page.pressKey(TYPED[i]);
-    times.push(await page.evaluate(() => (window as unknown as { __echo: Promise<number> }).__echo, null));
-  }
-  await page.pressKey('u', true); // the line is the shell's again, empty
-  return times;
-}
-
-/** Ctrl+C in the session's terminal during a flood (interactive.ts): ms until the shell's line after it is drawn. */
-async function sessionInterrupt(page: Page): Promise<number> {
-  await focusTerminal(page);
-  await clearMarker(page, STOP_MARK);
-  await armMarker(page, STOP_MARK, '.ssh-terminal .xterm-rows');
-  await page.insertText(floodCommand(TEXT_FILE));
-  await page.pressEnter();
-  await new Promise((r) => setTimeout(r, FLOOD_MS));
-  await page.evaluate(() => ((window as unknown as { __benchStart: number }).__benchStart = performance.now()), null);
-  await page.pressKey('c', true);
-  return page.evaluate(() => (window as unknown as { __benchDone: Promise<number> }).__benchDone, null);
 }
 
 /**
@@ -721,7 +644,7 @@ async function main() {
     const interrupts = { ours: [] as number[], theirs: [] as number[] };
     for (let i = 0; i < RUNS; i++) {
       interrupts.theirs.push(await opensshInterrupt(opensshArgs, PROMPT, TEXT_FILE));
-      interrupts.ours.push(await sessionInterrupt(page));
+      interrupts.ours.push(await sessionInterrupt(page, TEXT_FILE));
     }
     const idle = await idleCost(page, xtermSource, size);
     let webgl: { gl: string; active: boolean; session: number; direct: number; sessionCpu: Map<string, number>; directCpu: Map<string, number> } | undefined;
